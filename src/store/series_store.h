@@ -1,0 +1,117 @@
+#pragma once
+// store::SeriesStore: the latest value (and a short history) of every metric series kscale
+// knows, whatever source wrote it (push, scrape, Prometheus). Values expire after max_age so the
+// HPA never acts on a number nobody refreshes. Thread-safe: any number of concurrent readers and
+// writers (one shared_mutex; writers hold it only to swap values in).
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/errors.h"
+#include "core/group_resource.h"
+#include "core/labels.h"
+#include "core/quantity.h"
+
+namespace kscale::store {
+
+/// One stored value with its time and optional window (MetricValue.timestamp / windowSeconds).
+struct Sample {
+  core::SystemTime timestamp;
+  core::Quantity value;
+  std::optional<std::chrono::seconds> window;
+};
+
+/// A custom-metrics series: the metric of one described object, with its metric labels.
+struct CustomSeriesKey {
+  core::GroupResource group_resource;  // normalised plural: pods, deployments.apps
+  std::string namespace_name;          // "" for root-scoped objects (nodes, namespaces)
+  std::string object_name;
+  std::string metric;
+  core::Labels metric_labels;
+};
+
+struct CustomPoint {
+  CustomSeriesKey key;
+  Sample sample;
+};
+
+/// An external-metrics series: metric name plus labels, scoped to a namespace.
+struct ExternalSeriesKey {
+  std::string namespace_name;
+  std::string metric;
+  core::Labels metric_labels;
+};
+
+struct ExternalPoint {
+  ExternalSeriesKey key;
+  Sample sample;
+};
+
+/// What discovery lists: one entry per (group-resource, metric) with data.
+struct CustomMetricInfo {
+  core::GroupResource group_resource;
+  std::string metric;
+  auto operator<=>(const CustomMetricInfo&) const = default;
+};
+
+struct StoreOptions {
+  /// Values older than this (by their timestamp, against the clock) are not returned and are
+  /// evicted. Zero means never.
+  std::chrono::seconds max_age{300};
+};
+
+class SeriesStore {
+ public:
+  SeriesStore(const core::Clock& clock, StoreOptions options);
+  ~SeriesStore();
+  SeriesStore(const SeriesStore&) = delete;
+  SeriesStore& operator=(const SeriesStore&) = delete;
+
+  /// Stores every point under one lock, replacing the latest value of each series (a later
+  /// point for the same series in one batch wins). Callers validate the whole batch first, so a
+  /// batch is stored all-or-nothing; this never fails.
+  void put_custom(std::vector<CustomPoint> points);
+  void put_external(std::vector<ExternalPoint> points);
+
+  /// Latest fresh value of every series of `metric` on objects of `gr` in `namespace_name`
+  /// ("" for root-scoped). `object_name` nullopt = every object. Series whose metric labels
+  /// fail `metric_filter` (when given) are skipped.
+  std::vector<CustomPoint> find_custom(
+      const core::GroupResource& gr, std::string_view namespace_name,
+      std::optional<std::string_view> object_name, std::string_view metric,
+      const std::function<bool(const core::Labels&)>& metric_filter = {}) const;
+
+  std::vector<ExternalPoint> find_external(
+      std::string_view namespace_name, std::string_view metric,
+      const std::function<bool(const core::Labels&)>& label_filter = {}) const;
+
+  /// True when any fresh series of `metric` exists for `gr` (in any namespace).
+  bool has_custom_metric(const core::GroupResource& gr, std::string_view metric) const;
+  bool has_external_metric(std::string_view metric) const;
+
+  /// Sorted, de-duplicated lists of what has fresh data, for discovery.
+  std::vector<CustomMetricInfo> list_custom_metrics() const;
+  std::vector<std::string> list_external_metrics() const;
+
+  /// Drops values older than max_age; returns how many series were evicted.
+  size_t evict_stale();
+
+  /// Number of stored series (custom + external), fresh or not yet evicted.
+  size_t series_count() const;
+  /// Total series evicted since start.
+  uint64_t evictions() const;
+
+ private:
+  struct State;
+  const core::Clock& clock_;
+  StoreOptions options_;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace kscale::store
