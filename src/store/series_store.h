@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/clock.h"
@@ -60,6 +61,24 @@ struct CustomMetricInfo {
   auto operator<=>(const CustomMetricInfo&) const = default;
 };
 
+/// A stored custom series as a visitor sees it: views into the store, valid only during the
+/// visitor call.
+struct CustomPointView {
+  const core::GroupResource& group_resource;
+  std::string_view namespace_name;
+  std::string_view object_name;
+  std::string_view metric;
+  const core::Labels& metric_labels;
+  const Sample& sample;
+};
+
+struct ExternalPointView {
+  std::string_view namespace_name;
+  std::string_view metric;
+  const core::Labels& metric_labels;
+  const Sample& sample;
+};
+
 struct StoreOptions {
   /// Values older than this (by their timestamp, against the clock) are not returned and are
   /// evicted. Zero means never.
@@ -81,7 +100,10 @@ class SeriesStore {
 
   /// Latest fresh value of every series of `metric` on objects of `gr` in `namespace_name`
   /// ("" for root-scoped). `object_name` nullopt = every object. Series whose metric labels
-  /// fail `metric_filter` (when given) are skipped.
+  /// fail `metric_filter` (when given) are skipped; the filter must be a pure function of the
+  /// labels (its answer is reused for series with the same label set). Order is unspecified.
+  /// Cost: one lookup of (gr, namespace, metric), then one per object (or the one named
+  /// object); never a scan of other series.
   std::vector<CustomPoint> find_custom(
       const core::GroupResource& gr, std::string_view namespace_name,
       std::optional<std::string_view> object_name, std::string_view metric,
@@ -91,6 +113,17 @@ class SeriesStore {
       std::string_view namespace_name, std::string_view metric,
       const std::function<bool(const core::Labels&)>& label_filter = {}) const;
 
+  /// As find_custom / find_external, but hands each series to `visit` as views instead of
+  /// copying keys, for callers that encode straight from the store. `visit` runs under the read
+  /// lock: it must not call into this store and should be quick. Returns the number visited.
+  size_t visit_custom(const core::GroupResource& gr, std::string_view namespace_name,
+                      std::optional<std::string_view> object_name, std::string_view metric,
+                      const std::function<bool(const core::Labels&)>& metric_filter,
+                      const std::function<void(const CustomPointView&)>& visit) const;
+  size_t visit_external(std::string_view namespace_name, std::string_view metric,
+                        const std::function<bool(const core::Labels&)>& label_filter,
+                        const std::function<void(const ExternalPointView&)>& visit) const;
+
   /// True when any fresh series of `metric` exists for `gr` (in any namespace).
   bool has_custom_metric(const core::GroupResource& gr, std::string_view metric) const;
   bool has_external_metric(std::string_view metric) const;
@@ -99,7 +132,8 @@ class SeriesStore {
   std::vector<CustomMetricInfo> list_custom_metrics() const;
   std::vector<std::string> list_external_metrics() const;
 
-  /// Drops values older than max_age; returns how many series were evicted.
+  /// Drops values older than max_age; returns how many series were evicted. Holds the write
+  /// lock for a pass over the namespaces/metrics whose oldest value may be stale.
   size_t evict_stale();
 
   /// Number of stored series (custom + external), fresh or not yet evicted.
