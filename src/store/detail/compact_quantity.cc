@@ -35,6 +35,11 @@ core::Quantity expand(const CompactQuantity& c) {
 }
 
 std::optional<CompactQuantity> compact(const core::Quantity& q) {
+  // Beyond the milli range, MilliValue/Value overflow and what they then return depends on the
+  // internal representation, which a compact form need not reproduce: keep such values whole.
+  if (!q.fits_milli()) {
+    return std::nullopt;
+  }
   // A compact value always prints canonically, so cached non-canonical text rules it out.
   const std::string canonical = q.canonical();
   if (q.to_string() != canonical) {
@@ -42,12 +47,18 @@ std::optional<CompactQuantity> compact(const core::Quantity& q) {
   }
   const Format format = q.format();
   const double approx = q.as_approximate_double();
+  const int64_t milli = q.milli_value();
+  const int64_t value = q.value();
+  // Below milli, ScaledValue can still overflow for large values; compare what it returns.
+  const int64_t micro = q.scaled_value(-6);
+  const int64_t nano = q.scaled_value(-9);
   auto try_scales = [&](const auto& scales) -> std::optional<CompactQuantity> {
     for (const int8_t scale : scales) {
       const CompactQuantity c{q.scaled_value(scale), scale, format};
       const core::Quantity e = expand(c);
       if (e.compare(q) != 0 || e.format() != format ||
-          !same_double(e.as_approximate_double(), approx)) {
+          !same_double(e.as_approximate_double(), approx) || e.milli_value() != milli ||
+          e.value() != value || e.scaled_value(-6) != micro || e.scaled_value(-9) != nano) {
         continue;
       }
       if (e.to_string() != canonical || e.canonical() != canonical) {

@@ -18,10 +18,11 @@ struct CompactQuantity {
 };
 
 /// The compact form of `q` when one exists whose expansion is indistinguishable from `q` through
-/// Quantity's public API: same to_string(), canonical(), format(), compare() == 0 and the same
-/// as_approximate_double() bits (which depends on the internal scale, §A10). Otherwise nullopt
-/// (decimal backing, cached non-canonical input text such as "1.500", scales a constructor
-/// cannot express); the caller then keeps the Quantity itself. Never throws.
+/// Quantity's public API: same to_string(), canonical(), format(), scaled_value() at scales 0,
+/// -3, -6 and -9, compare() == 0 and the same as_approximate_double() bits (which depends on
+/// the internal scale, §A10). Otherwise nullopt (values beyond fits_milli(), whose overflowing
+/// accessors depend on the representation; cached non-canonical input text such as "1.500";
+/// scales a constructor cannot express); the caller then keeps the Quantity itself.
 std::optional<CompactQuantity> compact(const core::Quantity& q);
 
 /// Rebuilds the Quantity a CompactQuantity stands for.
