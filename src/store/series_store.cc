@@ -5,7 +5,7 @@
 #include <map>
 #include <mutex>
 #include <ratio>
-#include <shared_mutex>
+#include <shared_mutex>  // std::shared_lock
 #include <tuple>
 #include <type_traits>
 #include <unordered_map>
@@ -13,6 +13,7 @@
 
 #include "store/detail/compact_quantity.h"
 #include "store/detail/label_table.h"
+#include "store/detail/shared_mutex.h"
 
 namespace kscale::store {
 namespace {
@@ -252,7 +253,7 @@ bool replace(TimeBounds& bounds, StoredSample& slot, StoredSample&& s) {
 }  // namespace
 
 struct SeriesStore::State {
-  mutable std::shared_mutex mutex;
+  mutable detail::SharedMutex mutex;
   CustomFamilies custom;
   ExternalFamilies external;
   LabelTable labels;

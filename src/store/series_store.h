@@ -2,7 +2,7 @@
 // store::SeriesStore: the latest value (and a short history) of every metric series kscale
 // knows, whatever source wrote it (push, scrape, Prometheus). Values expire after max_age so the
 // HPA never acts on a number nobody refreshes. Thread-safe: any number of concurrent readers and
-// writers (one shared_mutex; writers hold it only to swap values in).
+// writers (one writer-preferring reader-writer lock; writers hold it only to swap values in).
 
 #include <chrono>
 #include <cstdint>
@@ -101,7 +101,8 @@ class SeriesStore {
   /// Latest fresh value of every series of `metric` on objects of `gr` in `namespace_name`
   /// ("" for root-scoped). `object_name` nullopt = every object. Series whose metric labels
   /// fail `metric_filter` (when given) are skipped; the filter must be a pure function of the
-  /// labels (its answer is reused for series with the same label set). Order is unspecified.
+  /// labels (its answer is reused for series with the same label set) and must not call into
+  /// this store (it runs under the read lock). Order is unspecified.
   /// Cost: one lookup of (gr, namespace, metric), then one per object (or the one named
   /// object); never a scan of other series.
   std::vector<CustomPoint> find_custom(
