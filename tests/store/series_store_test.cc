@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <atomic>
 #include <bit>
+#include <cstdlib>
+#include <functional>
+#include <new>
 #include <string>
 #include <thread>
 #include <vector>
@@ -10,6 +13,25 @@
 #include <gtest/gtest.h>
 
 #include "core/clock.h"
+
+// Counts heap allocations so a test can check the visitor read path makes none.
+namespace {
+std::atomic<long> g_allocations{0};
+}  // namespace
+
+void* operator new(std::size_t n) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(n == 0 ? 1 : n)) {
+    return p;
+  }
+  throw std::bad_alloc();
+}
+// GCC cannot see that the replaced operator new above is what allocated these pointers.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+#pragma GCC diagnostic pop
 
 namespace kscale::store {
 namespace {
@@ -325,6 +347,29 @@ TEST_F(SeriesStoreTest, VisitorsSeeTheSameSeriesAsFind) {
     ++visited;
   });
   EXPECT_EQ(visited, 1u);
+}
+
+TEST_F(SeriesStoreTest, VisitingAFamilyDoesNotAllocate) {
+  std::vector<CustomPoint> points;
+  for (int i = 0; i < 100; ++i) {
+    points.push_back(custom(kPods, "default", "web-7d9f8-" + std::to_string(10000 + i),
+                            "http_requests_qps", core::Quantity::from_milli(1500), now()));
+  }
+  store_.put_custom(std::move(points));
+  int64_t total = 0;
+  const std::function<void(const CustomPointView&)> visit = [&total](const CustomPointView& v) {
+    total += v.sample.value.milli_value();
+  };
+  const std::function<bool(const core::Labels&)> filter = [](const core::Labels& l) {
+    return l.empty();
+  };
+  const long before = g_allocations.load();
+  const size_t n = store_.visit_custom(kPods, "default", std::nullopt, "http_requests_qps", filter,
+                                       visit);
+  const long allocations = g_allocations.load() - before;
+  EXPECT_EQ(n, 100u);
+  EXPECT_EQ(total, 150'000);
+  EXPECT_EQ(allocations, 0);
 }
 
 // What was put comes back unchanged through every observer of Quantity, whichever
