@@ -13,6 +13,8 @@
 
 namespace kscale::core {
 
+/// Requirements are stored key-sorted. A LabelSelector is a value: const member functions may be
+/// called concurrently. matches() does not allocate.
 class LabelSelector {
  public:
   enum class Operator { Exists, DoesNotExist, Equals, DoubleEquals, NotEquals, In, NotIn, GreaterThan, LessThan };
