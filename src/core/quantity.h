@@ -63,15 +63,24 @@ class Quantity {
   bool operator==(const Quantity& other) const { return compare(other) == 0; }
 
  private:
-  // Representation is private to quantity.cc: an int64 amount × 10^scale, or a decimal-backed
-  // value for inputs that do not fit (§A4), plus the format and the cached input text (§A6).
-  bool big_ = false;            // decimal backing
-  bool negative_ = false;       // sign, for the decimal backing
-  int64_t value_ = 0;           // int64 backing: value_ × 10^scale_
-  int32_t scale_ = 0;
-  std::string big_digits_;      // decimal backing: |unscaled| digits, unscaled × 10^-9
+  // The magnitude as digits without leading or trailing zeros (empty for zero) × 10^exponent.
+  // The int64 backing formats its digits into buf; the decimal backing returns a view of digits_.
+  std::string_view magnitude(char (&buf)[20], int64_t& exponent) const;
+
+  // Backing (§A4). int64 backing (decimal_ == false): value_ × 10^scale_, as upstream's
+  // int64Amount. Decimal backing (decimal_ == true), upstream's inf.Dec: (negative_ ? −1 : 1) ×
+  // digits_ × 10^exponent_, digits_ without leading or trailing zeros (empty for zero), so huge
+  // exponents cost no memory. inf_scale_ is the inf.Dec scale k; upstream's unscaled integer is
+  // digits_ × 10^(exponent_ + inf_scale_), which AsApproximateFloat64 and ScaledValue observe.
+  bool decimal_ = false;
+  bool negative_ = false;
   Format format_ = Format::DecimalSI;
-  std::string cached_;          // verbatim input when §A6 keeps it
+  int32_t scale_ = 0;
+  int64_t value_ = 0;
+  int64_t exponent_ = 0;
+  int64_t inf_scale_ = 0;
+  std::string digits_;
+  std::string cached_;  // verbatim input when §A6 keeps it; empty otherwise
 };
 
 }  // namespace kscale::core
