@@ -1,0 +1,108 @@
+#include "net/server.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/strand.hpp>
+
+#include "net/detail/session.h"
+
+namespace kscale::net {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using tcp = asio::ip::tcp;
+
+struct Server::Listener {
+  explicit Listener(asio::io_context& ioc) : acceptor(ioc) {}
+  tcp::acceptor acceptor;
+  std::shared_ptr<asio::ssl::context> tls;
+};
+
+namespace {
+
+// The accept loop; the Listener is owned by the Server, which outlives io_context::run().
+asio::awaitable<void> accept_loop(tcp::acceptor* acceptor, std::shared_ptr<asio::ssl::context> tls,
+                                  std::shared_ptr<const Router> router, Limits limits) {
+  for (;;) {
+    auto [ec, socket] = co_await acceptor->async_accept(asio::make_strand(acceptor->get_executor()),
+                                                        detail::use_nothrow);
+    if (ec == asio::error::operation_aborted || !acceptor->is_open()) {
+      co_return;
+    }
+    if (ec) {
+      spdlog::warn("accept failed: {}", ec.message());
+      continue;
+    }
+    socket.set_option(tcp::no_delay(true), ec);
+    auto executor = socket.get_executor();
+    beast::tcp_stream stream(std::move(socket));
+    if (tls) {
+      asio::co_spawn(executor,
+                     detail::run_session(beast::ssl_stream<beast::tcp_stream>(std::move(stream), *tls),
+                                         router, limits),
+                     asio::detached);
+    } else {
+      asio::co_spawn(executor, detail::run_session(std::move(stream), router, limits), asio::detached);
+    }
+  }
+}
+
+}  // namespace
+
+Server::Server(std::shared_ptr<const Router> router, Limits limits)
+    : router_(std::move(router)), limits_(limits) {}
+
+Server::~Server() = default;
+
+core::Result<uint16_t> Server::listen(const std::string& address, uint16_t port,
+                                      std::shared_ptr<asio::ssl::context> tls) {
+  boost::system::error_code ec;
+  const auto addr = asio::ip::make_address(address, ec);
+  if (ec) {
+    return core::fail(core::Error::bad_request("invalid bind address \"" + address + "\": " + ec.message()));
+  }
+  auto listener = std::make_unique<Listener>(ioc_);
+  const tcp::endpoint endpoint{addr, port};
+  listener->acceptor.open(endpoint.protocol(), ec);
+  if (!ec) {
+    listener->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+    listener->acceptor.bind(endpoint, ec);
+  }
+  if (!ec) {
+    listener->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  }
+  if (ec) {
+    return core::fail(core::Error::internal("cannot listen on " + address + ":" + std::to_string(port) +
+                                            ": " + ec.message()));
+  }
+  const uint16_t bound = listener->acceptor.local_endpoint().port();
+  listener->tls = tls;
+  asio::co_spawn(ioc_, accept_loop(&listener->acceptor, std::move(tls), router_, limits_), asio::detached);
+  listeners_.push_back(std::move(listener));
+  return bound;
+}
+
+void Server::run(unsigned threads) {
+  std::vector<std::thread> pool;
+  for (unsigned i = 1; i < threads; ++i) {
+    pool.emplace_back([this] { ioc_.run(); });
+  }
+  ioc_.run();
+  for (auto& t : pool) {
+    t.join();
+  }
+}
+
+void Server::stop() {
+  asio::post(ioc_, [this] {
+    for (auto& l : listeners_) {
+      boost::system::error_code ignored;
+      l->acceptor.close(ignored);
+    }
+    ioc_.stop();
+  });
+}
+
+}  // namespace kscale::net

@@ -1,0 +1,159 @@
+#include "net/tls.h"
+
+#include <filesystem>
+#include <memory>
+
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
+
+namespace kscale::net {
+
+namespace {
+
+template <auto Fn>
+struct Deleter {
+  template <class T>
+  void operator()(T* p) const { Fn(p); }
+};
+using PKeyPtr = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY_free>>;
+using X509Ptr = std::unique_ptr<X509, Deleter<X509_free>>;
+using BioPtr = std::unique_ptr<BIO, Deleter<BIO_free_all>>;
+using NamesPtr = std::unique_ptr<GENERAL_NAMES, Deleter<GENERAL_NAMES_free>>;
+
+std::string openssl_error() {
+  const unsigned long e = ERR_get_error();
+  if (e == 0) {
+    return "unknown OpenSSL error";
+  }
+  char buf[256];
+  ERR_error_string_n(e, buf, sizeof buf);
+  return buf;
+}
+
+core::Error tls_error(const std::string& what) {
+  return core::Error::internal(what + ": " + openssl_error());
+}
+
+bool add_san(GENERAL_NAMES* names, const std::string& name) {
+  boost::system::error_code ec;
+  const auto ip = boost::asio::ip::make_address(name, ec);
+  GENERAL_NAME* gn = GENERAL_NAME_new();
+  if (!ec) {
+    ASN1_OCTET_STRING* oct = ASN1_OCTET_STRING_new();
+    if (ip.is_v4()) {
+      const auto bytes = ip.to_v4().to_bytes();
+      ASN1_OCTET_STRING_set(oct, bytes.data(), static_cast<int>(bytes.size()));
+    } else {
+      const auto bytes = ip.to_v6().to_bytes();
+      ASN1_OCTET_STRING_set(oct, bytes.data(), static_cast<int>(bytes.size()));
+    }
+    GENERAL_NAME_set0_value(gn, GEN_IPADD, oct);
+  } else {
+    ASN1_IA5STRING* ia5 = ASN1_IA5STRING_new();
+    ASN1_STRING_set(ia5, name.data(), static_cast<int>(name.size()));
+    GENERAL_NAME_set0_value(gn, GEN_DNS, ia5);
+  }
+  return sk_GENERAL_NAME_push(names, gn) > 0;
+}
+
+core::Result<void> write_pem(const std::string& path, const std::function<int(BIO*)>& write) {
+  BioPtr bio{BIO_new_file(path.c_str(), "w")};
+  if (!bio) {
+    return core::fail(tls_error("cannot write " + path + " (does --cert-dir exist and is it writable?)"));
+  }
+  if (write(bio.get()) != 1) {
+    return core::fail(tls_error("cannot write PEM to " + path));
+  }
+  return {};
+}
+
+}  // namespace
+
+core::Result<void> write_self_signed_certificate(const std::string& cert_path,
+                                                 const std::string& key_path,
+                                                 const std::vector<std::string>& names) {
+  PKeyPtr key{EVP_EC_gen("P-256")};
+  if (!key) {
+    return core::fail(tls_error("cannot generate a P-256 key"));
+  }
+  X509Ptr cert{X509_new()};
+  X509_set_version(cert.get(), 2);
+  ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), static_cast<long>(time(nullptr)));
+  X509_gmtime_adj(X509_getm_notBefore(cert.get()), -3600);
+  X509_gmtime_adj(X509_getm_notAfter(cert.get()), 365L * 24 * 3600);
+  X509_set_pubkey(cert.get(), key.get());
+  X509_NAME* subject = X509_get_subject_name(cert.get());
+  const std::string cn = names.empty() ? "localhost" : names.front();
+  X509_NAME_add_entry_by_txt(subject, "CN", MBSTRING_ASC,
+                             reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1, 0);
+  X509_set_issuer_name(cert.get(), subject);
+
+  NamesPtr sans{GENERAL_NAMES_new()};
+  std::vector<std::string> all{"localhost", "127.0.0.1", "::1"};
+  all.insert(all.end(), names.begin(), names.end());
+  for (const auto& n : all) {
+    if (!add_san(sans.get(), n)) {
+      return core::fail(tls_error("cannot add SAN " + n));
+    }
+  }
+  if (X509_add1_ext_i2d(cert.get(), NID_subject_alt_name, sans.get(), 0, X509V3_ADD_DEFAULT) != 1) {
+    return core::fail(tls_error("cannot add subjectAltName"));
+  }
+  if (X509_sign(cert.get(), key.get(), EVP_sha256()) == 0) {
+    return core::fail(tls_error("cannot sign the certificate"));
+  }
+  auto w = write_pem(key_path, [&](BIO* b) {
+    return PEM_write_bio_PrivateKey(b, key.get(), nullptr, nullptr, 0, nullptr, nullptr);
+  });
+  if (!w) {
+    return w;
+  }
+  std::filesystem::permissions(key_path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  return write_pem(cert_path, [&](BIO* b) { return PEM_write_bio_X509(b, cert.get()); });
+}
+
+core::Result<std::shared_ptr<boost::asio::ssl::context>> make_server_tls_context(
+    const TlsOptions& options) {
+  std::string cert = options.cert_file;
+  std::string key = options.key_file;
+  if (cert.empty() != key.empty()) {
+    return core::fail(core::Error::bad_request(
+        "--tls-cert-file and --tls-private-key-file must be given together"));
+  }
+  if (cert.empty()) {
+    const std::filesystem::path dir = options.cert_dir.empty() ? "apiserver.local.config/certificates"
+                                                               : options.cert_dir;
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) {
+      return core::fail(core::Error::internal("cannot create --cert-dir " + dir.string() + ": " + ec.message()));
+    }
+    cert = (dir / "apiserver.crt").string();
+    key = (dir / "apiserver.key").string();
+    // Regenerated at every start so the SANs follow the current --tls-sni names.
+    auto generated = write_self_signed_certificate(cert, key, options.names);
+    if (!generated) {
+      return core::fail(generated.error());
+    }
+  }
+  auto ctx = std::make_shared<boost::asio::ssl::context>(boost::asio::ssl::context::tls_server);
+  ctx->set_options(boost::asio::ssl::context::default_workarounds | boost::asio::ssl::context::no_sslv2 |
+                   boost::asio::ssl::context::no_sslv3 | boost::asio::ssl::context::no_tlsv1 |
+                   boost::asio::ssl::context::no_tlsv1_1);
+  boost::system::error_code ec;
+  ctx->use_certificate_chain_file(cert, ec);
+  if (ec) {
+    return core::fail(core::Error::bad_request("cannot load TLS certificate " + cert + ": " + ec.message()));
+  }
+  ctx->use_private_key_file(key, boost::asio::ssl::context::pem, ec);
+  if (ec) {
+    return core::fail(core::Error::bad_request("cannot load TLS private key " + key + ": " + ec.message()));
+  }
+  return ctx;
+}
+
+}  // namespace kscale::net

@@ -1,0 +1,36 @@
+#pragma once
+// TLS for the secure port: load --tls-cert-file/--tls-private-key-file, or generate a
+// self-signed certificate into --cert-dir as the Go generic apiserver does (apiserver.crt/.key).
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/errors.h"
+
+namespace boost::asio::ssl {
+class context;
+}
+
+namespace kscale::net {
+
+struct TlsOptions {
+  std::string cert_file;  // PEM; with key_file, used as is
+  std::string key_file;
+  std::string cert_dir;   // where a self-signed pair is written when no files are given
+  /// Extra SANs besides localhost and 127.0.0.1: service names (--tls-sni/--advertise-names).
+  std::vector<std::string> names;
+};
+
+/// A server context (TLS 1.2+) with the certificate loaded or generated. Errors name the file
+/// and the OpenSSL reason.
+[[nodiscard]] core::Result<std::shared_ptr<boost::asio::ssl::context>> make_server_tls_context(
+    const TlsOptions& options);
+
+/// Writes a self-signed P-256 certificate valid for one year with SANs for localhost, 127.0.0.1,
+/// ::1 and `names` (IPs become IP SANs). Overwrites existing files.
+[[nodiscard]] core::Result<void> write_self_signed_certificate(const std::string& cert_path,
+                                                               const std::string& key_path,
+                                                               const std::vector<std::string>& names);
+
+}  // namespace kscale::net

@@ -1,0 +1,126 @@
+#include "net/server.h"
+
+#include <filesystem>
+#include <thread>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <gtest/gtest.h>
+
+#include "net/tls.h"
+
+namespace kscale::net {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+
+// A real server on 127.0.0.1 port 0, run on its own thread; requests use Beast's client.
+class ServerTest : public ::testing::Test {
+ protected:
+  void start(std::shared_ptr<asio::ssl::context> tls, Limits limits = {}) {
+    auto router = std::make_shared<Router>();
+    router->add(http::verb::get, "/hello", [](const RequestContext&) -> core::Result<Response> {
+      return text_response("hello");
+    });
+    router->add(http::verb::post, "/echo", [](const RequestContext& ctx) -> core::Result<Response> {
+      return text_response(ctx.request.body());
+    });
+    server_ = std::make_unique<Server>(router, limits);
+    auto port = server_->listen("127.0.0.1", 0, tls);
+    ASSERT_TRUE(port);
+    port_ = *port;
+    thread_ = std::thread([this] { server_->run(1); });
+  }
+  void TearDown() override {
+    if (server_) {
+      server_->stop();
+      thread_.join();
+    }
+  }
+
+  Response plain_request(http::verb verb, const std::string& target, const std::string& body = {}) {
+    asio::io_context ioc;
+    beast::tcp_stream stream(ioc);
+    stream.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port_));
+    Request req{verb, target, 11};
+    req.set(http::field::host, "localhost");
+    req.body() = body;
+    req.prepare_payload();
+    http::write(stream, req);
+    beast::flat_buffer buffer;
+    Response res;
+    http::read(stream, buffer, res);
+    return res;
+  }
+
+  std::unique_ptr<Server> server_;
+  std::thread thread_;
+  uint16_t port_ = 0;
+};
+
+TEST_F(ServerTest, ServesPlainHttpWithKeepAlive) {
+  start(nullptr);
+  asio::io_context ioc;
+  beast::tcp_stream stream(ioc);
+  stream.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port_));
+  for (int i = 0; i < 3; ++i) {
+    Request req{http::verb::get, "/hello", 11};
+    req.set(http::field::host, "localhost");
+    http::write(stream, req);
+    beast::flat_buffer buffer;
+    Response res;
+    http::read(stream, buffer, res);
+    EXPECT_EQ(res.body(), "hello");
+    EXPECT_TRUE(res.keep_alive());
+  }
+}
+
+TEST_F(ServerTest, BodyOverLimitIs413Status) {
+  Limits limits;
+  limits.body_limit = 16;
+  start(nullptr, limits);
+  auto res = plain_request(http::verb::post, "/echo", std::string(100, 'x'));
+  EXPECT_EQ(res.result_int(), 413);
+  EXPECT_NE(res.body().find("\"reason\":\"RequestEntityTooLarge\""), std::string::npos) << res.body();
+  EXPECT_EQ(plain_request(http::verb::post, "/echo", "small").body(), "small");
+}
+
+TEST_F(ServerTest, ServesHttpsWithGeneratedCertificate) {
+  const auto dir = std::filesystem::temp_directory_path() / ("kscale-tls-" + std::to_string(::getpid()));
+  auto ctx = make_server_tls_context(TlsOptions{"", "", dir.string(), {"kscale.example.svc"}});
+  ASSERT_TRUE(ctx) << ctx.error().message;
+  EXPECT_TRUE(std::filesystem::exists(dir / "apiserver.crt"));
+  start(*ctx);
+
+  asio::io_context ioc;
+  asio::ssl::context client(asio::ssl::context::tls_client);
+  client.load_verify_file((dir / "apiserver.crt").string());
+  client.set_verify_mode(asio::ssl::verify_peer);
+  beast::ssl_stream<beast::tcp_stream> stream(ioc, client);
+  // The certificate must verify for 127.0.0.1 through its IP SAN.
+  stream.set_verify_callback(asio::ssl::host_name_verification("127.0.0.1"));
+  beast::get_lowest_layer(stream).connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port_));
+  stream.handshake(asio::ssl::stream_base::client);
+  Request req{http::verb::get, "/hello", 11};
+  req.set(http::field::host, "localhost");
+  http::write(stream, req);
+  beast::flat_buffer buffer;
+  Response res;
+  http::read(stream, buffer, res);
+  EXPECT_EQ(res.body(), "hello");
+  std::filesystem::remove_all(dir);
+}
+
+TEST(TlsTest, CertAndKeyMustComeTogether) {
+  auto ctx = make_server_tls_context(TlsOptions{"/tmp/x.crt", "", "", {}});
+  ASSERT_FALSE(ctx);
+  EXPECT_NE(ctx.error().message.find("--tls-private-key-file"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace kscale::net
