@@ -1,0 +1,41 @@
+#pragma once
+// kube::ClusterView: which objects exist and their labels, so that labelSelector on wildcard
+// reads selects objects as the reference adapters do. Sources: a Kubernetes List file
+// (--objects), the local process group, or (later) list+watch of a real cluster.
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/group_resource.h"
+#include "core/labels.h"
+
+namespace kscale::kube {
+
+class ClusterView {
+ public:
+  virtual ~ClusterView() = default;
+
+  /// False when no source of objects is configured: callers then cannot evaluate object
+  /// selectors and say so (the adapter serves every object with data). Thread-safe.
+  virtual bool configured() const = 0;
+
+  /// The labels of one object, or nullopt when the view does not know it. `namespace_name` is
+  /// "" for root-scoped resources. Thread-safe.
+  virtual std::optional<core::Labels> labels_of(const core::GroupResource& gr,
+                                                std::string_view namespace_name,
+                                                std::string_view name) const = 0;
+};
+
+/// The view used when nothing is configured: knows no object.
+class EmptyClusterView final : public ClusterView {
+ public:
+  // kube::ClusterView
+  bool configured() const override { return false; }
+  std::optional<core::Labels> labels_of(const core::GroupResource&, std::string_view,
+                                        std::string_view) const override {
+    return std::nullopt;
+  }
+};
+
+}  // namespace kscale::kube
