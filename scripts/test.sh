@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs what is needed, builds kscale, runs every test (unit and integration, with real
+# kubectl, curl, prometheus, hey), then builds the unit tests under AddressSanitizer and
+# UndefinedBehaviorSanitizer and runs them. The layer check runs as a unit test in both.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-deps.sh
+
+jobs=$(nproc)
+echo "== build (RelWithDebInfo)"
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+cmake --build build -j"$jobs"
+
+echo "== unit and integration tests"
+(cd build && ctest --output-on-failure --timeout 600)
+
+echo "== unit tests under ASan+UBSan"
+cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DKSCALE_SANITIZE=ON -DKSCALE_BUILD_INTEGRATION_TESTS=OFF
+cmake --build build-asan --target unit_tests -j"$jobs"
+(cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+   ctest -L unit --output-on-failure --timeout 600)

@@ -1,0 +1,154 @@
+// `kscale adapter`: the custom and external metrics API server (HTTPS on --secure-port) with the
+// push API, health and /metrics also on the plain --http-port.
+
+#include <csignal>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <spdlog/spdlog.h>
+
+#include "api/routes.h"
+#include "api/store_metrics_provider.h"
+#include "cli/commands.h"
+#include "cli/duration_flag.h"
+#include "cli/logging.h"
+#include "core/clock.h"
+#include "kube/object_list_file.h"
+#include "net/server.h"
+#include "net/tls.h"
+#include "store/series_store.h"
+
+namespace kscale::cli {
+
+namespace {
+
+struct AdapterOptions {
+  std::string bind_address = "0.0.0.0";
+  int secure_port = 6443;
+  int http_port = 8080;
+  std::string cert_dir = "apiserver.local.config/certificates";
+  std::string tls_cert_file;
+  std::string tls_private_key_file;
+  std::vector<std::string> tls_sni;
+  std::string objects_file;
+  std::string metrics_max_age = "5m";
+  unsigned worker_threads = std::max(1u, std::thread::hardware_concurrency());
+  uint64_t max_request_body_bytes = 4 * 1024 * 1024;
+  int verbosity = 0;
+};
+
+void validate(const AdapterOptions& o) {
+  auto port_ok = [](int p) { return p >= 0 && p <= 65535; };
+  if (!port_ok(o.secure_port) || !port_ok(o.http_port)) {
+    throw std::runtime_error("--secure-port and --http-port must be between 0 and 65535");
+  }
+  if (o.worker_threads == 0) {
+    throw std::runtime_error("--worker-threads must be at least 1");
+  }
+}
+
+template <class T>
+T or_throw(core::Result<T> r, const std::string& what) {
+  if (!r) {
+    throw std::runtime_error(what + ": " + r.error().message);
+  }
+  return std::move(*r);
+}
+
+// Drops values nobody refreshes so that memory follows what is live.
+void schedule_eviction(boost::asio::steady_timer& timer, store::SeriesStore& store) {
+  timer.expires_after(std::chrono::seconds(10));
+  timer.async_wait([&timer, &store](const boost::system::error_code& ec) {
+    if (ec) {
+      return;
+    }
+    if (const size_t n = store.evict_stale(); n > 0) {
+      spdlog::debug("evicted {} stale series", n);
+    }
+    schedule_eviction(timer, store);
+  });
+}
+
+void run_adapter(const AdapterOptions& o) {
+  validate(o);
+  configure_logging(o.verbosity);
+  const auto max_age = or_throw(parse_duration(o.metrics_max_age), "--metrics-max-age");
+
+  core::RealClock clock;
+  store::SeriesStore store(clock, store::StoreOptions{std::chrono::duration_cast<std::chrono::seconds>(max_age)});
+  std::unique_ptr<kube::ClusterView> cluster = std::make_unique<kube::EmptyClusterView>();
+  if (!o.objects_file.empty()) {
+    cluster = or_throw(kube::ObjectListFile::open(o.objects_file, clock), "--objects");
+  } else {
+    spdlog::info("no --objects file: labelSelector cannot be evaluated and every object with data is served");
+  }
+  api::StoreMetricsProvider provider(store, *cluster);
+
+  net::MetricsRegistry registry;
+  registry.gauge_callback("kscale_store_series", "Series held in the store.",
+                          [&store] { return static_cast<double>(store.series_count()); });
+  registry.counter_callback("kscale_store_evictions_total", "Series evicted because nobody refreshed them.",
+                          [&store] { return static_cast<double>(store.evictions()); });
+  api::PushContext push{store, clock,
+                        registry.counter("kscale_push_writes_total", "Metric values stored through the push API."),
+                        registry.counter("kscale_push_rejected_writes_total", "Push requests rejected as invalid.")};
+  api::ServerInfo info;
+
+  auto router = std::make_shared<net::Router>(&registry);
+  api::install_metrics_api_routes(*router, provider, provider);
+  api::install_push_routes(*router, push);
+  api::install_health_routes(*router, info, registry);
+
+  net::Limits limits;
+  limits.body_limit = o.max_request_body_bytes;
+  net::Server server(router, limits);
+  auto tls = or_throw(net::make_server_tls_context(
+                          net::TlsOptions{o.tls_cert_file, o.tls_private_key_file, o.cert_dir, o.tls_sni}),
+                      "TLS");
+  const auto secure = or_throw(server.listen(o.bind_address, static_cast<uint16_t>(o.secure_port), tls), "--secure-port");
+  spdlog::info("serving custom.metrics.k8s.io and external.metrics.k8s.io on https://{}:{}", o.bind_address, secure);
+  if (o.http_port != 0 || o.secure_port == 0) {
+    const auto plain = or_throw(server.listen(o.bind_address, static_cast<uint16_t>(o.http_port), nullptr), "--http-port");
+    spdlog::info("serving the push API and health on http://{}:{}", o.bind_address, plain);
+  }
+
+  boost::asio::steady_timer eviction(server.io_context());
+  schedule_eviction(eviction, store);
+  boost::asio::signal_set signals(server.io_context(), SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int sig) {
+    if (!ec) {
+      spdlog::info("received signal {}, shutting down", sig);
+      eviction.cancel();
+      server.stop();
+    }
+  });
+  server.run(o.worker_threads);
+}
+
+}  // namespace
+
+void add_adapter_command(CLI::App& app) {
+  auto opts = std::make_shared<AdapterOptions>();
+  auto* cmd = app.add_subcommand("adapter", "Serve custom.metrics.k8s.io and external.metrics.k8s.io, with the push API");
+  cmd->add_option("--bind-address", opts->bind_address, "Address to listen on")->capture_default_str();
+  cmd->add_option("--secure-port", opts->secure_port, "HTTPS port of the metrics API (0 = any free port)")->capture_default_str();
+  cmd->add_option("--http-port", opts->http_port, "Plain HTTP port of the push API and health (0 = any free port)")->capture_default_str();
+  cmd->add_option("--cert-dir", opts->cert_dir, "Where a self-signed certificate is written when no TLS files are given")->capture_default_str();
+  cmd->add_option("--tls-cert-file", opts->tls_cert_file, "Serving certificate (PEM)");
+  cmd->add_option("--tls-private-key-file", opts->tls_private_key_file, "Serving private key (PEM)");
+  cmd->add_option("--tls-sni,--advertise-names", opts->tls_sni, "Extra names for the self-signed certificate (service DNS names)")->delimiter(',');
+  cmd->add_option("--objects", opts->objects_file, "A Kubernetes List file (kubectl get -o yaml) giving object labels for labelSelector");
+  cmd->add_option("--metrics-max-age", opts->metrics_max_age, "Values older than this are not served (0 = never)")->capture_default_str();
+  cmd->add_option("--worker-threads", opts->worker_threads, "I/O threads")->capture_default_str();
+  cmd->add_option("--max-request-body-bytes", opts->max_request_body_bytes, "Larger request bodies get 413")->capture_default_str();
+  cmd->add_option("--v", opts->verbosity, "Log verbosity (2+: access log)")->capture_default_str();
+  cmd->callback([opts] { run_adapter(*opts); });
+}
+
+}  // namespace kscale::cli
