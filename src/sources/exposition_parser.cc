@@ -945,9 +945,8 @@ class Scanner {
       std::int64_t millis = 0;
       const auto [ptr, ec] = std::from_chars(ts_start, p_, millis);
       if (ec != std::errc() || ptr != p_) {
-        return fail_message(ts_start,
-                            "timestamp out of range " +
-                                quoted_for_message({ts_start, static_cast<std::size_t>(p_ - ts_start)}));
+        const std::string_view token(ts_start, static_cast<std::size_t>(p_ - ts_start));
+        return fail_message(ts_start, "timestamp out of range " + quoted_for_message(token));
       }
       timestamp = Timestamp(std::chrono::milliseconds(millis));
       skip_blanks();

@@ -408,7 +408,8 @@ TEST(PromTextTest, FormatRules) {
 TEST(PromTextTest, MalformedInputNamesLineAndColumn) {
   expect_errors(kProm, {
       {"bad value on line 3", "a 1\nb 2\nc{x=\"y\"} z\n", 3, "invalid float \"z\""},
-      {"column points at the token", "a 1\n  b{x=\"y\" ! } 1\n", 2, "column 11: expected label name, got \"! } 1\\n\""},
+      {"column points at the token", "a 1\n  b{x=\"y\" ! } 1\n", 2,
+       "column 11: expected label name, got \"! } 1\\n\""},
       {"unterminated value spanning lines", "a 1\nb{x=\"y\n\n", 2, "expected label value"},
       {"error after a raw newline in a value", "a{b=\"x\ny\"} 1\nc 1 2 3\n", 3,
        "expected next entry after timestamp, got \"3\\n\""},
@@ -824,8 +825,9 @@ TEST(OpenMetricsTest, UpstreamParseErrors) {
       {"NaN timestamp", "a 1 NaN", 1, "invalid timestamp \"NaN\""},
       {"-Inf timestamp", "a 1 -Inf", 1, "invalid timestamp \"-Inf\""},
       {"Inf timestamp", "a 1 Inf", 1, "invalid timestamp \"Inf\""},
-      {"NaN exemplar timestamp", "# TYPE hhh histogram\nhhh_bucket{le=\"+Inf\"} 1 # {aa=\"bb\"} 4 NaN",
-       2, "invalid exemplar timestamp \"NaN\""},
+      {"NaN exemplar timestamp",
+       "# TYPE hhh histogram\nhhh_bucket{le=\"+Inf\"} 1 # {aa=\"bb\"} 4 NaN", 2,
+       "invalid exemplar timestamp \"NaN\""},
       {"-Inf exemplar timestamp",
        "# TYPE hhh histogram\nhhh_bucket{le=\"+Inf\"} 1 # {aa=\"bb\"} 4 -Inf", 2,
        "invalid exemplar timestamp \"-Inf\""},
