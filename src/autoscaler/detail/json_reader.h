@@ -1,0 +1,53 @@
+#pragma once
+// Path-tracking readers over Boost.JSON values for the manifest and decision-document decoders:
+// every error names the field, as kubectl does ("spec.metrics[0].pods.target.type: ...").
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <boost/json/value.hpp>
+
+#include "core/clock.h"
+#include "core/errors.h"
+
+namespace kscale::autoscaler::detail {
+
+/// A failed read: Error::invalid(path, "<path>: <message>").
+core::Error field_error(const std::string& path, std::string_view message);
+
+std::string child(const std::string& path, std::string_view key);
+std::string index(const std::string& path, std::size_t i);
+
+/// The member `key` of object `v`, or nullptr when absent or null.
+const boost::json::value* member(const boost::json::value& v, std::string_view key);
+
+[[nodiscard]] core::Result<const boost::json::object*> as_object(const boost::json::value& v,
+                                                                 const std::string& path);
+[[nodiscard]] core::Result<const boost::json::array*> as_array(const boost::json::value& v,
+                                                               const std::string& path);
+[[nodiscard]] core::Result<std::string> as_string(const boost::json::value& v,
+                                                  const std::string& path);
+[[nodiscard]] core::Result<int64_t> as_int(const boost::json::value& v, const std::string& path);
+[[nodiscard]] core::Result<double> as_double(const boost::json::value& v, const std::string& path);
+[[nodiscard]] core::Result<bool> as_bool(const boost::json::value& v, const std::string& path);
+/// A Kubernetes quantity (string or bare number) as MilliValue().
+[[nodiscard]] core::Result<int64_t> as_quantity_milli(const boost::json::value& v,
+                                                      const std::string& path);
+/// A quantity as AsApproximateFloat64().
+[[nodiscard]] core::Result<double> as_quantity_double(const boost::json::value& v,
+                                                      const std::string& path);
+/// An RFC 3339 time.
+[[nodiscard]] core::Result<core::SystemTime> as_time(const boost::json::value& v,
+                                                     const std::string& path);
+/// A Go duration ("300s", "5m", "1m30s", "1.5h").
+[[nodiscard]] core::Result<std::chrono::nanoseconds> as_duration(const boost::json::value& v,
+                                                                 const std::string& path);
+[[nodiscard]] core::Result<std::chrono::nanoseconds> parse_go_duration(std::string_view text);
+
+/// The text of a scalar for messages ("30", "\"Foo\"").
+std::string scalar_text(const boost::json::value& v);
+
+}  // namespace kscale::autoscaler::detail
