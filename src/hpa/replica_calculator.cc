@@ -44,32 +44,43 @@ struct FetchedSamples {
   core::SystemTime timestamp{};
 };
 
+// Pod lookup by name. Metrics APIs usually list pods in the pod list's order, so the next
+// position is tried first; a hash index is built only when that guess misses on a large list.
 class PodIndex {
  public:
-  explicit PodIndex(std::span<const Pod* const> pods) : pods_(pods) {
-    if (pods.size() > kLinearLookupLimit) {
-      by_name_.reserve(pods.size());
-      for (std::size_t i = 0; i < pods.size(); ++i) {
-        by_name_.emplace(pods[i]->name, static_cast<int>(i));
-      }
-    }
-  }
+  explicit PodIndex(std::span<const Pod* const> pods) : pods_(pods) {}
 
-  int find(std::string_view name) const {
-    if (pods_.size() > kLinearLookupLimit) {
-      auto it = by_name_.find(name);
-      return it == by_name_.end() ? -1 : it->second;
+  int find(std::string_view name) {
+    if (next_ < pods_.size() && pods_[next_]->name == name) {
+      return static_cast<int>(next_++);
     }
-    for (std::size_t i = 0; i < pods_.size(); ++i) {
-      if (pods_[i]->name == name) {
-        return static_cast<int>(i);
+    int found = -1;
+    if (pods_.size() <= kLinearLookupLimit) {
+      for (std::size_t i = 0; i < pods_.size(); ++i) {
+        if (pods_[i]->name == name) {
+          found = static_cast<int>(i);
+          break;
+        }
       }
+    } else {
+      if (by_name_.empty()) {
+        by_name_.reserve(pods_.size());
+        for (std::size_t i = 0; i < pods_.size(); ++i) {
+          by_name_.emplace(pods_[i]->name, static_cast<int>(i));
+        }
+      }
+      auto it = by_name_.find(name);
+      found = it == by_name_.end() ? -1 : it->second;
     }
-    return -1;
+    if (found >= 0) {
+      next_ = static_cast<std::size_t>(found) + 1;
+    }
+    return found;
   }
 
  private:
   std::span<const Pod* const> pods_;
+  std::size_t next_ = 0;
   std::unordered_map<std::string_view, int> by_name_;
 };
 
