@@ -101,6 +101,9 @@ core::Result<std::vector<ExternalMetricValue>> StoreMetricsProvider::get_externa
   const auto filter = [&](const core::Labels& l) { return selector.matches(l); };
   auto points = store_.find_external(namespace_name, metric,
                                      selector.empty() ? std::function<bool(const core::Labels&)>{} : filter);
+  // The store's order is unspecified; answer in a stable order (by metric labels).
+  std::sort(points.begin(), points.end(),
+            [](const auto& a, const auto& b) { return a.key.metric_labels < b.key.metric_labels; });
   std::vector<ExternalMetricValue> out;
   out.reserve(points.size());
   for (auto& p : points) {
