@@ -15,8 +15,8 @@
 
 #include "api/routes.h"
 #include "api/store_metrics_provider.h"
+#include "autoscaler/hpa_manifest.h"
 #include "cli/commands.h"
-#include "cli/duration_flag.h"
 #include "cli/logging.h"
 #include "core/clock.h"
 #include "kube/object_list_file.h"
@@ -78,7 +78,7 @@ void schedule_eviction(boost::asio::steady_timer& timer, store::SeriesStore& sto
 void run_adapter(const AdapterOptions& o) {
   validate(o);
   configure_logging(o.verbosity);
-  const auto max_age = or_throw(parse_duration(o.metrics_max_age), "--metrics-max-age");
+  const auto max_age = or_throw(autoscaler::parse_duration(o.metrics_max_age), "--metrics-max-age");
 
   core::RealClock clock;
   store::SeriesStore store(clock, store::StoreOptions{std::chrono::duration_cast<std::chrono::seconds>(max_age)});
