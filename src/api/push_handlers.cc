@@ -44,6 +44,22 @@ core::Result<core::Labels> labels_param(const net::QueryParams& query) {
   return text ? decode_labels_param(*text) : core::Labels{};
 }
 
+// One value written by path: the body's value, ?labels= and ?windowSeconds=, at the server's clock.
+struct SingleWrite {
+  core::Labels labels;
+  store::Sample sample;
+};
+
+core::Result<SingleWrite> decode_single_write(const net::RequestContext& ctx, const core::Clock& clock) {
+  auto value = decode_value_body(ctx.request.body());
+  auto labels = labels_param(ctx.query);
+  auto window = window_param(ctx.query);
+  if (!value || !labels || !window) {
+    return core::fail(!value ? value.error() : !labels ? labels.error() : window.error());
+  }
+  return SingleWrite{std::move(*labels), store::Sample{clock.system_now(), std::move(*value), *window}};
+}
+
 // Counts the outcome once per request.
 core::Result<net::Response> counted(core::Result<net::Response> r, const PushContext& push, size_t values) {
   if (r) {
@@ -102,16 +118,15 @@ core::Result<net::Response> decode_custom_value(const net::RequestContext& ctx, 
   if (!valid) {
     return core::fail(valid.error());
   }
-  auto value = decode_value_body(ctx.request.body());
-  auto labels = labels_param(ctx.query);
-  auto window = window_param(ctx.query);
-  if (!value || !labels || !window) {
-    return core::fail(!value ? value.error() : !labels ? labels.error() : window.error());
+  auto write = decode_single_write(ctx, push.clock);
+  if (!write) {
+    return core::fail(write.error());
   }
   std::vector<store::CustomPoint> points;
   points.push_back(store::CustomPoint{
-      store::CustomSeriesKey{info->group_resource, std::string(ns), std::string(name), std::string(metric), std::move(*labels)},
-      store::Sample{push.clock.system_now(), std::move(*value), *window}});
+      store::CustomSeriesKey{info->group_resource, std::string(ns), std::string(name), std::string(metric),
+                             std::move(write->labels)},
+      std::move(write->sample)});
   return store_custom(std::move(points), push);
 }
 
@@ -150,14 +165,11 @@ core::Result<net::Response> handle_push_external_value(const net::RequestContext
     if (!valid) {
       return core::fail(valid.error());
     }
-    auto value = decode_value_body(ctx.request.body());
-    auto labels = labels_param(ctx.query);
-    auto window = window_param(ctx.query);
-    if (!value || !labels || !window) {
-      return core::fail(!value ? value.error() : !labels ? labels.error() : window.error());
+    auto write = decode_single_write(ctx, push.clock);
+    if (!write) {
+      return core::fail(write.error());
     }
-    store::ExternalPoint p{store::ExternalSeriesKey{ns, metric, std::move(*labels)},
-                           store::Sample{push.clock.system_now(), std::move(*value), *window}};
+    store::ExternalPoint p{store::ExternalSeriesKey{ns, metric, std::move(write->labels)}, std::move(write->sample)};
     auto doc = encode_external_metric_value_list(
         {ExternalMetricValue{p.key.metric, p.key.metric_labels, p.sample.timestamp, p.sample.window, p.sample.value}});
     std::vector<store::ExternalPoint> points;
