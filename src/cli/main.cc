@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
   CLI::App app{"kscale: custom and external metrics for the Kubernetes HPA, and the HPA itself"};
   app.require_subcommand(1);
   kscale::cli::add_adapter_command(app);
+  kscale::cli::add_autoscale_command(app);
   kscale::cli::add_replicas_command(app);
   kscale::cli::add_simulate_command(app);
   try {

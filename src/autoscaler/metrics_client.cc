@@ -1,0 +1,348 @@
+#include "autoscaler/metrics_client.h"
+
+#include <boost/json.hpp>
+#include <boost/url/parse.hpp>
+#include <fmt/format.h>
+
+#include "autoscaler/deployment_manifest.h"
+#include "autoscaler/detail/http_fetch.h"
+#include "core/group_resource.h"
+#include "core/label_selector.h"
+#include "core/quantity.h"
+#include "core/time_format.h"
+
+namespace kscale::autoscaler {
+
+namespace {
+
+namespace json = boost::json;
+using hpa::MetricSourceType;
+
+constexpr std::string_view kCustomGroup = "custom.metrics.k8s.io";
+
+const json::value* find(const json::value& v, std::string_view key) {
+  if (!v.is_object()) {
+    return nullptr;
+  }
+  const auto* m = v.as_object().if_contains(key);
+  return m == nullptr || m->is_null() ? nullptr : m;
+}
+
+std::string string_of(const json::value* v) { return v != nullptr && v->is_string() ? std::string(v->as_string()) : ""; }
+
+core::Result<int64_t> milli_of(const json::value* v) {
+  if (v == nullptr) {
+    return core::fail(core::Error::bad_request("value: Required value"));
+  }
+  auto q = v->is_string() ? core::Quantity::parse(v->as_string()) : core::Quantity::parse_json_text(json::serialize(*v));
+  if (!q) {
+    return core::fail(q.error());
+  }
+  return q->milli_value();
+}
+
+core::SystemTime time_of(const json::value* v) {
+  if (v == nullptr || !v->is_string()) {
+    return {};
+  }
+  auto t = core::parse_rfc3339(v->as_string());
+  return t ? *t : core::SystemTime{};
+}
+
+std::string selector_param(const boost::json::value& selector) {
+  auto s = label_selector_string(selector, "selector");
+  return s ? *s : std::string();
+}
+
+std::string with_query(std::string path, const std::vector<std::pair<std::string, std::string>>& params) {
+  char sep = '?';
+  for (const auto& [k, v] : params) {
+    if (v.empty()) {
+      continue;  // Upstream: empty selectors are "no parameter"
+    }
+    path += sep + k + "=" + query_escape(v);
+    sep = '&';
+  }
+  return path;
+}
+
+bool is_group_version_known(std::string_view v) { return v == "v1beta2" || v == "v1beta1"; }
+
+}  // namespace
+
+std::string query_escape(std::string_view s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else if (c == ' ') {
+      out += '+';
+    } else {
+      out += fmt::format("%{:02X}", c);
+    }
+  }
+  return out;
+}
+
+core::Result<std::string> metric_request_target(const hpa::MetricSpec& spec, std::string_view ns,
+                                                std::string_view scale_selector, std::string_view version) {
+  const std::string metric_selector = selector_param(spec.metric.selector);
+  switch (spec.type) {
+    case MetricSourceType::Pods: {
+      // Upstream: replica_calculator.go GetMetricReplicas → metrics/client.go GetRawMetric with
+      // the scale's selector; the client names all pods with the "*" wildcard, escaped as %2A.
+      std::string selector(scale_selector);
+      if (!selector.empty()) {
+        auto parsed = core::LabelSelector::parse(selector);
+        if (!parsed) {
+          return core::fail(parsed.error());
+        }
+        selector = parsed->to_string();
+      }
+      return with_query(fmt::format("/apis/{}/{}/namespaces/{}/pods/%2A/{}", kCustomGroup, version, ns, spec.metric.name),
+                        {{"labelSelector", selector}, {"metricLabelSelector", metric_selector}});
+    }
+    case MetricSourceType::Object: {
+      const auto& obj = spec.described_object;
+      if (obj.kind == "Namespace" && (obj.api_version == "v1" || obj.api_version.empty())) {
+        return with_query(fmt::format("/apis/{}/{}/namespaces/{}/metrics/{}", kCustomGroup, version, ns, spec.metric.name),
+                          {{"metricLabelSelector", metric_selector}});
+      }
+      auto info = core::resolve_kind(obj.kind, obj.api_version);
+      if (!info) {
+        return core::fail(info.error());
+      }
+      return with_query(fmt::format("/apis/{}/{}/namespaces/{}/{}/{}/{}", kCustomGroup, version, ns,
+                                    info->group_resource.to_string(), obj.name, spec.metric.name),
+                        {{"metricLabelSelector", metric_selector}});
+    }
+    case MetricSourceType::External:
+      return with_query(fmt::format("/apis/external.metrics.k8s.io/v1beta1/namespaces/{}/{}", ns, spec.metric.name),
+                        {{"labelSelector", metric_selector}});
+    case MetricSourceType::Resource:
+    case MetricSourceType::ContainerResource:
+      return core::fail(core::Error::bad_request(
+          "the server could not find the requested resource (get pods.metrics.k8s.io)"));
+    case MetricSourceType::Unknown:
+      break;
+  }
+  return core::fail(core::Error::bad_request(fmt::format("unrecognized metric source type \"{}\"", spec.type_name)));
+}
+
+core::Result<hpa::MetricSnapshot> decode_metric_list(std::string_view body, bool external, bool single_object) {
+  boost::system::error_code ec;
+  const json::value doc = json::parse(body, ec);
+  if (ec || !doc.is_object()) {
+    return core::fail(core::Error::bad_request("unable to decode the metrics API answer: not a JSON object"));
+  }
+  const std::string kind = string_of(find(doc, "kind"));
+  const std::string api_version = string_of(find(doc, "apiVersion"));
+  const std::string want_kind = external ? "ExternalMetricValueList" : "MetricValueList";
+  if (kind.empty()) {
+    return core::fail(core::Error::bad_request("Object 'Kind' is missing in '" + std::string(body.substr(0, 200)) + "'"));
+  }
+  if (kind != want_kind) {
+    return core::fail(core::Error::bad_request(fmt::format("no kind \"{}\" is registered for version \"{}\"", kind, api_version)));
+  }
+  const auto* items = find(doc, "items");
+  const std::size_t n = items != nullptr && items->is_array() ? items->as_array().size() : 0;
+  if (single_object && n != 1) {
+    // Upstream: k8s.io/metrics custom_metrics client, GetForObject.
+    return core::fail(core::Error::bad_request(
+        fmt::format("the custom metrics API server returned {} results when we asked for exactly one", n)));
+  }
+  hpa::MetricSnapshot snap;
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto& item = items->as_array()[i];
+    auto milli = milli_of(find(item, "value"));
+    if (!milli) {
+      return core::fail(milli.error().with_context(fmt::format("items[{}].value", i)));
+    }
+    if (external) {
+      hpa::ExternalMetricValue v;
+      if (const auto* labels = find(item, "metricLabels"); labels != nullptr && labels->is_object()) {
+        for (const auto& kv : labels->as_object()) {
+          v.labels.emplace(std::string(kv.key()), string_of(&kv.value()));
+        }
+      }
+      v.timestamp = time_of(find(item, "timestamp"));
+      v.value_milli = *milli;
+      snap.external_values.push_back(std::move(v));
+      continue;
+    }
+    hpa::MetricValue v;
+    const auto* described = find(item, "describedObject");
+    v.described_kind = described ? string_of(find(*described, "kind")) : "";
+    v.described_name = described ? string_of(find(*described, "name")) : "";
+    v.timestamp = time_of(find(item, "timestamp"));
+    // v1beta1 "window", v1beta2 "windowSeconds"; converted the same way.
+    const auto* window = find(item, api_version.ends_with("v1beta1") ? "window" : "windowSeconds");
+    if (window != nullptr && window->is_number()) {
+      v.window = std::chrono::seconds(window->to_number<int64_t>());
+    }
+    v.value_milli = *milli;
+    snap.values.push_back(std::move(v));
+  }
+  return snap;
+}
+
+std::string response_error(int code, std::string_view body, std::string_view what) {
+  boost::system::error_code ec;
+  const json::value doc = json::parse(body, ec);
+  if (!ec && string_of(find(doc, "kind")) == "Status" && find(doc, "message") != nullptr) {
+    return string_of(find(doc, "message"));
+  }
+  // Upstream: apimachinery errors.NewGenericServerResponse, as client-go reports a non-Status body.
+  std::string message;
+  switch (code) {
+    case 401:
+      message = "Unauthorized";
+      break;
+    case 403:
+      message = "forbidden";
+      break;
+    case 404:
+      message = "the server could not find the requested resource";
+      break;
+    case 429:
+      message = "the server has received too many requests and has asked us to try again later";
+      break;
+    case 503:
+      message = "the server is currently unable to handle the request";
+      break;
+    case 504:
+      message = "the server was unable to return a response in the time allotted, but may still be processing the request";
+      break;
+    default:
+      message = fmt::format("an error on the server (\"{}\") has prevented the request from succeeding",
+                            body.substr(0, 200));
+  }
+  return fmt::format("{} ({})", message, what);
+}
+
+core::Result<std::unique_ptr<MetricsClient>> MetricsClient::create(MetricsClientOptions options) {
+  const auto url = boost::urls::parse_absolute_uri(options.server);
+  if (!url || url->scheme() != "https" || url->host_address().empty()) {
+    return core::fail(core::Error::bad_request(
+        fmt::format("--metrics-server \"{}\": want https://host:port (the metrics API is served over TLS)", options.server)));
+  }
+  const uint16_t port = url->has_port() ? url->port_number() : 443;
+  auto tls = detail::make_client_tls_context(options.certificate_authority, options.insecure_skip_tls_verify);
+  if (!tls) {
+    return core::fail(tls.error());
+  }
+  std::string host = url->host_address();
+  return std::make_unique<MetricsClient>(std::move(options), std::move(*tls), std::move(host), port);
+}
+
+MetricsClient::MetricsClient(MetricsClientOptions options, std::shared_ptr<boost::asio::ssl::context> tls,
+                             std::string host, uint16_t port)
+    : options_(std::move(options)), tls_(std::move(tls)), host_(std::move(host)), port_(port) {}
+
+core::Result<std::string> MetricsClient::discover_custom_version() {
+  detail::FetchRequest req{host_, port_, "/apis", tls_, {{"Accept", "application/json, */*"}}, options_.timeout};
+  if (!options_.bearer_token.empty()) {
+    req.headers.emplace_back("Authorization", "Bearer " + options_.bearer_token);
+  }
+  auto res = std::move(detail::fetch_all({req}).front());
+  if (!res) {
+    return core::fail(res.error());
+  }
+  if (res->result_int() / 100 != 2) {
+    return core::fail(core::Error::unavailable(response_error(res->result_int(), res->body(), "get /apis")));
+  }
+  boost::system::error_code ec;
+  const json::value doc = json::parse(res->body(), ec);
+  const auto* groups = ec ? nullptr : find(doc, "groups");
+  if (groups != nullptr && groups->is_array()) {
+    for (const auto& g : groups->as_array()) {
+      if (string_of(find(g, "name")) != kCustomGroup) {
+        continue;
+      }
+      // Upstream: k8s.io/metrics custom_metrics.NewAvailableAPIsGetter — the preferred version
+      // if known, else the first known version.
+      if (const auto* pref = find(g, "preferredVersion")) {
+        if (const std::string v = string_of(find(*pref, "version")); is_group_version_known(v)) {
+          return v;
+        }
+      }
+      if (const auto* versions = find(g, "versions"); versions != nullptr && versions->is_array()) {
+        for (const auto& v : versions->as_array()) {
+          if (const std::string name = string_of(find(v, "version")); is_group_version_known(name)) {
+            return name;
+          }
+        }
+      }
+    }
+  }
+  return core::fail(core::Error::not_found("no custom metrics API (custom.metrics.k8s.io) registered"));
+}
+
+std::vector<hpa::MetricSnapshot> MetricsClient::fetch(const hpa::HorizontalPodAutoscaler& hpa,
+                                                      std::string_view scale_selector) {
+  std::vector<hpa::MetricSnapshot> out(hpa.spec.metrics.size());
+  bool needs_custom = false;
+  for (const auto& m : hpa.spec.metrics) {
+    needs_custom = needs_custom || m.type == MetricSourceType::Pods || m.type == MetricSourceType::Object;
+  }
+  std::optional<core::Error> version_error;
+  if (needs_custom) {
+    auto v = discover_custom_version();
+    if (v) {
+      custom_version_ = *v;
+    } else {
+      custom_version_.reset();
+      version_error = v.error();
+    }
+  }
+  std::vector<detail::FetchRequest> requests;
+  std::vector<std::size_t> slots;
+  for (std::size_t i = 0; i < hpa.spec.metrics.size(); ++i) {
+    const auto& m = hpa.spec.metrics[i];
+    const bool custom = m.type == MetricSourceType::Pods || m.type == MetricSourceType::Object;
+    if (custom && version_error) {
+      out[i].error = version_error->message;
+      continue;
+    }
+    auto target = metric_request_target(m, hpa.namespace_, scale_selector, custom_version_.value_or("v1beta2"));
+    if (!target) {
+      out[i].error = target.error().message;
+      continue;
+    }
+    detail::FetchRequest req{host_, port_, *target, tls_, {{"Accept", "application/json, */*"}}, options_.timeout};
+    if (!options_.bearer_token.empty()) {
+      req.headers.emplace_back("Authorization", "Bearer " + options_.bearer_token);
+    }
+    requests.push_back(std::move(req));
+    slots.push_back(i);
+  }
+  auto responses = detail::fetch_all(std::move(requests));
+  for (std::size_t k = 0; k < slots.size(); ++k) {
+    const auto& m = hpa.spec.metrics[slots[k]];
+    auto& snap = out[slots[k]];
+    const bool external = m.type == MetricSourceType::External;
+    const std::string resource = external ? "external.metrics.k8s.io" : std::string(kCustomGroup);
+    if (!responses[k]) {
+      snap.error = responses[k].error().message;
+      continue;
+    }
+    const auto& res = *responses[k];
+    if (res.result_int() / 100 != 2) {
+      const std::string what = m.type == MetricSourceType::Pods
+                                   ? fmt::format("get pods.{} *", resource)
+                                   : fmt::format("get {}.{} {}", m.type == MetricSourceType::Object ? "objects" : m.metric.name,
+                                                 resource, m.described_object.name);
+      snap.error = response_error(res.result_int(), res.body(), what);
+      continue;
+    }
+    auto decoded = decode_metric_list(res.body(), external, m.type == MetricSourceType::Object);
+    if (!decoded) {
+      snap.error = decoded.error().message;
+      continue;
+    }
+    snap = std::move(*decoded);
+  }
+  return out;
+}
+
+}  // namespace kscale::autoscaler
