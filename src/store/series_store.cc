@@ -1,6 +1,7 @@
 #include "store/series_store.h"
 
 #include <algorithm>
+#include <atomic>
 #include <limits>
 #include <map>
 #include <mutex>
@@ -259,6 +260,8 @@ struct SeriesStore::State {
   LabelTable labels;
   size_t series = 0;
   uint64_t evictions = 0;
+  // Advanced by every put while the write lock is held; see SeriesStore::generation().
+  std::atomic<uint64_t> generation{0};
 
   // Stores one custom point in `f`, interning its labels when the series is new.
   // Returns true when `f` was marked newest_dirty.
@@ -463,6 +466,7 @@ void SeriesStore::put_custom(std::vector<CustomPoint> points) {
   for (CustomFamily* f : dirty) {
     recompute_newest(*f);
   }
+  st.generation.fetch_add(1, std::memory_order_release);
 }
 
 void SeriesStore::put_external(std::vector<ExternalPoint> points) {
@@ -494,6 +498,7 @@ void SeriesStore::put_external(std::vector<ExternalPoint> points) {
   for (ExternalFamily* f : dirty) {
     recompute_newest(*f);
   }
+  st.generation.fetch_add(1, std::memory_order_release);
 }
 
 std::vector<CustomPoint> SeriesStore::find_custom(
@@ -677,6 +682,10 @@ size_t SeriesStore::evict_stale() {
   st.series -= evicted;
   st.evictions += evicted;
   return evicted;
+}
+
+uint64_t SeriesStore::generation() const noexcept {
+  return state_->generation.load(std::memory_order_acquire);
 }
 
 size_t SeriesStore::series_count() const {

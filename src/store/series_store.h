@@ -137,6 +137,18 @@ class SeriesStore {
   /// lock for a pass over the namespaces/metrics whose oldest value may be stale.
   size_t evict_stale();
 
+  /// A counter that every put_custom / put_external advances (under the write lock, before it
+  /// is released), so a reader can tell whether anything it read may have been superseded:
+  /// read the generation, then read; while generation() still returns that value, no write has
+  /// happened since. Eviction does not advance it: it removes only values reads already skip.
+  /// Lock-free; acquire ordering.
+  uint64_t generation() const noexcept;
+  /// The freshness limit reads apply (StoreOptions::max_age; zero = values never go stale): a
+  /// value stamped t is returned while clock().system_now() <= t + max_age.
+  std::chrono::seconds max_age() const noexcept { return options_.max_age; }
+  /// The clock freshness is judged by.
+  const core::Clock& clock() const noexcept { return clock_; }
+
   /// Number of stored series (custom + external), fresh or not yet evicted.
   size_t series_count() const;
   /// Total series evicted since start.

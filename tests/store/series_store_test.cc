@@ -218,6 +218,26 @@ TEST_F(SeriesStoreTest, ReplacingWithAnOlderTimestampUpdatesFreshness) {
   EXPECT_EQ(store_.evict_stale(), 1u);
 }
 
+TEST_F(SeriesStoreTest, GenerationAdvancesOnEveryPutAndOnlyThen) {
+  const uint64_t g0 = store_.generation();
+  store_.put_custom({custom(kPods, "default", "web-1", "qps", q("1"), now())});
+  const uint64_t g1 = store_.generation();
+  EXPECT_GT(g1, g0);
+  // Reads, time passing and eviction change nothing a reader could have seen.
+  EXPECT_EQ(store_.find_custom(kPods, "default", std::nullopt, "qps").size(), 1u);
+  clock_.advance(seconds{301});
+  EXPECT_EQ(store_.evict_stale(), 1u);
+  EXPECT_EQ(store_.generation(), g1);
+  // Rewriting the same value is still a write.
+  store_.put_custom({custom(kPods, "default", "web-1", "qps", q("1"), now())});
+  EXPECT_GT(store_.generation(), g1);
+  const uint64_t g2 = store_.generation();
+  store_.put_external({external("default", "queue", {}, q("7"), now())});
+  EXPECT_GT(store_.generation(), g2);
+  EXPECT_EQ(store_.max_age(), seconds{300});
+  EXPECT_EQ(&store_.clock(), &clock_);
+}
+
 TEST(SeriesStoreMaxAgeTest, ZeroMaxAgeNeverExpires) {
   core::ManualClock clock;
   SeriesStore store(clock, StoreOptions{seconds{0}});
