@@ -2,6 +2,8 @@
 // api::CustomMetricsProvider and ExternalMetricsProvider: the seam between the metrics API and
 // where numbers come from, after custom-metrics-apiserver pkg/provider/interfaces.go.
 
+#include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,6 +24,14 @@ struct MetricQuery {
   core::LabelSelector metric_selector;  // metricLabelSelector
 };
 
+/// The state of a provider's data at one instant, for callers that reuse encoded answers
+/// (api::ReadCache). See CustomMetricsProvider::data_version.
+struct DataVersion {
+  uint64_t generation = 0;        // changes whenever a write may change an answer
+  core::SystemTime now;           // the provider's clock, which judges freshness
+  std::chrono::seconds max_age{}; // a value stamped t is served while now <= t + max_age; 0 = always
+};
+
 class CustomMetricsProvider {
  public:
   virtual ~CustomMetricsProvider() = default;
@@ -38,6 +48,17 @@ class CustomMetricsProvider {
   /// ListAllMetrics: what discovery lists (fresh data only), sorted. Thread-safe, never blocks
   /// on a backend.
   virtual std::vector<CustomMetricInfo> list_all_metrics() const = 0;
+
+  /// Optional, for answer caches. nullopt (the default) means answers must not be reused.
+  /// Otherwise: an answer read after data_version() returned v is exactly what a new read
+  /// would return for as long as data_version() keeps v.generation and its clock stays within
+  /// [the time of the read, the oldest timestamp in the answer + max_age], provided
+  /// answer_depends_only_on_data(q) held. Thread-safe, cheap (no lock).
+  virtual std::optional<DataVersion> data_version() const { return std::nullopt; }
+
+  /// False when the answer to `q` also depends on something data_version() does not track
+  /// (e.g. object labels from a cluster view that reloads on its own).
+  virtual bool answer_depends_only_on_data(const MetricQuery& /*q*/) const { return false; }
 };
 
 class ExternalMetricsProvider {

@@ -1,5 +1,8 @@
 #include "api/metric_handlers.h"
 
+#include <algorithm>
+#include <memory>
+
 #include <boost/json.hpp>
 
 #include "api/encoders.h"
@@ -44,15 +47,30 @@ core::Result<void> check_field_selector(const net::QueryParams& query, std::stri
   return {};
 }
 
+// The cached answer to this exact request target, when the cache can prove it current.
+std::shared_ptr<const std::string> cached_answer(const net::RequestContext& ctx, const CustomMetricsProvider& provider,
+                                                 const ReadCache* cache) {
+  if (cache == nullptr) {
+    return nullptr;
+  }
+  const auto version = provider.data_version();
+  return version ? cache->find(ctx.request.target(), *version) : nullptr;
+}
+
 core::Result<net::Response> serve_custom(const net::RequestContext& ctx, const CustomMetricsProvider& provider,
-                                         CustomVersion version, MetricQuery q) {
+                                         CustomVersion version, MetricQuery q, ReadCache* cache) {
   auto metric_sel = selector_param(ctx.query, "metricLabelSelector");
   if (!metric_sel) {
     return core::fail(metric_sel.error());
   }
   q.metric_selector = std::move(*metric_sel);
+  // Taken before the read: an answer is cached only if no write happened while it was read.
+  std::optional<DataVersion> before;
   std::vector<CustomMetricValue> items;
   if (q.name) {
+    if (cache != nullptr && provider.answer_depends_only_on_data(q)) {
+      before = provider.data_version();
+    }
     auto one = provider.get_metric_by_name(q);
     if (!one) {
       return core::fail(one.error());
@@ -64,13 +82,26 @@ core::Result<net::Response> serve_custom(const net::RequestContext& ctx, const C
       return core::fail(obj_sel.error());
     }
     q.object_selector = std::move(*obj_sel);
+    if (cache != nullptr && provider.answer_depends_only_on_data(q)) {
+      before = provider.data_version();
+    }
     auto many = provider.get_metric_by_selector(q);
     if (!many) {
       return core::fail(many.error());
     }
     items = std::move(*many);
   }
-  return net::json_response(encode_metric_value_list(version, items, selector_echo(q.metric_selector)));
+  std::string body = encode_metric_value_list(version, items, selector_echo(q.metric_selector));
+  if (before && !items.empty()) {
+    if (const auto after = provider.data_version()) {
+      core::SystemTime oldest = items.front().timestamp;
+      for (const auto& item : items) {
+        oldest = std::min(oldest, item.timestamp);
+      }
+      cache->insert(ctx.request.target(), std::make_shared<const std::string>(body), *before, *after, oldest);
+    }
+  }
+  return net::json_response(std::move(body));
 }
 
 }  // namespace
@@ -83,7 +114,12 @@ core::Result<void> require_json_accept(const net::Request& request) {
   return {};
 }
 
-core::Result<net::Response> handle_custom_read(const net::RequestContext& ctx, const CustomMetricsProvider& provider) {
+core::Result<net::Response> handle_custom_read(const net::RequestContext& ctx, const CustomMetricsProvider& provider,
+                                               ReadCache* cache) {
+  // The whole request target is the key: the same target always decodes to the same query.
+  if (auto hit = cached_answer(ctx, provider, cache)) {
+    return net::json_response(*hit);
+  }
   const auto version = parse_custom_version(ctx.params.get("version"));
   if (!version) {
     return core::fail(core::Error::route_not_found());
@@ -105,18 +141,21 @@ core::Result<net::Response> handle_custom_read(const net::RequestContext& ctx, c
   MetricQuery q{*info, std::string(info->namespaced ? ns : ""),
                 name == "*" ? std::nullopt : std::optional<std::string>(name),
                 std::string(ctx.params.get("metric")), {}, {}};
-  return serve_custom(ctx, provider, *version, std::move(q));
+  return serve_custom(ctx, provider, *version, std::move(q), cache);
 }
 
 core::Result<net::Response> handle_namespace_metric(const net::RequestContext& ctx,
-                                                    const CustomMetricsProvider& provider) {
+                                                    const CustomMetricsProvider& provider, ReadCache* cache) {
+  if (auto hit = cached_answer(ctx, provider, cache)) {
+    return net::json_response(*hit);
+  }
   const auto version = parse_custom_version(ctx.params.get("version"));
   if (!version) {
     return core::fail(core::Error::route_not_found());
   }
   auto info = core::resolve_resource("namespaces");
   MetricQuery q{*info, "", std::string(ctx.params.get("namespace")), std::string(ctx.params.get("metric")), {}, {}};
-  return serve_custom(ctx, provider, *version, std::move(q));
+  return serve_custom(ctx, provider, *version, std::move(q), cache);
 }
 
 core::Result<net::Response> handle_external_read(const net::RequestContext& ctx,

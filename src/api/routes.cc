@@ -51,9 +51,15 @@ void install_metrics_api_routes(net::Router& router, const CustomMetricsProvider
              json_route([&external](const auto&) -> core::Result<net::Response> {
                return net::json_response(encode_external_resource_list(external.list_all_external_metrics()));
              }));
-  const auto custom_read = json_route([&custom](const net::RequestContext& ctx) { return handle_custom_read(ctx, custom); });
+  // Shared by the copies of the read handlers (std::function copies its lambda), mutable because
+  // it is a cache; it lives as long as the router holds those handlers. See api::ReadCache.
+  auto cache = std::make_shared<ReadCache>();
+  const auto custom_read = json_route(
+      [&custom, cache](const net::RequestContext& ctx) { return handle_custom_read(ctx, custom, cache.get()); });
   router.add(verb::get, path(kCustom, "/{version}/namespaces/{namespace}/metrics/{metric}"),
-             json_route([&custom](const net::RequestContext& ctx) { return handle_namespace_metric(ctx, custom); }));
+             json_route([&custom, cache](const net::RequestContext& ctx) {
+               return handle_namespace_metric(ctx, custom, cache.get());
+             }));
   router.add(verb::get, path(kCustom, "/{version}/namespaces/{namespace}/{resource}/{name}/{metric}"), custom_read);
   router.add(verb::get, path(kCustom, "/{version}/{resource}/{name}/{metric}"), custom_read);
   router.add(verb::get, path(kExternal, "/v1beta1/namespaces/{namespace}/{metric}"),

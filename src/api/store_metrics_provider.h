@@ -17,6 +17,13 @@ class StoreMetricsProvider final : public CustomMetricsProvider, public External
   core::Result<CustomMetricValue> get_metric_by_name(const MetricQuery& q) const override;
   core::Result<std::vector<CustomMetricValue>> get_metric_by_selector(const MetricQuery& q) const override;
   std::vector<CustomMetricInfo> list_all_metrics() const override;
+  std::optional<DataVersion> data_version() const override {
+    return DataVersion{store_.generation(), store_.clock().system_now(), store_.max_age()};
+  }
+  // Without a configured cluster view labelSelector selects nothing out (see object_selected).
+  bool answer_depends_only_on_data(const MetricQuery& q) const override {
+    return q.object_selector.empty() || !cluster_.configured();
+  }
 
   // api::ExternalMetricsProvider
   core::Result<std::vector<ExternalMetricValue>> get_external_metric(
