@@ -191,11 +191,17 @@ Response Router::dispatch(const Request& request) const {
       const size_t cls = std::clamp<size_t>(res.result_int() / 100, 1, 5) - 1;
       route.by_class[cls]->inc();
     }
-    spdlog::debug("{} {} {}", std::string(request.method_string()), std::string(target), res.result_int());
+    // The access log is off at the default level; checking first skips building its arguments
+    // (two string copies) on every request.
+    if (spdlog::should_log(spdlog::level::debug)) {
+      spdlog::debug("{} {} {}", std::string(request.method_string()), std::string(target), res.result_int());
+    }
     return res;
   }
   const core::Error err = path_matched ? core::Error::method_not_allowed() : core::Error::route_not_found();
-  spdlog::debug("{} {} {}", std::string(request.method_string()), std::string(target), err.code);
+  if (spdlog::should_log(spdlog::level::debug)) {
+    spdlog::debug("{} {} {}", std::string(request.method_string()), std::string(target), err.code);
+  }
   return error_response(err);
 }
 
