@@ -22,6 +22,9 @@ struct Server::Listener {
 
 namespace {
 
+// Asio has no named option for SO_REUSEPORT (Linux 3.9+); this is how its own options are made.
+using ReusePort = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
+
 // The accept loop; the Listener is owned by the Server, which outlives io_context::run().
 asio::awaitable<void> accept_loop(tcp::acceptor* acceptor, std::shared_ptr<asio::ssl::context> tls,
                                   std::shared_ptr<const Router> router, Limits limits) {
@@ -57,7 +60,7 @@ Server::Server(std::shared_ptr<const Router> router, Limits limits)
 Server::~Server() = default;
 
 core::Result<uint16_t> Server::listen(const std::string& address, uint16_t port,
-                                      std::shared_ptr<asio::ssl::context> tls) {
+                                      std::shared_ptr<asio::ssl::context> tls, ListenOptions options) {
   boost::system::error_code ec;
   const auto addr = asio::ip::make_address(address, ec);
   if (ec) {
@@ -68,6 +71,11 @@ core::Result<uint16_t> Server::listen(const std::string& address, uint16_t port,
   listener->acceptor.open(endpoint.protocol(), ec);
   if (!ec) {
     listener->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  }
+  if (!ec && options.reuse_port) {
+    listener->acceptor.set_option(ReusePort(true), ec);
+  }
+  if (!ec) {
     listener->acceptor.bind(endpoint, ec);
   }
   if (!ec) {

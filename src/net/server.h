@@ -26,6 +26,13 @@ struct Limits {
   uint32_t header_limit = 64 * 1024;
 };
 
+/// Per-listener socket options.
+struct ListenOptions {
+  /// SO_REUSEPORT: several processes (e.g. replicas of the sample app) bind the same address and
+  /// port and the kernel spreads new connections over them. Every one of them must set it.
+  bool reuse_port = false;
+};
+
 class Server {
  public:
   Server(std::shared_ptr<const Router> router, Limits limits);
@@ -36,7 +43,8 @@ class Server {
   /// Binds and starts accepting on address:port (port 0 = any free port); `tls` null = plain
   /// HTTP. Returns the bound port. Call before run().
   [[nodiscard]] core::Result<uint16_t> listen(const std::string& address, uint16_t port,
-                                              std::shared_ptr<boost::asio::ssl::context> tls);
+                                              std::shared_ptr<boost::asio::ssl::context> tls,
+                                              ListenOptions options = {});
 
   /// Runs the I/O on `threads` threads (the caller's thread is one of them) until stop().
   void run(unsigned threads);
