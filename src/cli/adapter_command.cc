@@ -1,8 +1,13 @@
 // `kscale adapter`: the custom and external metrics API server (HTTPS on --secure-port) with the
-// push API, health and /metrics also on the plain --http-port.
+// push API, health and /metrics also on the plain --http-port; with --scrape-config it also
+// scrapes pods' /metrics and serves the rates its rules compute.
 
 #include <csignal>
+#include <filesystem>
+#include <fstream>
 #include <memory>
+#include <optional>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -20,8 +25,11 @@
 #include "cli/logging.h"
 #include "core/clock.h"
 #include "kube/object_list_file.h"
+#include "kube/static_cluster_view.h"
 #include "net/server.h"
 #include "net/tls.h"
+#include "sources/scrape_config.h"
+#include "sources/scraper.h"
 #include "store/series_store.h"
 
 namespace kscale::cli {
@@ -37,6 +45,7 @@ struct AdapterOptions {
   std::string tls_private_key_file;
   std::vector<std::string> tls_sni;
   std::string objects_file;
+  std::string scrape_config_file;
   std::string metrics_max_age = "5m";
   unsigned worker_threads = std::max(1u, std::thread::hardware_concurrency());
   uint64_t max_request_body_bytes = 4 * 1024 * 1024;
@@ -75,6 +84,77 @@ void schedule_eviction(boost::asio::steady_timer& timer, store::SeriesStore& sto
   });
 }
 
+// --- --scrape-config: the file's rules and targets; the targets are re-read when the file
+// changes (as Prometheus's file_sd does), so that another process, such as the local control
+// loop, can add and remove replicas by rewriting it. Rules are read once.
+
+struct ScrapeFile {
+  std::filesystem::path path;
+  std::filesystem::file_time_type mtime{};
+  sources::ScrapeConfig config;
+};
+
+core::Result<ScrapeFile> read_scrape_file(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  if (!in) {
+    return core::fail(core::Error::bad_request("cannot read the file"));
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  auto config = sources::load_scrape_config(text.str());
+  if (!config) {
+    return core::fail(config.error());
+  }
+  std::error_code ec;
+  return ScrapeFile{path, std::filesystem::last_write_time(path, ec), std::move(*config)};
+}
+
+// The scraper's targets, and (without --objects) the pods the cluster view knows.
+core::Result<void> apply_targets(sources::Scraper& scraper, kube::StaticClusterView* pods,
+                                 const std::vector<sources::Target>& targets) {
+  if (auto r = scraper.set_targets(targets); !r) {
+    return r;
+  }
+  if (pods != nullptr) {
+    std::vector<kube::PodObject> objects;
+    for (const auto& t : targets) {
+      objects.push_back(kube::PodObject{t.namespace_name, t.pod, t.labels});
+    }
+    pods->set_pods(objects);
+  }
+  return {};
+}
+
+void schedule_scrape_reload(boost::asio::steady_timer& timer, ScrapeFile& file, sources::Scraper& scraper,
+                            kube::StaticClusterView* pods) {
+  timer.expires_after(std::chrono::seconds(1));
+  timer.async_wait([&timer, &file, &scraper, pods](const boost::system::error_code& ec) {
+    if (ec) {
+      return;
+    }
+    std::error_code fec;
+    if (const auto mtime = std::filesystem::last_write_time(file.path, fec); !fec && mtime != file.mtime) {
+      file.mtime = mtime;
+      auto next = read_scrape_file(file.path);
+      if (!next) {
+        spdlog::warn("--scrape-config {}: keeping the previous targets: {}", file.path.string(), next.error().message);
+      } else if (next->config.rules != file.config.rules) {
+        spdlog::warn("--scrape-config {}: rules changed; restart the adapter to apply them (targets are reloaded)",
+                     file.path.string());
+      }
+      if (next) {
+        if (auto r = apply_targets(scraper, pods, next->config.targets); !r) {
+          spdlog::warn("--scrape-config {}: keeping the previous targets: {}", file.path.string(), r.error().message);
+        } else {
+          spdlog::info("--scrape-config {}: {} targets", file.path.string(), next->config.targets.size());
+          file.config.targets = std::move(next->config.targets);
+        }
+      }
+    }
+    schedule_scrape_reload(timer, file, scraper, pods);
+  });
+}
+
 void run_adapter(const AdapterOptions& o) {
   validate(o);
   configure_logging(o.verbosity);
@@ -82,9 +162,19 @@ void run_adapter(const AdapterOptions& o) {
 
   core::RealClock clock;
   store::SeriesStore store(clock, store::StoreOptions{std::chrono::duration_cast<std::chrono::seconds>(max_age)});
+  std::optional<ScrapeFile> scrape_file;
+  if (!o.scrape_config_file.empty()) {
+    scrape_file = or_throw(read_scrape_file(o.scrape_config_file), "--scrape-config " + o.scrape_config_file);
+  }
   std::unique_ptr<kube::ClusterView> cluster = std::make_unique<kube::EmptyClusterView>();
+  kube::StaticClusterView* scraped_pods = nullptr;  // owned by `cluster`
   if (!o.objects_file.empty()) {
     cluster = or_throw(kube::ObjectListFile::open(o.objects_file, clock), "--objects");
+  } else if (scrape_file) {
+    auto view = std::make_unique<kube::StaticClusterView>();
+    scraped_pods = view.get();
+    cluster = std::move(view);
+    spdlog::info("no --objects file: labelSelector selects among the scraped pods, by their labels in --scrape-config");
   } else {
     spdlog::info("no --objects file: labelSelector cannot be evaluated and every object with data is served");
   }
@@ -120,11 +210,28 @@ void run_adapter(const AdapterOptions& o) {
 
   boost::asio::steady_timer eviction(server.io_context());
   schedule_eviction(eviction, store);
+  std::unique_ptr<sources::Scraper> scraper;
+  boost::asio::steady_timer scrape_reload(server.io_context());
+  if (scrape_file) {
+    scraper = std::make_unique<sources::Scraper>(
+        server.io_context().get_executor(), store, clock,
+        std::make_shared<const sources::ScrapeRules>(scrape_file->config.rules), &registry);
+    if (auto r = apply_targets(*scraper, scraped_pods, scrape_file->config.targets); !r) {
+      throw std::runtime_error("--scrape-config " + o.scrape_config_file + ": " + r.error().message);
+    }
+    spdlog::info("--scrape-config {}: {} rules, {} targets", o.scrape_config_file, scrape_file->config.rules.size(),
+                 scrape_file->config.targets.size());
+    schedule_scrape_reload(scrape_reload, *scrape_file, *scraper, scraped_pods);
+  }
   boost::asio::signal_set signals(server.io_context(), SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int sig) {
     if (!ec) {
       spdlog::info("received signal {}, shutting down", sig);
       eviction.cancel();
+      scrape_reload.cancel();
+      if (scraper) {
+        scraper->stop();
+      }
       server.stop();
     }
   });
@@ -144,6 +251,8 @@ void add_adapter_command(CLI::App& app) {
   cmd->add_option("--tls-private-key-file", opts->tls_private_key_file, "Serving private key (PEM)");
   cmd->add_option("--tls-sni,--advertise-names", opts->tls_sni, "Extra names for the self-signed certificate (service DNS names)")->delimiter(',');
   cmd->add_option("--objects", opts->objects_file, "A Kubernetes List file (kubectl get -o yaml) giving object labels for labelSelector");
+  cmd->add_option("--scrape-config", opts->scrape_config_file,
+                  "Scrape pods' /metrics: rules (series to metrics: rate, increase, gauge) and targets (YAML; targets reloaded on change)");
   cmd->add_option("--metrics-max-age", opts->metrics_max_age, "Values older than this are not served (0 = never)")->capture_default_str();
   cmd->add_option("--worker-threads", opts->worker_threads, "I/O threads")->capture_default_str();
   cmd->add_option("--max-request-body-bytes", opts->max_request_body_bytes, "Larger request bodies get 413")->capture_default_str();
