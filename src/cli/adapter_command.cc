@@ -24,6 +24,7 @@
 #include "cli/commands.h"
 #include "cli/logging.h"
 #include "core/clock.h"
+#include "kube/annotated_pods.h"
 #include "kube/object_list_file.h"
 #include "kube/static_cluster_view.h"
 #include "net/server.h"
@@ -46,6 +47,8 @@ struct AdapterOptions {
   std::vector<std::string> tls_sni;
   std::string objects_file;
   std::string scrape_config_file;
+  bool scrape_annotated_pods = false;
+  std::string scrape_annotated_pods_interval = "5s";
   std::string metrics_max_age = "5m";
   unsigned worker_threads = std::max(1u, std::thread::hardware_concurrency());
   uint64_t max_request_body_bytes = 4 * 1024 * 1024;
@@ -155,6 +158,77 @@ void schedule_scrape_reload(boost::asio::steady_timer& timer, ScrapeFile& file, 
   });
 }
 
+// --- --scrape-annotated-pods: the pods of the --objects file annotated prometheus.io/scrape:
+// "true" are scraped at <scheme>://<podIP>:<port><path> (the kubernetes-pods convention), joined
+// with --scrape-config's own targets, and followed as the file changes (e.g. as `kscale autoscale
+// --local` starts and stops replicas).
+
+struct PodDiscovery {
+  std::filesystem::path objects;
+  std::filesystem::file_time_type mtime{};
+  std::chrono::milliseconds interval{5'000};
+  std::vector<sources::Target> static_targets;
+  std::vector<sources::Target> applied;
+  std::vector<std::string> skipped;
+};
+
+void discover_pods(PodDiscovery& d, sources::Scraper& scraper) {
+  std::error_code ec;
+  const auto mtime = std::filesystem::last_write_time(d.objects, ec);
+  if (ec || mtime == d.mtime) {
+    return;
+  }
+  d.mtime = mtime;
+  std::ifstream in(d.objects);
+  std::stringstream text;
+  text << in.rdbuf();
+  auto pods = kube::annotated_pods(text.str());
+  if (!pods) {
+    spdlog::warn("--scrape-annotated-pods {}: keeping the previous targets: {}", d.objects.string(), pods.error().message);
+    return;
+  }
+  std::vector<sources::Target> targets = d.static_targets;
+  for (auto& e : pods->endpoints) {
+    if (!e.url.starts_with("http://")) {
+      pods->skipped.push_back(e.namespace_name + "/" + e.pod + ": only http:// is scraped (" + e.url + ")");
+      continue;
+    }
+    sources::Target t;
+    t.namespace_name = e.namespace_name;
+    t.pod = e.pod;
+    t.labels = e.labels;
+    t.url = e.url;
+    t.interval = d.interval;
+    targets.push_back(std::move(t));
+  }
+  if (pods->skipped != d.skipped) {
+    for (const auto& s : pods->skipped) {
+      spdlog::info("--scrape-annotated-pods: not scraping {}", s);
+    }
+    d.skipped = pods->skipped;
+  }
+  if (targets == d.applied) {
+    return;
+  }
+  if (auto r = scraper.set_targets(targets); !r) {
+    spdlog::warn("--scrape-annotated-pods {}: keeping the previous targets: {}", d.objects.string(), r.error().message);
+    return;
+  }
+  spdlog::info("--scrape-annotated-pods {}: scraping {} pod(s)", d.objects.string(), targets.size() - d.static_targets.size());
+  d.applied = std::move(targets);
+}
+
+void schedule_pod_discovery(boost::asio::steady_timer& timer, PodDiscovery& d, sources::Scraper& scraper) {
+  timer.expires_after(std::chrono::milliseconds(250));
+  timer.async_wait([&timer, &d, &scraper](const boost::system::error_code& ec) {
+    if (ec) {
+      return;
+    }
+    discover_pods(d, scraper);
+    schedule_pod_discovery(timer, d, scraper);
+  });
+}
+
 void run_adapter(const AdapterOptions& o) {
   validate(o);
   configure_logging(o.verbosity);
@@ -162,6 +236,9 @@ void run_adapter(const AdapterOptions& o) {
 
   core::RealClock clock;
   store::SeriesStore store(clock, store::StoreOptions{std::chrono::duration_cast<std::chrono::seconds>(max_age)});
+  if (o.scrape_annotated_pods && (o.objects_file.empty() || o.scrape_config_file.empty())) {
+    throw std::runtime_error("--scrape-annotated-pods needs --objects (the pods to scrape) and --scrape-config (the rules)");
+  }
   std::optional<ScrapeFile> scrape_file;
   if (!o.scrape_config_file.empty()) {
     scrape_file = or_throw(read_scrape_file(o.scrape_config_file), "--scrape-config " + o.scrape_config_file);
@@ -223,12 +300,22 @@ void run_adapter(const AdapterOptions& o) {
                  scrape_file->config.targets.size());
     schedule_scrape_reload(scrape_reload, *scrape_file, *scraper, scraped_pods);
   }
+  boost::asio::steady_timer pod_discovery_timer(server.io_context());
+  PodDiscovery pod_discovery;
+  if (o.scrape_annotated_pods) {
+    const auto interval = or_throw(sources::parse_prometheus_duration(o.scrape_annotated_pods_interval),
+                                   "--scrape-annotated-pods-interval");
+    pod_discovery = PodDiscovery{o.objects_file, {}, interval, scrape_file->config.targets, scrape_file->config.targets, {}};
+    discover_pods(pod_discovery, *scraper);
+    schedule_pod_discovery(pod_discovery_timer, pod_discovery, *scraper);
+  }
   boost::asio::signal_set signals(server.io_context(), SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int sig) {
     if (!ec) {
       spdlog::info("received signal {}, shutting down", sig);
       eviction.cancel();
       scrape_reload.cancel();
+      pod_discovery_timer.cancel();
       if (scraper) {
         scraper->stop();
       }
@@ -253,6 +340,10 @@ void add_adapter_command(CLI::App& app) {
   cmd->add_option("--objects", opts->objects_file, "A Kubernetes List file (kubectl get -o yaml) giving object labels for labelSelector");
   cmd->add_option("--scrape-config", opts->scrape_config_file,
                   "Scrape pods' /metrics: rules (series to metrics: rate, increase, gauge) and targets (YAML; targets reloaded on change)");
+  cmd->add_flag("--scrape-annotated-pods", opts->scrape_annotated_pods,
+               "Also scrape the pods in --objects annotated prometheus.io/scrape: \"true\" (prometheus.io/port, /path, /scheme), following the file");
+  cmd->add_option("--scrape-annotated-pods-interval", opts->scrape_annotated_pods_interval,
+                  "Scrape interval of the annotated pods")->capture_default_str();
   cmd->add_option("--metrics-max-age", opts->metrics_max_age, "Values older than this are not served (0 = never)")->capture_default_str();
   cmd->add_option("--worker-threads", opts->worker_threads, "I/O threads")->capture_default_str();
   cmd->add_option("--max-request-body-bytes", opts->max_request_body_bytes, "Larger request bodies get 413")->capture_default_str();
