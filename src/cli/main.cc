@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   kscale::cli::add_adapter_command(app);
   kscale::cli::add_autoscale_command(app);
+  kscale::cli::add_demo_command(app);
   kscale::cli::add_httpserver_command(app);
   kscale::cli::add_replicas_command(app);
   kscale::cli::add_simulate_command(app);
