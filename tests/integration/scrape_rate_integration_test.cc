@@ -189,5 +189,46 @@ TEST_F(ScrapeRateIntegrationTest, RateAgreesWithPrometheusWithinTwoPercent) {
   hey.stop();
 }
 
+// Targets follow the --scrape-config file as it is rewritten (how a separate process can add and
+// remove replicas), a bad edit keeps the previous targets, and labelSelector follows the targets.
+TEST(ScrapeConfigReloadIntegrationTest, TargetsFollowTheFile) {
+  TempDir dir;
+  Process app({kscale_binary(), "httpserver", "--bind-address", "127.0.0.1", "--port", "0", "--metrics-port", "0"});
+  auto metrics = app.wait_for(std::regex(R"(serving metrics on http://127\.0\.0\.1:(\d+)/metrics)"));
+  ASSERT_TRUE(metrics) << app.output();
+  const std::string url = "http://127.0.0.1:" + *metrics + "/metrics";
+  const auto file = dir.path() / "scrape.yaml";
+  const std::string rules = "interval: 200ms\nrules:\n- {seriesName: http_requests_total, metric: qps, window: 2s}\n";
+  std::ofstream(file) << rules << "targets:\n- {pod: a, labels: {app: x}, url: '" << url << "'}\n";
+  Process adapter({kscale_binary(), "adapter", "--bind-address", "127.0.0.1", "--secure-port", "0", "--http-port", "0",
+                   "--cert-dir", (dir.path() / "certs").string(), "--scrape-config", file.string()});
+  auto http = adapter.wait_for(std::regex(R"(on http://127\.0\.0\.1:(\d+))"));
+  ASSERT_TRUE(http) << adapter.output();
+  const std::string self = "http://127.0.0.1:" + *http + "/metrics";
+  auto scraped = [&](const std::string& needle) {
+    for (int i = 0; i < 100; ++i) {
+      if (run_command({"curl", "-sS", self}).out.find(needle) != std::string::npos) {
+        return true;
+      }
+      std::this_thread::sleep_for(100ms);
+    }
+    return false;
+  };
+  EXPECT_TRUE(scraped("kscale_scrape_up{namespace=\"default\",pod=\"a\"} 1\n"));
+  EXPECT_TRUE(scraped("kscale_scrape_targets 1\n"));
+
+  std::this_thread::sleep_for(1100ms);  // a new modification time even on coarse file systems
+  std::ofstream(file) << rules << "targets:\n- {pod: a, labels: {app: x}, url: '" << url << "'}\n"
+                      << "- {pod: b, labels: {app: x}, url: '" << url << "'}\n";
+  EXPECT_TRUE(adapter.wait_for(std::regex("scrape\\.yaml: 2 targets")));
+  EXPECT_TRUE(scraped("kscale_scrape_up{namespace=\"default\",pod=\"b\"} 1\n"));
+
+  std::this_thread::sleep_for(1100ms);
+  std::ofstream(file) << rules << "targets:\n- {pod: a, url: 'https://nope/'}\n";
+  EXPECT_TRUE(adapter.wait_for(std::regex("keeping the previous targets: targets\\[0\\]\\.url")));
+  EXPECT_TRUE(scraped("kscale_scrape_targets 2\n"));
+  EXPECT_EQ(adapter.stop(), 0);
+}
+
 }  // namespace
 }  // namespace kscale::testing
