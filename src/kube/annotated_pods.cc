@@ -62,7 +62,8 @@ core::Result<void> add_pod(const YAML::Node& obj, const std::string& where, Anno
     return {};
   }
   std::vector<std::pair<std::string, std::string>> ports;  // (name, number)
-  if (const auto containers = obj["spec"]["containers"]; containers && containers.IsSequence()) {
+  const auto spec = obj["spec"];
+  if (const auto containers = spec && spec.IsMap() ? spec["containers"] : YAML::Node(); containers && containers.IsSequence()) {
     for (const auto& c : containers) {
       if (const auto cp = c["ports"]; cp && cp.IsSequence()) {
         for (const auto& p : cp) {
