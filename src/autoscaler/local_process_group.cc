@@ -3,6 +3,7 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -409,7 +410,11 @@ void LocalProcessGroup::sync() {
       emit(ReplicaEvent::Kind::Stopped, r.name, how);
     } else {
       ++unexpected_exits_;
-      const bool quick = now - r.started < kCrashWindow;
+      // A replica killed from outside (SIGKILL, SIGTERM) is replaced at once, as a ReplicaSet
+      // replaces a deleted pod; one that keeps failing on its own right after start backs off.
+      const int ws = r.process.wait_status().value_or(0);
+      const bool killed = WIFSIGNALED(ws) && (WTERMSIG(ws) == SIGKILL || WTERMSIG(ws) == SIGTERM);
+      const bool quick = !killed && now - r.started < kCrashWindow;
       crash_streak_ = quick ? crash_streak_ + 1 : 0;
       const auto backoff = quick ? crash_backoff(crash_streak_)
                                  : std::chrono::seconds(0);
