@@ -10,15 +10,18 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <sstream>
 #include <thread>
 
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
+#include "autoscaler/control_loop.h"
 #include "autoscaler/hpa_manifest.h"
 #include "autoscaler/local_process_group.h"
 #include "autoscaler/metrics_client.h"
 #include "core/clock.h"
+#include "fakes/fake_scale_target.h"
 #include "support/process.h"
 
 namespace kscale::testing {
@@ -359,6 +362,72 @@ TEST(DemoIntegrationTest, ShortDemoRunsToCompletionAndLeavesNothingBehind) {
     EXPECT_EQ(cmdline.find(demo_dir), std::string::npos) << name << ": " << cmdline;
     EXPECT_EQ(environ.find(demo_dir), std::string::npos) << name << ": " << cmdline;
   }
+}
+
+}  // namespace
+}  // namespace kscale::testing
+
+namespace kscale::testing {
+namespace {
+
+hpa::Pod ready_pod(std::string name, core::SystemTime since) {
+  hpa::Pod p;
+  p.name = std::move(name);
+  p.labels = {{"app", "web"}};
+  p.ready = hpa::PodReadyCondition{hpa::ConditionStatus::True, since};
+  p.start_time = since;
+  return p;
+}
+
+// The loop against a fake /scale and a real adapter holding pushed values, on a ManualClock:
+// the decisions and the stabilization window follow the clock, not the wall.
+TEST(ControlLoopIntegrationTest, ScalesTheTargetAsTheEngineDecides) {
+  TempDir dir;
+  std::ofstream(dir.path() / "objects.yaml")
+      << "apiVersion: v1\nkind: List\nitems:\n"
+         "- {apiVersion: v1, kind: Pod, metadata: {name: web-1, namespace: default, labels: {app: web}}}\n"
+         "- {apiVersion: v1, kind: Pod, metadata: {name: web-2, namespace: default, labels: {app: web}}}\n";
+  auto adapter = start_adapter(dir.path(), {"--objects", (dir.path() / "objects.yaml").string()});
+  ASSERT_FALSE(adapter.https.empty()) << adapter.process->output();
+  auto push = [&](const std::string& pod, const std::string& value) {
+    auto r = run_command({"curl", "-sS", "-f", "-X", "POST", "--data", value,
+                          adapter.http + "/write-metrics/namespaces/default/pods/" + pod + "/http_requests_qps"});
+    ASSERT_EQ(r.status, 0) << r.err;
+  };
+  push("web-1", "90");
+  push("web-2", "60");
+  std::string manifest(kHpa);
+  manifest.replace(manifest.find("name: httpserver}"), 17, "name: web}");
+  auto hpa = autoscaler::read_hpa_manifest(manifest, {});
+  ASSERT_TRUE(hpa) << hpa.error().message;
+  auto client = autoscaler::MetricsClient::create({adapter.https, (dir.path() / "certs" / "apiserver.crt").string()});
+  ASSERT_TRUE(client) << client.error().message;
+
+  core::ManualClock clock;
+  fakes::FakeScaleTarget target;
+  target.spec_replicas = 2;
+  target.pods = {ready_pod("web-1", clock.system_now() - 10min), ready_pod("web-2", clock.system_now() - 10min)};
+  std::ostringstream table;
+  autoscaler::ControlLoop loop(*hpa, target, **client, clock, {hpa::ControllerConfig{}, {}, &table});
+  auto d = loop.sync();
+  EXPECT_EQ(target.scales, std::vector<int32_t>{5});  // (90 + 60) / 30
+  EXPECT_EQ(d.rescale_reason, "pods metric http_requests_qps above target");
+  EXPECT_NE(table.str().find("75/30"), std::string::npos) << table.str();
+
+  push("web-1", "1");
+  push("web-2", "1");
+  clock.advance(5s);
+  loop.sync();
+  EXPECT_EQ(target.scales.size(), 1u);  // within the 10s scale-down window: stabilized
+  clock.advance(11s);
+  loop.sync();
+  ASSERT_EQ(target.scales.size(), 2u);
+  EXPECT_EQ(target.scales.back(), 1);
+
+  target.get_error = core::Error::unavailable("connection refused");
+  clock.advance(15s);
+  d = loop.sync();
+  EXPECT_EQ(d.branch, hpa::ReconcileBranch::FailedGetScale);
 }
 
 }  // namespace
