@@ -1,7 +1,12 @@
 // MetricValueList encoders for custom.metrics.k8s.io v1beta1 and v1beta2 (metrics-api.md §4.1–4.3).
 
+#include <algorithm>
+#include <chrono>
+#include <optional>
+
 #include <boost/json.hpp>
 
+#include "api/detail/json_arena.h"
 #include "api/encoders.h"
 #include "core/time_format.h"
 
@@ -23,60 +28,121 @@ std::string_view version_name(CustomVersion v) { return v == CustomVersion::V1Be
 
 namespace {
 
-// core/v1 ObjectReference with omitempty keys: kind, namespace, name, apiVersion. kscale emits
-// "v1" for core objects where the Go helper emits "/v1"; clients ignore the field (§4.3).
-json::object described_object(const CustomMetricValue& v) {
-  json::object o;
-  o["kind"] = v.object.kind;
-  if (!v.namespace_name.empty()) {
-    o["namespace"] = v.namespace_name;
+// json::serialize into a string reserved for the expected size: a big answer is written once
+// instead of through a chain of doubling reallocations.
+std::string serialize(const json::object& doc, size_t expected_bytes) {
+  json::serializer sr;
+  sr.reset(&doc);
+  std::string out;
+  out.reserve(expected_bytes);  // no zero-fill: chunks are appended
+  char chunk[16 * 1024];
+  while (!sr.done()) {
+    out.append(sr.read(chunk, sizeof(chunk)));
   }
-  o["name"] = v.name;
-  o["apiVersion"] = v.object.api_version;
-  return o;
+  return out;
 }
 
-json::object v1beta1_item(const CustomMetricValue& v, const json::value& selector) {
-  json::object o;
-  o["describedObject"] = described_object(v);
-  o["metricName"] = v.metric;
-  o["timestamp"] = core::format_rfc3339(v.timestamp);
-  if (v.window) {
-    o["window"] = v.window->count();
-  }
-  o["value"] = v.value.to_string();
-  o["selector"] = selector;
-  return o;
-}
+// Why: a MetricValueList of n items is ~10 n JSON nodes. Building them in one arena (monotonic
+// buffer, released at once when the document is done) instead of one malloc/free per node, with
+// every object reserved to its final size, makes encoding several times cheaper; it is the
+// dominant cost of a batch write's answer and of an uncached read.
+class ItemEncoder {
+ public:
+  ItemEncoder(json::storage_ptr sp, const json::value& selector) : sp_(std::move(sp)), selector_(selector, sp_) {}
 
-json::object v1beta2_item(const CustomMetricValue& v, const json::value& selector) {
-  json::object o;
-  o["describedObject"] = described_object(v);
-  o["metric"] = json::object{{"name", v.metric}, {"selector", selector}};
-  o["timestamp"] = core::format_rfc3339(v.timestamp);
-  if (v.window) {
-    o["windowSeconds"] = v.window->count();
+  // core/v1 ObjectReference with omitempty keys: kind, namespace, name, apiVersion. kscale emits
+  // "v1" for core objects where the Go helper emits "/v1"; clients ignore the field (§4.3).
+  json::object described_object(const CustomMetricValueRef& v) const {
+    json::object o(sp_);
+    o.reserve(4);
+    o.emplace("kind", v.object->kind);
+    if (!v.namespace_name.empty()) {
+      o.emplace("namespace", v.namespace_name);
+    }
+    o.emplace("name", v.name);
+    o.emplace("apiVersion", v.object->api_version);
+    return o;
   }
-  o["value"] = v.value.to_string();
-  return o;
-}
+
+  json::object v1beta1_item(const CustomMetricValueRef& v) {
+    json::object o(sp_);
+    o.reserve(6);
+    o.emplace("describedObject", described_object(v));
+    o.emplace("metricName", v.metric);
+    o.emplace("timestamp", timestamp(v.timestamp));
+    if (v.window) {
+      o.emplace("window", v.window->count());
+    }
+    o.emplace("value", v.value->to_string());
+    o.emplace("selector", selector_);
+    return o;
+  }
+
+  json::object v1beta2_item(const CustomMetricValueRef& v) {
+    json::object o(sp_);
+    o.reserve(5);
+    o.emplace("describedObject", described_object(v));
+    json::object metric(sp_);
+    metric.reserve(2);
+    metric.emplace("name", v.metric);
+    metric.emplace("selector", selector_);
+    o.emplace("metric", std::move(metric));
+    o.emplace("timestamp", timestamp(v.timestamp));
+    if (v.window) {
+      o.emplace("windowSeconds", v.window->count());
+    }
+    o.emplace("value", v.value->to_string());
+    return o;
+  }
+
+ private:
+  // Why: items of one write or one scrape share their timestamp (to the second, which is all
+  // RFC 3339 here shows); formatting it once per distinct second instead of once per item.
+  const json::string& timestamp(core::SystemTime t) {
+    const auto second = std::chrono::floor<std::chrono::seconds>(t);
+    if (!last_second_ || *last_second_ != second) {
+      last_second_ = second;
+      last_text_ = json::string(core::format_rfc3339(t), sp_);
+    }
+    return last_text_;
+  }
+
+  json::storage_ptr sp_;
+  json::value selector_;
+  std::optional<std::chrono::sys_seconds> last_second_;
+  json::string last_text_{sp_};
+};
 
 }  // namespace
 
 std::string encode_metric_value_list(CustomVersion version, const std::vector<CustomMetricValue>& items,
                                      const json::value& selector_echo) {
-  json::object doc;
-  doc["kind"] = "MetricValueList";
-  doc["apiVersion"] = std::string("custom.metrics.k8s.io/") + std::string(version_name(version));
-  doc["metadata"] = json::object();
-  json::array arr;
+  std::vector<CustomMetricValueRef> refs;
+  refs.reserve(items.size());
+  for (const auto& v : items) {
+    refs.push_back(CustomMetricValueRef{&v.object, v.namespace_name, v.name, v.metric, v.timestamp, v.window, &v.value});
+  }
+  return encode_metric_value_list_refs(version, refs, selector_echo);
+}
+
+std::string encode_metric_value_list_refs(CustomVersion version, std::span<const CustomMetricValueRef> items,
+                                     const json::value& selector_echo) {
+  // ~600 bytes of nodes per item.
+  detail::JsonArena arena(detail::JsonArena::Slot::Encode, 1024 + items.size() * 640);
+  const json::storage_ptr sp = arena.storage();
+  ItemEncoder encoder(sp, selector_echo);
+  json::array arr(sp);
   arr.reserve(items.size());
   for (const auto& v : items) {
-    arr.push_back(version == CustomVersion::V1Beta1 ? v1beta1_item(v, selector_echo)
-                                                    : v1beta2_item(v, selector_echo));
+    arr.emplace_back(version == CustomVersion::V1Beta1 ? encoder.v1beta1_item(v) : encoder.v1beta2_item(v));
   }
-  doc["items"] = std::move(arr);
-  return json::serialize(doc);
+  json::object doc(sp);
+  doc.reserve(4);
+  doc.emplace("kind", "MetricValueList");
+  doc.emplace("apiVersion", std::string("custom.metrics.k8s.io/") + std::string(version_name(version)));
+  doc.emplace("metadata", json::object(sp));
+  doc.emplace("items", std::move(arr));
+  return serialize(doc, 256 + items.size() * 260);
 }
 
 std::string encode_external_metric_value_list(const std::vector<ExternalMetricValue>& items) {

@@ -1,6 +1,8 @@
 #include "api/push_handlers.h"
 
 #include <charconv>
+#include <deque>
+#include <span>
 
 #include "api/encoders.h"
 #include "api/push_decode.h"
@@ -70,18 +72,21 @@ core::Result<net::Response> counted(core::Result<net::Response> r, const PushCon
   return r;
 }
 
-std::vector<CustomMetricValue> as_values(const std::vector<store::CustomPoint>& points) {
-  std::vector<CustomMetricValue> out;
-  for (const auto& p : points) {
-    auto info = core::resolve_resource(p.key.group_resource.to_string());
-    out.push_back(CustomMetricValue{*info, p.key.namespace_name, p.key.object_name, p.key.metric,
-                                    p.sample.timestamp, p.sample.window, p.sample.value});
-  }
-  return out;
-}
-
 core::Result<net::Response> store_custom(std::vector<store::CustomPoint> points, const PushContext& push) {
-  auto doc = encode_metric_value_list(CustomVersion::V1Beta2, as_values(points), nullptr);
+  // The answer is encoded straight from the points (no copy into CustomMetricValue first), and
+  // each distinct group-resource is resolved once: a batch is almost always one.
+  std::deque<core::ResourceInfo> infos;  // stable addresses as it grows
+  std::vector<CustomMetricValueRef> refs;
+  refs.reserve(points.size());
+  for (const auto& p : points) {
+    if (infos.empty() || !(infos.back().group_resource == p.key.group_resource)) {
+      infos.push_back(*core::resolve_resource(p.key.group_resource.to_string()));
+    }
+    refs.push_back(CustomMetricValueRef{&infos.back(), p.key.namespace_name, p.key.object_name, p.key.metric,
+                                        p.sample.timestamp, p.sample.window, &p.sample.value});
+  }
+  auto doc = encode_metric_value_list_refs(CustomVersion::V1Beta2, refs, nullptr);
+  refs.clear();
   const size_t n = points.size();
   push.store.put_custom(std::move(points));
   return counted(net::json_response(std::move(doc)), push, n);

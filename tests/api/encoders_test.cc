@@ -102,5 +102,87 @@ TEST(EncodersTest, GroupDocumentsListBothCustomVersions) {
   EXPECT_EQ(list.at("groups").at(1).at("preferredVersion").at("groupVersion"), "external.metrics.k8s.io/v1beta1");
 }
 
+// The encoder builds its document in an arena and formats each distinct second once; check it
+// against a plain Boost.JSON rendering of the same items (the encoder as first written), over
+// items with and without namespace and window, timestamps that repeat, differ by less than a
+// second, go backwards, and enough items to outgrow the arena's first buffer.
+boost::json::object reference_item(CustomVersion version, const CustomMetricValue& v,
+                                   const boost::json::value& selector) {
+  boost::json::object described;
+  described["kind"] = v.object.kind;
+  if (!v.namespace_name.empty()) {
+    described["namespace"] = v.namespace_name;
+  }
+  described["name"] = v.name;
+  described["apiVersion"] = v.object.api_version;
+  boost::json::object o;
+  o["describedObject"] = std::move(described);
+  if (version == CustomVersion::V1Beta1) {
+    o["metricName"] = v.metric;
+  } else {
+    o["metric"] = boost::json::object{{"name", v.metric}, {"selector", selector}};
+  }
+  o["timestamp"] = core::format_rfc3339(v.timestamp);
+  if (v.window) {
+    o[version == CustomVersion::V1Beta1 ? "window" : "windowSeconds"] = v.window->count();
+  }
+  o["value"] = v.value.to_string();
+  if (version == CustomVersion::V1Beta1) {
+    o["selector"] = selector;
+  }
+  return o;
+}
+
+TEST(EncodersTest, MatchesAPlainRenderingForManyVariedItems) {
+  const auto t0 = *core::parse_rfc3339("2024-05-01T12:00:00Z");
+  const std::chrono::nanoseconds steps[] = {std::chrono::nanoseconds{0}, std::chrono::milliseconds{300},
+                                            std::chrono::milliseconds{999}, std::chrono::seconds{1},
+                                            -std::chrono::seconds{3600}, std::chrono::hours{24 * 40}};
+  std::vector<CustomMetricValue> items;
+  for (int i = 0; i < 4000; ++i) {
+    CustomMetricValue v = pod_value("web-" + std::to_string(i), (std::to_string(i) + "m").c_str(),
+                                    i % 3 == 0 ? std::optional<std::chrono::seconds>{std::chrono::seconds{i}}
+                                               : std::nullopt);
+    if (i % 5 == 0) {
+      v.object = *core::resolve_resource("nodes");
+      v.namespace_name.clear();
+    }
+    v.timestamp = t0 + std::chrono::duration_cast<core::SystemTime::duration>(steps[(i / 7) % 6]);
+    items.push_back(std::move(v));
+  }
+  const boost::json::value selectors[] = {nullptr, boost::json::parse(R"({"matchLabels":{"method":"GET"}})")};
+  for (const auto version : {CustomVersion::V1Beta1, CustomVersion::V1Beta2}) {
+    for (const auto& selector : selectors) {
+      for (const size_t n : {size_t{1}, size_t{37}, items.size()}) {
+        SCOPED_TRACE(n);
+        const std::vector<CustomMetricValue> some(items.begin(), items.begin() + static_cast<long>(n));
+        boost::json::array arr;
+        for (const auto& v : some) {
+          arr.push_back(reference_item(version, v, selector));
+        }
+        boost::json::object doc;
+        doc["kind"] = "MetricValueList";
+        doc["apiVersion"] = std::string("custom.metrics.k8s.io/") + std::string(version_name(version));
+        doc["metadata"] = boost::json::object();
+        doc["items"] = std::move(arr);
+        EXPECT_EQ(encode_metric_value_list(version, some, selector), boost::json::serialize(doc));
+      }
+    }
+  }
+}
+
+TEST(EncodersTest, RefsEncodeTheSameBytesAsValues) {
+  const std::vector<CustomMetricValue> items = {pod_value("p1", "1500m", std::chrono::seconds{30}),
+                                                pod_value("p2", "2")};
+  std::vector<CustomMetricValueRef> refs;
+  for (const auto& v : items) {
+    refs.push_back({&v.object, v.namespace_name, v.name, v.metric, v.timestamp, v.window, &v.value});
+  }
+  EXPECT_EQ(encode_metric_value_list_refs(CustomVersion::V1Beta2, refs, nullptr),
+            encode_metric_value_list(CustomVersion::V1Beta2, items, nullptr));
+  EXPECT_EQ(encode_metric_value_list_refs(CustomVersion::V1Beta1, {}, nullptr),
+            encode_metric_value_list(CustomVersion::V1Beta1, std::vector<CustomMetricValue>{}, nullptr));
+}
+
 }  // namespace
 }  // namespace kscale::api

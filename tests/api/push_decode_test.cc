@@ -125,6 +125,68 @@ TEST(PushDecodeTest, BatchErrorNamesItemAndField) {
   }
 }
 
+// The decoder resolves kinds and validates namespaces and metric names once per distinct value;
+// a later item that differs must still be resolved and checked on its own.
+TEST(PushDecodeTest, EveryItemIsCheckedEvenWhenItsNeighboursRepeat) {
+  const std::string head = R"({"kind":"MetricValueList","apiVersion":"custom.metrics.k8s.io/v1beta2","items":[)";
+  const auto item = [](const char* kind, const char* api_version, const char* ns, const char* metric) {
+    return std::string(R"({"describedObject":{"kind":")") + kind + R"(","namespace":")" + ns +
+           R"(","name":"p1","apiVersion":")" + api_version + R"("},"metric":{"name":")" + metric +
+           R"("},"value":"1"})";
+  };
+  struct Case {
+    const char* name;
+    std::string second;
+    const char* message_part;  // "" = accepted
+  };
+  const Case cases[] = {
+      {"same again", item("Pod", "v1", "default", "m"), ""},
+      {"other namespace", item("Pod", "v1", "Bad_NS", "m"), "items[1]: describedObject.namespace"},
+      {"other metric", item("Pod", "v1", "default", "bad metric"), "items[1]: metric.name"},
+      {"empty metric", item("Pod", "v1", "default", ""), "items[1]: metric.name"},
+      {"other kind", item("", "v1", "default", "m"), "items[1]: describedObject.kind"},
+      {"other group", item("Deployment", "apps/v1", "default", "m"), ""},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    const std::string body = head + item("Pod", "v1", "default", "m") + "," + c.second + "]}";
+    auto points = decode_metric_value_list(body, kNow);
+    if (std::string_view(c.message_part).empty()) {
+      ASSERT_TRUE(points) << points.error().message;
+      ASSERT_EQ(points->size(), 2u);
+      EXPECT_EQ(points->at(0).key.group_resource.to_string(), "pods");
+    } else {
+      ASSERT_FALSE(points);
+      EXPECT_NE(points.error().message.find(c.message_part), std::string::npos) << points.error().message;
+    }
+  }
+  auto mixed = decode_metric_value_list(head + item("Pod", "v1", "default", "m") + "," +
+                                            item("Deployment", "apps/v1", "other", "n") + "]}",
+                                        kNow);
+  ASSERT_TRUE(mixed);
+  EXPECT_EQ(mixed->at(1).key.group_resource.to_string(), "deployments.apps");
+  EXPECT_EQ(mixed->at(1).key.namespace_name, "other");
+  EXPECT_EQ(mixed->at(1).key.metric, "n");
+}
+
+// Big batches outgrow the decoder's first arena buffer; the result must not depend on that.
+TEST(PushDecodeTest, LargeBatchesDecodeCompletelyAndRepeatably) {
+  std::string body = R"({"kind":"MetricValueList","apiVersion":"custom.metrics.k8s.io/v1beta1","items":[)";
+  constexpr int kItems = 5000;
+  for (int i = 0; i < kItems; ++i) {
+    body += std::string(i ? "," : "") + R"({"describedObject":{"kind":"Pod","namespace":"default","name":"web-)" +
+            std::to_string(i) + R"(","apiVersion":"v1"},"metricName":"qps","value":")" + std::to_string(i) + R"(m"})";
+  }
+  body += "]}";
+  for (int round = 0; round < 3; ++round) {
+    auto points = decode_metric_value_list(body, kNow);
+    ASSERT_TRUE(points);
+    ASSERT_EQ(points->size(), static_cast<size_t>(kItems));
+    EXPECT_EQ(points->back().key.object_name, "web-4999");
+    EXPECT_EQ(points->back().sample.value.milli_value(), 4999);
+  }
+}
+
 TEST(PushDecodeTest, DecodesExternalBatch) {
   auto points = decode_external_metric_value_list(R"({"kind":"ExternalMetricValueList","apiVersion":"external.metrics.k8s.io/v1beta1","items":[
     {"metricName":"queue_depth","metricLabels":{"queue":"orders"},"value":"30","window":60}]})",
