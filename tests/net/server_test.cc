@@ -1,7 +1,9 @@
 #include "net/server.h"
 
+#include <atomic>
 #include <filesystem>
 #include <thread>
+#include <vector>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -22,7 +24,7 @@ namespace beast = boost::beast;
 // A real server on 127.0.0.1 port 0, run on its own thread; requests use Beast's client.
 class ServerTest : public ::testing::Test {
  protected:
-  void start(std::shared_ptr<asio::ssl::context> tls, Limits limits = {}) {
+  void start(std::shared_ptr<asio::ssl::context> tls, Limits limits = {}, unsigned threads = 1) {
     auto router = std::make_shared<Router>();
     router->add(http::verb::get, "/hello", [](const RequestContext&) -> core::Result<Response> {
       return text_response("hello");
@@ -34,7 +36,7 @@ class ServerTest : public ::testing::Test {
     auto port = server_->listen("127.0.0.1", 0, tls);
     ASSERT_TRUE(port);
     port_ = *port;
-    thread_ = std::thread([this] { server_->run(1); });
+    thread_ = std::thread([this, threads] { server_->run(threads); });
   }
   void TearDown() override {
     if (server_) {
@@ -77,6 +79,45 @@ TEST_F(ServerTest, ServesPlainHttpWithKeepAlive) {
     http::read(stream, buffer, res);
     EXPECT_EQ(res.body(), "hello");
     EXPECT_TRUE(res.keep_alive());
+  }
+}
+
+// One thread runs connections without a strand, several with one each: both must serve many
+// concurrent keep-alive connections correctly.
+TEST_F(ServerTest, ServesConcurrentConnectionsOnOneAndOnSeveralThreads) {
+  for (const unsigned threads : {1u, 3u}) {
+    SCOPED_TRACE(threads);
+    start(nullptr, {}, threads);
+    std::vector<std::thread> clients;
+    std::atomic<int> ok{0};
+    for (int c = 0; c < 8; ++c) {
+      clients.emplace_back([this, c, &ok] {
+        asio::io_context ioc;
+        beast::tcp_stream stream(ioc);
+        stream.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port_));
+        for (int i = 0; i < 50; ++i) {
+          const std::string body = std::to_string(c) + "-" + std::to_string(i);
+          Request req{http::verb::post, "/echo", 11};
+          req.set(http::field::host, "localhost");
+          req.body() = body;
+          req.prepare_payload();
+          http::write(stream, req);
+          beast::flat_buffer buffer;
+          Response res;
+          http::read(stream, buffer, res);
+          if (res.body() == body) {
+            ++ok;
+          }
+        }
+      });
+    }
+    for (auto& t : clients) {
+      t.join();
+    }
+    EXPECT_EQ(ok.load(), 8 * 50);
+    server_->stop();
+    thread_.join();
+    server_.reset();
   }
 }
 
