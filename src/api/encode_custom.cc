@@ -97,12 +97,19 @@ class ItemEncoder {
 
  private:
   // Why: items of one write or one scrape share their timestamp (to the second, which is all
-  // RFC 3339 here shows); formatting it once per distinct second instead of once per item.
+  // RFC 3339 here shows), and so do consecutive single writes; format each distinct second once
+  // (per thread: the memo is a pure function of the second).
   const json::string& timestamp(core::SystemTime t) {
     const auto second = std::chrono::floor<std::chrono::seconds>(t);
     if (!last_second_ || *last_second_ != second) {
+      thread_local std::optional<std::chrono::sys_seconds> formatted_second;
+      thread_local std::string formatted;
+      if (!formatted_second || *formatted_second != second) {
+        formatted = core::format_rfc3339(t);
+        formatted_second = second;
+      }
       last_second_ = second;
-      last_text_ = json::string(core::format_rfc3339(t), sp_);
+      last_text_ = json::string(formatted, sp_);
     }
     return last_text_;
   }

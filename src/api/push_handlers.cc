@@ -1,8 +1,8 @@
 #include "api/push_handlers.h"
 
 #include <charconv>
-#include <deque>
 #include <span>
+#include <vector>
 
 #include "api/encoders.h"
 #include "api/push_decode.h"
@@ -75,7 +75,12 @@ core::Result<net::Response> counted(core::Result<net::Response> r, const PushCon
 core::Result<net::Response> store_custom(std::vector<store::CustomPoint> points, const PushContext& push) {
   // The answer is encoded straight from the points (no copy into CustomMetricValue first), and
   // each distinct group-resource is resolved once: a batch is almost always one.
-  std::deque<core::ResourceInfo> infos;  // stable addresses as it grows
+  size_t runs = 0;  // runs of one group-resource; sized first so `infos` never reallocates
+  for (size_t i = 0; i < points.size(); ++i) {
+    runs += i == 0 || !(points[i].key.group_resource == points[i - 1].key.group_resource) ? 1 : 0;
+  }
+  std::vector<core::ResourceInfo> infos;
+  infos.reserve(runs);
   std::vector<CustomMetricValueRef> refs;
   refs.reserve(points.size());
   for (const auto& p : points) {

@@ -26,6 +26,21 @@ TEST(PushDecodeTest, AcceptsTheSeedsJsonStringNumberAndBareQuantity) {
   }
 }
 
+// Plain JSON strings skip the JSON parser; anything else must still go through it, with the same
+// answers as before.
+TEST(PushDecodeTest, JsonStringBodiesWithEscapesOrOddTextAreParsedAsJson) {
+  EXPECT_EQ(decode_value_body(R"("\u0035")")->milli_value(), 5000);
+  EXPECT_EQ(decode_value_body(R"("51\u0032.30")")->milli_value(), 512300);
+  EXPECT_EQ(decode_value_body(" \"  7 \" ")->milli_value(), 7000);
+  for (const char* body : {R"("")", R"(")", R"("5" "6")", R"("a\"b")", "\"5\t\"", R"("5\")"}) {
+    SCOPED_TRACE(body);
+    auto q = decode_value_body(body);
+    ASSERT_FALSE(q);
+    EXPECT_EQ(q.error().code, 400);
+  }
+  EXPECT_NE(decode_value_body(R"("5" "6")").error().message.find("not valid JSON"), std::string::npos);
+}
+
 TEST(PushDecodeTest, RejectsInvalidValuesWithAClearMessage) {
   for (const char* body : {"", "NaN", "\"NaN\"", "+Inf", "Inf", "abc", "\"12 apples\"", "[1]", "{}", "1e400", "\"unterminated"}) {
     SCOPED_TRACE(body);
