@@ -157,6 +157,57 @@ TEST_F(ServerTest, ServesHttpsWithGeneratedCertificate) {
   std::filesystem::remove_all(dir);
 }
 
+// TLS responses start their body in the header's record; bodies of every size around the 16 KB
+// record boundary, and HEAD answers without a body, must arrive intact on one keep-alive
+// connection.
+TEST_F(ServerTest, TlsResponsesOfEverySizeArriveIntact) {
+  const auto dir = std::filesystem::temp_directory_path() / ("kscale-tls-sizes-" + std::to_string(::getpid()));
+  auto ctx = make_server_tls_context(TlsOptions{"", "", dir.string(), {}});
+  ASSERT_TRUE(ctx) << ctx.error().message;
+  start(*ctx);
+
+  asio::io_context ioc;
+  asio::ssl::context client(asio::ssl::context::tls_client);
+  client.set_verify_mode(asio::ssl::verify_none);
+  beast::ssl_stream<beast::tcp_stream> stream(ioc, client);
+  beast::get_lowest_layer(stream).connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port_));
+  stream.handshake(asio::ssl::stream_base::client);
+  beast::flat_buffer buffer;
+  for (const size_t size : {size_t{0}, size_t{1}, size_t{16 * 1024 - 200}, size_t{16 * 1024 - 60}, size_t{16 * 1024},
+                            size_t{16 * 1024 + 1}, size_t{40 * 1024}, size_t{300 * 1024}}) {
+    SCOPED_TRACE(size);
+    std::string body(size, 'x');
+    for (size_t i = 0; i < size; ++i) {
+      body[i] = static_cast<char>('a' + (i * 7) % 26);
+    }
+    Request req{http::verb::post, "/echo", 11};
+    req.set(http::field::host, "localhost");
+    req.body() = body;
+    req.prepare_payload();
+    http::write(stream, req);
+    Response res;
+    http::read(stream, buffer, res);
+    EXPECT_EQ(res.body(), body);
+    EXPECT_TRUE(res.keep_alive());
+  }
+  Request head{http::verb::head, "/hello", 11};
+  head.set(http::field::host, "localhost");
+  http::write(stream, head);
+  http::response_parser<http::empty_body> parser;
+  parser.skip(true);
+  http::read(stream, buffer, parser);
+  EXPECT_EQ(parser.get().result_int(), 200);
+  EXPECT_EQ(parser.get()[http::field::content_length], "5");
+  // The connection is still in step after the HEAD answer.
+  Request again{http::verb::get, "/hello", 11};
+  again.set(http::field::host, "localhost");
+  http::write(stream, again);
+  Response res;
+  http::read(stream, buffer, res);
+  EXPECT_EQ(res.body(), "hello");
+  std::filesystem::remove_all(dir);
+}
+
 TEST(TlsTest, CertAndKeyMustComeTogether) {
   auto ctx = make_server_tls_context(TlsOptions{"/tmp/x.crt", "", "", {}});
   ASSERT_FALSE(ctx);
