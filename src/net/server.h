@@ -2,6 +2,7 @@
 // net::Server: accepts HTTP/1.1 connections (plain and TLS) and runs one coroutine per
 // connection (Beast's awaitable server shape) that hands each request to an immutable Router.
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -59,6 +60,8 @@ class Server {
   std::shared_ptr<const Router> router_;
   Limits limits_;
   std::vector<std::unique_ptr<Listener>> listeners_;
+  // Set by run() before the io_context runs; connections accepted then get no strand.
+  std::atomic<bool> single_threaded_{false};
 };
 
 }  // namespace kscale::net
