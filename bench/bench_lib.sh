@@ -79,20 +79,35 @@ to_ms() {
     printf "%.3f", n }'
 }
 
-# Runs wrk with the given arguments; prints "<requests/s> <p50 ms> <p99 ms> <non-2xx> <errors>"
-# and keeps the full output in $WORK/wrk-<n>.txt.
+# CPU time (user + system, all threads) a process has used, in clock ticks.
+cpu_ticks() {
+  awk '{print $14 + $15}' "/proc/$1/stat"
+}
+
+# Runs wrk with the given arguments against the server process $1; prints
+# "<requests/s> <p50 ms> <p99 ms> <non-2xx> <errors> <requests per server CPU-second>" and keeps
+# the full output in $WORK/wrk-<n>.txt. The last figure is what the server does per second of CPU
+# it actually got: on a machine shared with other work, wall-clock rates undercount it.
 WRK_RUN=0
 run_wrk() {
+  local server_pid=$1
+  shift
   WRK_RUN=$((WRK_RUN + 1))
   local out="$WORK/wrk-$WRK_RUN.txt"
+  local t0 t1
+  t0=$(cpu_ticks "$server_pid")
   ${PIN_CLIENT:+taskset -c "$PIN_CLIENT"} wrk "$@" >"$out" 2>&1
-  local rps p50 p99 non2xx errors
+  t1=$(cpu_ticks "$server_pid")
+  local rps p50 p99 non2xx errors requests per_cpu
   rps=$(awk '/^Requests\/sec:/ {print $2}' "$out")
   p50=$(to_ms "$(awk '$1 == "50%" {print $2}' "$out")")
   p99=$(to_ms "$(awk '$1 == "99%" {print $2}' "$out")")
   non2xx=$(awk '/Non-2xx or 3xx responses:/ {print $NF}' "$out")
   errors=$(awk '/Socket errors:/ {s = 0; for (i = 3; i <= NF; i += 2) s += $(i + 1); print s}' "$out")
-  echo "${rps:-0} ${p50:-0} ${p99:-0} ${non2xx:-0} ${errors:-0}"
+  requests=$(awk '/requests in/ {print $1}' "$out")
+  per_cpu=$(awk -v n="${requests:-0}" -v t="$((t1 - t0))" -v hz="$(getconf CLK_TCK)" \
+    'BEGIN {printf "%.0f", (t > 0 ? n * hz / t : 0)}')
+  echo "${rps:-0} ${p50:-0} ${p99:-0} ${non2xx:-0} ${errors:-0} $per_cpu"
 }
 
 # Pins the servers to one CPU and the load generator to the other when there are two or more

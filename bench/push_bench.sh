@@ -39,6 +39,7 @@ PG_PORT=$(free_port)
 # No --persistence.file: the Pushgateway keeps everything in memory only.
 start_bg "$WORK/pushgateway.log" env GOMAXPROCS=1 ${PIN_SERVER:+taskset -c "$PIN_SERVER"} \
   "$PUSHGATEWAY" --web.listen-address="127.0.0.1:$PG_PORT"
+PG_PID=$LAST_PID
 wait_http "http://127.0.0.1:$PG_PORT/-/ready"
 
 # wrk scripts: each request writes the next of $PODS pods, so both servers hold $PODS series.
@@ -108,37 +109,80 @@ echo
 
 ROWS=()
 row() {  # <scenario> <kscale result> <pushgateway result> <samples per request>
-  local k_rps k_p50 k_p99 k_bad k_err p_rps p_p50 p_p99 p_bad p_err
-  read -r k_rps k_p50 k_p99 k_bad k_err <<<"$2"
-  read -r p_rps p_p50 p_p99 p_bad p_err <<<"$3"
+  local k_rps k_p50 k_p99 k_bad k_err k_cpu p_rps p_p50 p_p99 p_bad p_err p_cpu
+  read -r k_rps k_p50 k_p99 k_bad k_err k_cpu <<<"$2"
+  read -r p_rps p_p50 p_p99 p_bad p_err p_cpu <<<"$3"
   if [[ "$k_bad$k_err$p_bad$p_err" != 0000 ]]; then
     echo "warning: non-2xx/socket errors in $1: kscale $k_bad/$k_err, pushgateway $p_bad/$p_err" >&2
   fi
-  ROWS+=("$(awk -v s="$1" -v kr="$k_rps" -v k50="$k_p50" -v k99="$k_p99" -v pr="$p_rps" -v p50="$p_p50" \
-    -v p99="$p_p99" -v n="$4" 'BEGIN {
-      printf "%-18s | %12.0f %8.3f %8.3f | %12.0f %8.3f %8.3f | %8.1f", s, kr * n, k50, k99, pr * n, p50, p99,
-        (pr > 0 ? kr / pr : 0) }')")
+  ROWS+=("$(awk -v s="$1" -v kr="$k_rps" -v k50="$k_p50" -v k99="$k_p99" -v kc="$k_cpu" -v pr="$p_rps" \
+    -v p50="$p_p50" -v p99="$p_p99" -v pc="$p_cpu" -v n="$4" 'BEGIN {
+      printf "%-16s | %10.0f %10.0f %7.2f %7.2f | %10.0f %10.0f %7.2f %7.2f | %6.1f %6.1f", s, kr * n, kc * n,
+        k50, k99, pr * n, pc * n, p50, p99, (pr > 0 ? kr / pr : 0), (pc > 0 ? kc / pc : 0) }')")
 }
 
 for c in $CONNECTIONS; do
-  k=$(run_wrk -t1 -c"$c" -d"$DURATION" --latency -s "$WORK/kscale_single.lua" "http://127.0.0.1:$HTTP_PORT")
-  p=$(run_wrk -t1 -c"$c" -d"$DURATION" --latency -s "$WORK/pushgateway_single.lua" "http://127.0.0.1:$PG_PORT")
+  k=$(run_wrk "$KSCALE_PID" -t1 -c"$c" -d"$DURATION" --latency -s "$WORK/kscale_single.lua" "http://127.0.0.1:$HTTP_PORT")
+  p=$(run_wrk "$PG_PID" -t1 -c"$c" -d"$DURATION" --latency -s "$WORK/pushgateway_single.lua" "http://127.0.0.1:$PG_PORT")
   row "single -c$c" "$k" "$p" 1
 done
-k=$(run_wrk -t1 -c"$BATCH_CONNECTIONS" -d"$DURATION" --latency -s "$WORK/kscale_batch.lua" "http://127.0.0.1:$HTTP_PORT")
-p=$(run_wrk -t1 -c"$BATCH_CONNECTIONS" -d"$DURATION" --latency -s "$WORK/pushgateway_batch.lua" "http://127.0.0.1:$PG_PORT")
+k=$(run_wrk "$KSCALE_PID" -t1 -c"$BATCH_CONNECTIONS" -d"$DURATION" --latency -s "$WORK/kscale_batch.lua" \
+  "http://127.0.0.1:$HTTP_PORT")
+p=$(run_wrk "$PG_PID" -t1 -c"$BATCH_CONNECTIONS" -d"$DURATION" --latency -s "$WORK/pushgateway_batch.lua" \
+  "http://127.0.0.1:$PG_PORT")
 row "batch$BATCH -c$BATCH_CONNECTIONS" "$k" "$p" "$BATCH"
+
+# The ceiling of any HTTP/1.1 server on this machine and loopback: nginx answering every single
+# write with a fixed 200 (no work at all), same wrk script and connections, same CPU.
+CEILING_ROW=
+if [[ "${CEILING:-1}" == 1 ]] && command -v nginx >/dev/null; then
+  NGINX_PORT=$(free_port)
+  mkdir -p "$WORK/nginx/tmp"
+  cat >"$WORK/nginx/nginx.conf" <<CONF
+worker_processes 1;
+daemon off;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 10000000;
+  client_body_temp_path $WORK/nginx/tmp/body;
+  proxy_temp_path $WORK/nginx/tmp/proxy;
+  fastcgi_temp_path $WORK/nginx/tmp/fastcgi;
+  uwsgi_temp_path $WORK/nginx/tmp/uwsgi;
+  scgi_temp_path $WORK/nginx/tmp/scgi;
+  server {
+    listen 127.0.0.1:$NGINX_PORT;
+    location / { return 200 '{"kind":"MetricValueList"}'; }
+  }
+}
+CONF
+  start_bg "$WORK/nginx.log" ${PIN_SERVER:+taskset -c "$PIN_SERVER"} nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf"
+  NGINX_MASTER=$LAST_PID
+  wait_http "http://127.0.0.1:$NGINX_PORT/"
+  NGINX_WORKER=$(pgrep -P "$NGINX_MASTER" | head -1)
+  first_c=${CONNECTIONS%% *}
+  read -r n_rps _ n_p99 _ _ n_cpu <<<"$(run_wrk "$NGINX_WORKER" -t1 -c"$first_c" -d"$DURATION" --latency \
+    -s "$WORK/kscale_single.lua" "http://127.0.0.1:$NGINX_PORT")"
+  CEILING_ROW=$(printf 'ceiling: nginx "return 200" to the same single writes, -c%s: %.0f req/s (%.0f per CPU-second), p99 %.2f ms' \
+    "$first_c" "$n_rps" "$n_cpu" "$n_p99")
+fi
 
 # What the servers hold afterwards: every pod's value, on both.
 K_ITEMS=$(curl -sS -f "http://127.0.0.1:$HTTP_PORT/apis/custom.metrics.k8s.io/v1beta1/namespaces/default/pods/*/http_requests_qps" |
   grep -o '"describedObject"' | wc -l)
 P_ITEMS=$(curl -sS -f "http://127.0.0.1:$PG_PORT/metrics" | grep -c '^http_requests_qps{.*instance="web-7d9f8-' || true)
 
-printf '%-18s | %12s %8s %8s | %12s %8s %8s | %8s\n' scenario "kscale /s" "p50 ms" "p99 ms" \
-  "pushgw /s" "p50 ms" "p99 ms" ratio
-printf '%s\n' "------------------------------------------------------------------------------------------------"
+printf '%-16s | %10s %10s %7s %7s | %10s %10s %7s %7s | %6s %6s\n' scenario "kscale /s" "/CPU-s" "p50 ms" \
+  "p99 ms" "pushgw /s" "/CPU-s" "p50 ms" "p99 ms" ratio "/CPU"
+printf '%s\n' "-------------------------------------------------------------------------------------------------------------"
 printf '%s\n' "${ROWS[@]}"
-echo "(single rows: writes/s; batch row: samples/s = requests/s x $BATCH)"
+echo "(single rows: writes; batch row: samples = requests x $BATCH. /s: per wall-clock second; /CPU-s: per"
+echo " second of CPU the server process used (user+system), i.e. what one fully available core would do)"
+if [[ -n "$CEILING_ROW" ]]; then
+  echo "$CEILING_ROW"
+fi
 echo "stored afterwards: kscale $K_ITEMS pods of namespace default, Pushgateway $P_ITEMS instances"
 echo "targets: single writes >= 100 x Pushgateway; batch ingest >= 1,000,000 samples/s on one core"
 

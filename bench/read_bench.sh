@@ -83,7 +83,10 @@ http {
 }
 CONF
 start_bg "$WORK/nginx.log" ${PIN_SERVER:+taskset -c "$PIN_SERVER"} nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf"
+NGINX_MASTER=$LAST_PID
 wait_http "http://127.0.0.1:$NGINX_PORT/"
+NGINX_WORKER=$(pgrep -P "$NGINX_MASTER" | head -1)
+declare -A PID=([kscale]=$KSCALE_PID [nginx]=$NGINX_WORKER)
 
 # The two answers must be the same bytes.
 curl -sS -f -o "$WORK/from-nginx" "http://127.0.0.1:$NGINX_PORT$READ_PATH"
@@ -118,16 +121,18 @@ for round in $(seq 1 "$ROUNDS"); do
       fi
       declare -A R=()
       for server in "${order[@]}"; do
-        R[$server]=$(run_wrk -t1 -c"$c" -d"$DURATION" --latency "${URL[$server-$proto]}")
+        R[$server]=$(run_wrk "${PID[$server]}" -t1 -c"$c" -d"$DURATION" --latency "${URL[$server-$proto]}")
       done
-      read -r k_rps k_p50 k_p99 k_bad k_err <<<"${R[kscale]}"
-      read -r n_rps n_p50 n_p99 n_bad n_err <<<"${R[nginx]}"
+      read -r k_rps k_p50 k_p99 k_bad k_err k_cpu <<<"${R[kscale]}"
+      read -r n_rps n_p50 n_p99 n_bad n_err n_cpu <<<"${R[nginx]}"
       if [[ "$k_bad$k_err$n_bad$n_err" != 0000 ]]; then
         echo "warning: non-2xx/socket errors in $proto -c$c: kscale $k_bad/$k_err, nginx $n_bad/$n_err" >&2
       fi
       ratio=$(awk -v k="$k_rps" -v n="$n_rps" 'BEGIN {printf "%.2f", (n > 0 ? k / n : 0)}')
-      RESULTS+=("$(printf '%-6s %-4s %5s | %10.0f %7.3f %7.3f | %10.0f %7.3f %7.3f | %5s' \
-        "$proto" "-c$c" "$round" "$k_rps" "$k_p50" "$k_p99" "$n_rps" "$n_p50" "$n_p99" "$ratio")")
+      cpu_ratio=$(awk -v k="$k_cpu" -v n="$n_cpu" 'BEGIN {printf "%.2f", (n > 0 ? k / n : 0)}')
+      RESULTS+=("$(printf '%-5s %-4s %2s | %8.0f %8.0f %6.2f %6.2f | %8.0f %8.0f %6.2f %6.2f | %5s %5s' \
+        "$proto" "-c$c" "$round" "$k_rps" "$k_cpu" "$k_p50" "$k_p99" "$n_rps" "$n_cpu" "$n_p50" "$n_p99" \
+        "$ratio" "$cpu_ratio")")
       unset R
     done
   done
@@ -137,9 +142,11 @@ done
 curl -sS -f -o "$WORK/from-kscale-after" "http://127.0.0.1:$HTTP_PORT$READ_PATH"
 cmp "$BODY" "$WORK/from-kscale-after"
 
-printf '%-6s %-4s %5s | %10s %7s %7s | %10s %7s %7s | %5s\n' proto conn round \
-  "kscale r/s" "p50 ms" "p99 ms" "nginx r/s" "p50 ms" "p99 ms" ratio
-printf '%s\n' "----------------------------------------------------------------------------------------"
+printf '%-5s %-4s %2s | %8s %8s %6s %6s | %8s %8s %6s %6s | %5s %5s\n' proto conn rd \
+  "kscale/s" "/CPU-s" "p50ms" "p99ms" "nginx/s" "/CPU-s" "p50ms" "p99ms" ratio "/CPU"
+printf '%s\n' "-----------------------------------------------------------------------------------------------"
 printf '%s\n' "${RESULTS[@]}"
+echo "(/s: requests per wall-clock second; /CPU-s: per second of CPU the server process used;"
+echo " ratio: kscale / nginx requests per second, /CPU: the same per CPU-second)"
 echo
 echo "targets: kscale >= 0.9 x nginx requests/s; kscale p99 < 2 ms at 64 connections"
