@@ -213,6 +213,14 @@ core::Result<store::CustomPoint> decode_custom_item(const json::value& v, bool v
     if (!resolved) {
       return core::fail(resolved.error().with_context("describedObject.kind"));
     }
+    // Why: an unknown kind's resource is a guess from its text ("A_B" -> "a_bs"); the point is
+    // stored, read and answered by that group-resource, so it must name itself as a resource.
+    if (auto by_resource = core::resolve_resource(resolved->group_resource.to_string());
+        !by_resource || !(by_resource->group_resource == resolved->group_resource)) {
+      return core::fail(core::Error::bad_request(
+          "describedObject.kind: kind \"" + std::string(*kind) + "\" of apiVersion \"" + std::string(*api_version) +
+          "\" does not map to a valid resource (guessed \"" + resolved->group_resource.to_string() + "\")"));
+    }
     memo.info = std::move(*resolved);
     memo.kind = *kind;
     memo.api_version = *api_version;

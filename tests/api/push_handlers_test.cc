@@ -124,6 +124,8 @@ const Probe kProbes[] = {
     {"empty kind", Item{"", "v1", "default", "p9", "m", "1"}},
     {"empty kind after a valid one with the same apiVersion", Item{"", "apps/v1", "default", "p9", "m", "1"}},
     {"invalid value", Item{"Pod", "v1", "default", "p9", "m", "x"}},
+    {"kind that guesses no valid resource", Item{"A_B", "v1", "default", "p9", "m", "1"}},
+    {"apiVersion whose group is no valid group", Item{"Pod", "my_group/v1", "default", "p9", "m", "1"}},
 };
 
 // Valid items in front of the probe, chosen so the memo holds the probe's neighbours (or the
@@ -244,6 +246,28 @@ TEST(PushHandlersTest, BatchAnswerDescribesEveryItemInOrder) {
             R"("metric":{"name":"load","selector":null},"timestamp":"2023-11-14T22:13:20Z","windowSeconds":0,"value":"250m"},)"
             R"({"describedObject":{"kind":"Pod","namespace":"default","name":"p3","apiVersion":"v1"},)"
             R"("metric":{"name":"m","selector":null},"timestamp":"2023-11-14T22:13:21Z","value":"-1"}]})");
+}
+
+// An unknown kind's resource is guessed from its text; one that guesses no valid resource name
+// used to pass the decoder and then crash the answer's encoding (resolve_resource failed and was
+// dereferenced). It is a 400 now, and the next batch is served.
+TEST(PushHandlersTest, KindsThatNameNoResourceAreRejected) {
+  PushServer server;
+  const std::pair<const char*, const char*> kinds[] = {
+      {"A_B", "v1"}, {"Bad Kind", "v1"}, {"Foo.Bar", "v1"}, {"Widget", "Example.COM/v1"}, {"Widget", "x y/v1"}};
+  for (const auto& [kind, api_version] : kinds) {
+    SCOPED_TRACE(std::string(kind) + " " + api_version);
+    const auto res = server.post("/write-metrics", batch_body(CustomVersion::V1Beta2,
+                                                              {pod("default", "p1", "m"),
+                                                               Item{kind, api_version, "default", "p1", "m", "1"}}));
+    EXPECT_EQ(res.result_int(), 400) << res.body();
+    EXPECT_NE(res.body().find("items[1]: describedObject.kind: kind"), std::string::npos) << res.body();
+  }
+  EXPECT_EQ(server.store().generation(), 0u);
+  EXPECT_EQ(server.post("/write-metrics", batch_body(CustomVersion::V1Beta2,
+                                                     {Item{"Widget", "example.com/v1", "default", "w", "m", "1"}}))
+                .result_int(),
+            200);
 }
 
 // --- Single writes -------------------------------------------------------------------------
