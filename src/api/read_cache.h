@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "api/custom_metrics_provider.h"
+#include "core/string_hash.h"
 
 namespace kscale::api {
 
@@ -61,14 +62,10 @@ class ReadCache {
     core::SystemTime read_at;  // served only while the clock is at or after this
     core::SystemTime expires;  // ... and at or before this
   };
-  struct StringHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
-  };
 
   Limits limits_;
   mutable std::mutex mutex_;
-  std::unordered_map<std::string, Entry, StringHash, std::equal_to<>> entries_;
+  std::unordered_map<std::string, Entry, core::StringHash, std::equal_to<>> entries_;
   size_t total_bytes_ = 0;
 };
 

@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "core/string_hash.h"
 #include "store/detail/compact_quantity.h"
 #include "store/detail/label_table.h"
 #include "store/detail/shared_mutex.h"
@@ -95,11 +96,6 @@ Sample decode(const StoredSample& s) {
   return out;
 }
 
-struct StringHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
-};
-
 // Every series of one object in a family. Almost every object has one label set, so the first
 // series is inline and further ones (other metric label sets) go to a side vector.
 struct ObjectSeries {
@@ -123,7 +119,7 @@ struct TimeBounds {
 
 // All series of one (group-resource, namespace, metric): the unit find_custom reads.
 struct CustomFamily {
-  std::unordered_map<std::string, ObjectSeries, StringHash, std::equal_to<>> objects;
+  std::unordered_map<std::string, ObjectSeries, core::StringHash, std::equal_to<>> objects;
   TimeBounds bounds;
 };
 
