@@ -3,12 +3,17 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <functional>
 #include <thread>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/use_future.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
 
 #include "net/router.h"
 #include "net/server.h"
@@ -17,6 +22,7 @@ namespace kscale::net {
 namespace {
 
 namespace asio = boost::asio;
+namespace beast = boost::beast;
 using std::chrono::milliseconds;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
@@ -147,6 +153,200 @@ TEST(HttpClientTest, TimesOutWhenTheServerNeverAnswers) {
   auto r = future.get();
   ASSERT_FALSE(r);
   EXPECT_THAT(r.error().message, HasSubstr("timed out after 200ms"));
+}
+
+
+// A loopback HTTP/1.1 server that runs a script, for what net::Server never does on purpose:
+// closing a kept-alive connection, answering half a response. It serves one connection at a
+// time (the client under test is sequential) and counts connections and requests.
+class ScriptedServer {
+ public:
+  enum class Then {
+    KeepOpen,           // answer, keep the connection
+    CloseWithHeader,    // answer with "Connection: close", then close
+    CloseSilently,      // answer as if keeping the connection, then close it (an idle timeout)
+    CloseUnanswered,    // read the request, close without a byte of answer
+    HalfAnswerThenClose // send part of the status line, then close
+  };
+  using Script = std::function<Then(int connection, int request)>;
+
+  explicit ScriptedServer(Script script)
+      : script_(std::move(script)), acceptor_(ioc_, {asio::ip::make_address("127.0.0.1"), 0}) {
+    thread_ = std::thread([this] { serve(); });
+  }
+  ~ScriptedServer() {
+    stopping_ = true;
+    asio::io_context wake;  // unblocks accept()
+    asio::ip::tcp::socket s(wake);
+    boost::system::error_code ignored;
+    s.connect(acceptor_.local_endpoint(), ignored);
+    thread_.join();
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()) + "/m"; }
+  int connections() const { return connections_; }
+  int requests() const { return requests_; }
+
+ private:
+  void serve() {
+    while (true) {
+      asio::ip::tcp::socket socket(ioc_);
+      boost::system::error_code ec;
+      acceptor_.accept(socket, ec);
+      if (stopping_ || ec) {
+        return;
+      }
+      const int connection = connections_++;
+      beast::flat_buffer buffer;
+      for (int request = 0;; ++request) {
+        http::request<http::string_body> req;
+        http::read(socket, buffer, req, ec);
+        if (ec) {
+          break;
+        }
+        ++requests_;
+        const Then then = script_(connection, request);
+        if (then == Then::CloseUnanswered) {
+          break;
+        }
+        if (then == Then::HalfAnswerThenClose) {
+          asio::write(socket, asio::buffer(std::string_view("HTTP/1.1 2")), ec);
+          break;
+        }
+        Response res{http::status::ok, 11};
+        res.body() = "connection " + std::to_string(connection) + " request " + std::to_string(request);
+        res.keep_alive(then != Then::CloseWithHeader);
+        res.prepare_payload();
+        http::write(socket, res, ec);
+        if (ec || then != Then::KeepOpen) {
+          break;
+        }
+      }
+      socket.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+    }
+  }
+
+  Script script_;
+  asio::io_context ioc_;
+  asio::ip::tcp::acceptor acceptor_;
+  std::atomic<int> connections_{0};
+  std::atomic<int> requests_{0};
+  std::atomic<bool> stopping_{false};
+  std::thread thread_;
+};
+
+// GETs with one HttpConnection, one after another, on one io_context.
+std::vector<core::Result<Response>> get_in_turn(HttpConnection& connection, asio::io_context& ioc, int n,
+                                                GetOptions options = {}) {
+  std::vector<core::Result<Response>> out;
+  for (int i = 0; i < n; ++i) {
+    auto future = asio::co_spawn(ioc, connection.get(options), asio::use_future);
+    ioc.restart();
+    ioc.run_for(std::chrono::seconds(10));
+    out.push_back(future.get());
+  }
+  return out;
+}
+
+using Then = ScriptedServer::Then;
+
+TEST(HttpConnectionTest, ReusesOneConnectionForConsecutiveGets) {
+  ScriptedServer server([](int, int) { return Then::KeepOpen; });
+  asio::io_context ioc;
+  HttpConnection connection(ioc.get_executor(), *parse_http_url(server.url()));
+  auto results = get_in_turn(connection, ioc, 3);
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(results[i]) << results[i].error().message;
+    EXPECT_EQ(results[i]->body(), "connection 0 request " + std::to_string(i));
+  }
+  EXPECT_EQ(connection.connections_opened(), 1u);
+  EXPECT_EQ(server.connections(), 1);
+}
+
+TEST(HttpConnectionTest, OpensANewConnectionAfterConnectionClose) {
+  ScriptedServer server([](int, int) { return Then::CloseWithHeader; });
+  asio::io_context ioc;
+  HttpConnection connection(ioc.get_executor(), *parse_http_url(server.url()));
+  auto results = get_in_turn(connection, ioc, 2);
+  ASSERT_TRUE(results[0] && results[1]);
+  EXPECT_EQ(results[1]->body(), "connection 1 request 0");
+  EXPECT_EQ(connection.connections_opened(), 2u);
+  EXPECT_EQ(server.requests(), 2);  // no request was sent to a connection the server had closed
+}
+
+TEST(HttpConnectionTest, RetriesOnceWhenTheServerClosedTheIdleConnection) {
+  for (Then close : {Then::CloseSilently, Then::CloseUnanswered}) {
+    SCOPED_TRACE(static_cast<int>(close));
+    // The first connection answers once and is then closed; later ones stay open.
+    ScriptedServer server([close](int connection, int request) {
+      if (connection == 0 && request == 1) {
+        return close == Then::CloseUnanswered ? close : Then::KeepOpen;
+      }
+      return connection == 0 && close == Then::CloseSilently ? close : Then::KeepOpen;
+    });
+    asio::io_context ioc;
+    HttpConnection connection(ioc.get_executor(), *parse_http_url(server.url()));
+    auto results = get_in_turn(connection, ioc, 3);
+    for (const auto& r : results) {
+      ASSERT_TRUE(r) << r.error().message;
+    }
+    EXPECT_EQ(results[1]->body(), "connection 1 request 0");
+    EXPECT_EQ(results[2]->body(), "connection 1 request 1");
+    EXPECT_EQ(connection.connections_opened(), 2u);
+  }
+}
+
+TEST(HttpConnectionTest, AResponseCutOffHalfwayIsAnErrorAndIsNotRetried) {
+  ScriptedServer server([](int connection, int request) {
+    return connection == 0 && request == 1 ? Then::HalfAnswerThenClose : Then::KeepOpen;
+  });
+  asio::io_context ioc;
+  HttpConnection connection(ioc.get_executor(), *parse_http_url(server.url()));
+  auto results = get_in_turn(connection, ioc, 3);
+  ASSERT_TRUE(results[0]);
+  ASSERT_FALSE(results[1]);
+  EXPECT_THAT(results[1].error().message, StartsWith("GET " + server.url() + ": read response: "));
+  EXPECT_EQ(server.requests(), 3);  // the failed GET went out once; the third used a new connection
+  ASSERT_TRUE(results[2]) << results[2].error().message;
+  EXPECT_EQ(results[2]->body(), "connection 1 request 0");
+}
+
+TEST(HttpConnectionTest, AFreshConnectionClosedUnansweredIsNotRetried) {
+  ScriptedServer server([](int, int) { return Then::CloseUnanswered; });
+  asio::io_context ioc;
+  HttpConnection connection(ioc.get_executor(), *parse_http_url(server.url()));
+  auto results = get_in_turn(connection, ioc, 1);
+  ASSERT_FALSE(results[0]);
+  EXPECT_THAT(results[0].error().message, HasSubstr("read response"));
+  EXPECT_EQ(server.requests(), 1);
+}
+
+TEST(HttpConnectionTest, ReadsIntoARecycledBody) {
+  ScriptedServer server([](int, int) { return Then::KeepOpen; });
+  asio::io_context ioc;
+  HttpConnection connection(ioc.get_executor(), *parse_http_url(server.url()));
+  std::string spare;
+  spare.reserve(1 << 20);
+  connection.recycle(std::move(spare));
+  auto results = get_in_turn(connection, ioc, 1);
+  ASSERT_TRUE(results[0]);
+  EXPECT_EQ(results[0]->body(), "connection 0 request 0");
+  EXPECT_GE(results[0]->body().capacity(), size_t{1} << 20);
+}
+
+TEST(HttpConnectionTest, ATimeoutClosesTheConnectionAndTheNextGetOpensANewOne) {
+  asio::io_context silent_ioc;
+  asio::ip::tcp::acceptor silent(silent_ioc, {asio::ip::make_address("127.0.0.1"), 0});  // listens, never reads
+  asio::io_context ioc;
+  const std::string url = "http://127.0.0.1:" + std::to_string(silent.local_endpoint().port()) + "/metrics";
+  HttpConnection connection(ioc.get_executor(), *parse_http_url(url));
+  GetOptions options;
+  options.timeout = milliseconds(100);
+  auto results = get_in_turn(connection, ioc, 2, options);
+  for (const auto& r : results) {
+    ASSERT_FALSE(r);
+    EXPECT_THAT(r.error().message, HasSubstr("timed out after 100ms"));
+  }
+  EXPECT_EQ(connection.connections_opened(), 2u);
 }
 
 }  // namespace
