@@ -29,15 +29,15 @@ struct ScrapeLoop {
   ScrapeLoop(asio::any_io_executor strand, Target t, net::HttpUrl u, std::shared_ptr<const ScrapeRules> rules,
              store::SeriesStore& s, const core::Clock& c)
       : target(std::move(t)),
-        url(std::move(u)),
+        connection(strand, std::move(u)),
         evaluator(std::move(rules), target.namespace_name, target.pod),
         timer(std::move(strand)),
         store(s),
         clock(c) {}
 
   const Target target;
-  const net::HttpUrl url;
-  ScraperEvaluator evaluator;  // touched only by the coroutine
+  net::HttpConnection connection;  // kept open between scrapes; touched only by the coroutine
+  ScraperEvaluator evaluator;      // touched only by the coroutine
   asio::steady_timer timer;    // on the loop's strand
   store::SeriesStore& store;
   const core::Clock& clock;
@@ -151,7 +151,7 @@ asio::awaitable<core::Result<ScrapeOutcome>> scrape_once(std::shared_ptr<detail:
   options.timeout = loop->target.effective_timeout();
   options.headers = {{"Accept", std::string(kScrapeAcceptHeader)},
                      {"X-Prometheus-Scrape-Timeout-Seconds", timeout_header(options.timeout)}};
-  auto response = co_await net::http_get(loop->url, std::move(options));
+  auto response = co_await loop->connection.get(std::move(options));
   if (!response) {
     co_return core::fail(response.error());
   }
@@ -169,6 +169,7 @@ asio::awaitable<core::Result<ScrapeOutcome>> scrape_once(std::shared_ptr<detail:
     co_return core::fail(format.error());
   }
   auto outcome = loop->evaluator.evaluate(response->body(), *format, when);
+  loop->connection.recycle(std::move(response->body()));
   if (!outcome) {
     co_return core::fail(outcome.error().with_context("parse " + loop->target.url));
   }
