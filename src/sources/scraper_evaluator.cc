@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <optional>
 
@@ -27,11 +28,17 @@ bool matches(const SampleView& sample, const core::Labels& matchers) {
   return true;
 }
 
+// The label set's key: sorted by name, each name and value followed by kSep. Expositions
+// usually list labels sorted already (client libraries sort them); then no copy is sorted.
 void label_key(std::span<const LabelView> labels, std::vector<LabelView>& scratch, std::string& key) {
-  scratch.assign(labels.begin(), labels.end());
-  std::sort(scratch.begin(), scratch.end(), [](const LabelView& a, const LabelView& b) { return a.name < b.name; });
+  auto by_name = [](const LabelView& a, const LabelView& b) { return a.name < b.name; };
+  if (!std::is_sorted(labels.begin(), labels.end(), by_name)) {
+    scratch.assign(labels.begin(), labels.end());
+    std::sort(scratch.begin(), scratch.end(), by_name);
+    labels = scratch;
+  }
   key.clear();
-  for (const auto& l : scratch) {
+  for (const auto& l : labels) {
     key.append(l.name).push_back(kSep);
     key.append(l.value).push_back(kSep);
   }
@@ -88,6 +95,8 @@ ScraperEvaluator::ScraperEvaluator(std::shared_ptr<const ScrapeRules> rules, std
                                    std::string pod)
     : rules_(std::move(rules)), namespace_name_(std::move(namespace_name)), pod_(std::move(pod)) {
   series_.resize(rules_->size());
+  last_order_.resize(rules_->size());
+  next_order_.resize(rules_->size());
   for (size_t i = 0; i < rules_->size(); ++i) {
     rules_by_series_[(*rules_)[i].series_name].push_back(i);
   }
@@ -101,15 +110,103 @@ size_t ScraperEvaluator::series_held() const {
   return n;
 }
 
+ScraperEvaluator::Series* ScraperEvaluator::find_series(size_t rule) {
+  auto& last = last_order_[rule];
+  if (last.cursor < last.entries.size()) {
+    const size_t begin = last.cursor == 0 ? 0 : last.entries[last.cursor - 1].key_end;
+    const auto& entry = last.entries[last.cursor++];
+    if (std::string_view(last.keys).substr(begin, entry.key_end - begin) == key_) {
+      return entry.series;
+    }
+  }
+  const auto it = series_[rule].find(std::string_view(key_));
+  return it == series_[rule].end() ? nullptr : &it->second;
+}
+
+void ScraperEvaluator::on_sample(const SampleView& sample, const std::vector<size_t>& rules, core::SystemTime now) {
+  const core::SystemTime t = sample.timestamp ? core::SystemTime(sample.timestamp->time_since_epoch()) : now;
+  bool keyed = false;
+  size_t new_key = SIZE_MAX;
+  for (size_t rule : rules) {
+    if (!matches(sample, (*rules_)[rule].label_matchers)) {
+      continue;
+    }
+    if (!keyed) {
+      label_key(sample.labels, sorted_labels_, key_);
+      keyed = true;
+    }
+    Pending p{rule, nullptr, 0, store::CounterSample{t, sample.value}};
+    if ((*rules_)[rule].kind != RuleKind::Gauge) {
+      p.series = find_series(rule);
+      auto& next = next_order_[rule];
+      next.keys.append(key_);
+      next.entries.push_back({static_cast<uint32_t>(next.keys.size()), p.series, pending_.size()});
+      if (p.series != nullptr) {
+        pending_.push_back(p);
+        continue;
+      }
+    }
+    if (new_key == SIZE_MAX) {
+      new_key = new_keys_.size();
+      new_keys_.push_back(key_);
+    }
+    p.new_key = new_key;
+    pending_.push_back(p);
+  }
+}
+
+void ScraperEvaluator::apply_pending(std::vector<std::unordered_map<std::string, double>>& gauges) {
+  for (auto& p : pending_) {
+    if ((*rules_)[p.rule].kind == RuleKind::Gauge) {
+      // First one wins, as Prometheus drops a duplicate sample of one scrape.
+      gauges[p.rule].emplace(new_keys_[p.new_key], p.sample.v);
+      continue;
+    }
+    Series* series = p.series;
+    if (series == nullptr) {
+      auto [it, fresh] = series_[p.rule].try_emplace(new_keys_[p.new_key]);
+      if (fresh) {
+        it->second.labels = labels_from_key(it->first);
+      }
+      series = &it->second;
+      p.series = series;  // for the scrape order's entry of this label set
+    }
+    // Out-of-order and duplicate timestamps are refused, as Prometheus's TSDB does.
+    auto& samples = series->samples;
+    if (samples.empty() || samples.back().t < p.sample.t) {
+      samples.push_back(p.sample);
+    }
+  }
+  // This scrape's order becomes the one the next scrape is checked against.
+  for (size_t r = 0; r < next_order_.size(); ++r) {
+    auto& next = next_order_[r];
+    for (auto& entry : next.entries) {
+      if (entry.series == nullptr) {
+        entry.series = pending_[entry.pending].series;
+      }
+    }
+    std::swap(last_order_[r], next);
+    last_order_[r].cursor = 0;
+    next.keys.clear();
+    next.entries.clear();
+  }
+  pending_.clear();
+  new_keys_.clear();
+}
+
 core::Result<ScrapeOutcome> ScraperEvaluator::evaluate(std::string_view body, ExpositionFormat format,
                                                        core::SystemTime scrape_time) {
   const auto now = std::chrono::time_point_cast<std::chrono::milliseconds>(scrape_time);
   pending_.clear();
-  std::vector<LabelView> scratch;
-  std::string key;
+  new_keys_.clear();
+  for (size_t r = 0; r < next_order_.size(); ++r) {
+    last_order_[r].cursor = 0;
+    next_order_[r].keys.clear();
+    next_order_[r].entries.clear();
+  }
   std::string last_name;
   const std::vector<size_t>* last_rules = nullptr;
-  auto on_sample = [&](const SampleView& sample) {
+  auto on_sample_seen = [&](const SampleView& sample) {
     // Consecutive samples usually share a name; look the rules up once per run of them.
     if (last_rules == nullptr || sample.name != last_name) {
       last_name.assign(sample.name);
@@ -117,45 +214,21 @@ core::Result<ScrapeOutcome> ScraperEvaluator::evaluate(std::string_view body, Ex
       static const std::vector<size_t> kNone;
       last_rules = it == rules_by_series_.end() ? &kNone : &it->second;
     }
-    if (last_rules->empty()) {
-      return;
-    }
-    label_key(sample.labels, scratch, key);
-    const core::SystemTime t = sample.timestamp ? core::SystemTime(sample.timestamp->time_since_epoch()) : now;
-    for (size_t rule : *last_rules) {
-      if (matches(sample, (*rules_)[rule].label_matchers)) {
-        pending_.push_back(Pending{rule, key, store::CounterSample{t, sample.value}});
-      }
+    if (!last_rules->empty()) {
+      on_sample(sample, *last_rules, now);
     }
   };
-  auto parsed = parse_exposition(body, format, on_sample);
+  auto parsed = parse_exposition(body, format, on_sample_seen);
   if (!parsed) {
     pending_.clear();
+    new_keys_.clear();
     return core::fail(parsed.error());
   }
 
   ScrapeOutcome outcome;
   outcome.samples_scraped = parsed->samples;
-  // Gauge rules: this scrape's values per label set (first one wins, as Prometheus drops a
-  // duplicate sample of one scrape).
   std::vector<std::unordered_map<std::string, double>> gauges(rules_->size());
-  for (auto& p : pending_) {
-    const auto& rule = (*rules_)[p.rule];
-    if (rule.kind == RuleKind::Gauge) {
-      gauges[p.rule].emplace(std::move(p.key), p.sample.v);
-      continue;
-    }
-    auto [it, fresh] = series_[p.rule].try_emplace(p.key);
-    if (fresh) {
-      it->second.labels = labels_from_key(p.key);
-    }
-    auto& samples = it->second.samples;
-    // Out-of-order and duplicate timestamps are refused, as Prometheus's TSDB does.
-    if (samples.empty() || samples.back().t < p.sample.t) {
-      samples.push_back(p.sample);
-    }
-  }
-  pending_.clear();
+  apply_pending(gauges);
 
   for (size_t r = 0; r < rules_->size(); ++r) {
     const auto& rule = (*rules_)[r];
@@ -182,10 +255,13 @@ core::Result<ScrapeOutcome> ScraperEvaluator::evaluate(std::string_view body, Ex
         samples.erase(samples.begin(), keep);
         if (samples.empty()) {
           it = held.erase(it);
+          // The scrape order may point at it (a sample with an old exposition timestamp).
+          last_order_[r] = ScrapeOrder{};
           continue;
         }
-        const auto v = rule.kind == RuleKind::Rate ? store::rate(samples, range_start, now)
-                                                   : store::increase(samples, range_start, now);
+        const std::span<const store::CounterSample> in_window(samples.data(), samples.size());
+        const auto v = rule.kind == RuleKind::Rate ? store::rate(in_window, range_start, now)
+                                                   : store::increase(in_window, range_start, now);
         if (v) {
           values.push_back(*v);
           value_labels.push_back(&it->second.labels);

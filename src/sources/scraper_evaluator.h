@@ -9,9 +9,12 @@
 #include <unordered_map>
 #include <vector>
 
+#include <boost/container/small_vector.hpp>
+
 #include "core/clock.h"
 #include "core/errors.h"
 #include "core/labels.h"
+#include "core/string_hash.h"
 #include "sources/exposition_parser.h"
 #include "sources/scrape_config.h"
 #include "store/rate.h"
@@ -58,21 +61,53 @@ class ScraperEvaluator {
 
  private:
   struct Series {
-    std::vector<store::CounterSample> samples;  // strictly increasing t, only what a window needs
+    // Strictly increasing t, only what a window needs: a 30 s window at a 5 s interval holds
+    // 6-7, kept inside the node so a scrape touches one allocation per label set.
+    boost::container::small_vector<store::CounterSample, 8> samples;
     core::Labels labels;
   };
+  // Label set (sorted, name/value separated by 0xFF) -> its samples; looked up by string_view,
+  // so a scrape of label sets already held builds no key string.
+  using SeriesMap = std::unordered_map<std::string, Series, core::StringHash, std::equal_to<>>;
+  // A sample the current scrape adds, applied only once the whole exposition parsed.
   struct Pending {
     size_t rule = 0;
-    std::string key;  // the label set, sorted, name/value separated by 0xFF
+    Series* series = nullptr;  // the label set, when already held (node pointers are stable)
+    size_t new_key = 0;        // else its key in new_keys_ (gauge rules: always)
     store::CounterSample sample;
   };
+
+  // A rate/increase rule's label sets in the order the last scrape listed them. A target lists
+  // the same label sets in the same order scrape after scrape, so the n-th sample is checked
+  // against the n-th key here, read front to back, before the hash map (whose nodes are cache
+  // misses at 100 targets x 1,000 series) is searched.
+  struct ScrapeOrder {
+    struct Entry {
+      uint32_t key_end = 0;      // the key is keys[previous key_end, key_end)
+      Series* series = nullptr;  // null until a new label set is inserted (then patched)
+      size_t pending = 0;        // for a new label set: its index in pending_
+    };
+    std::string keys;
+    std::vector<Entry> entries;
+    size_t cursor = 0;  // the next entry to check, while the scrape is parsed
+  };
+
+  Series* find_series(size_t rule);
+  void on_sample(const SampleView& sample, const std::vector<size_t>& rules, core::SystemTime now);
+  void apply_pending(std::vector<std::unordered_map<std::string, double>>& gauges);
 
   std::shared_ptr<const ScrapeRules> rules_;
   std::string namespace_name_;
   std::string pod_;
   std::unordered_map<std::string, std::vector<size_t>> rules_by_series_;
-  std::vector<std::unordered_map<std::string, Series>> series_;  // per rule
-  std::vector<Pending> pending_;  // scratch, reused across scrapes
+  std::vector<SeriesMap> series_;  // per rule
+  std::vector<ScrapeOrder> last_order_;  // per rule: the last successful scrape
+  std::vector<ScrapeOrder> next_order_;  // per rule: the scrape being parsed
+  // Scratch, reused across scrapes.
+  std::vector<Pending> pending_;
+  std::vector<std::string> new_keys_;
+  std::vector<LabelView> sorted_labels_;
+  std::string key_;
 };
 
 }  // namespace kscale::sources

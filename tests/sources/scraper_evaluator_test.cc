@@ -189,6 +189,84 @@ TEST_F(ScraperEvaluatorTest, MalformedScrapeFailsWholeAndChangesNothing) {
   EXPECT_NEAR(value_of(next, "qps"), 10, 0.001);
 }
 
+TEST_F(ScraperEvaluatorTest, AMalformedScrapeAddsNoNewLabelSet) {
+  make({rate_rule("qps", seconds(10))});
+  for (int i = 0; i < 3; ++i) {
+    scrape(counter_text(10 * i));
+  }
+  ASSERT_EQ(evaluator_->series_held(), 2u);
+  auto bad = evaluator_->evaluate("http_requests_total{code=\"404\",method=\"get\"} 1\nbroken{ 1\n", kProm,
+                                  clock_.system_now());
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(evaluator_->series_held(), 2u);
+}
+
+TEST_F(ScraperEvaluatorTest, LabelOrderInTheExpositionDoesNotSplitALabelSet) {
+  auto by_code = rate_rule("qps_by_code", seconds(5));
+  by_code.aggregate = Aggregation::None;
+  make({by_code});
+  ScrapeOutcome last;
+  for (int i = 0; i < 6; ++i) {
+    // Every other scrape lists the labels in another order: still one label set, one rate.
+    last = scrape(i % 2 == 0 ? fmt::format("http_requests_total{{code=\"200\",method=\"get\"}} {}\n", 10 * i)
+                             : fmt::format("http_requests_total{{method=\"get\",code=\"200\"}} {}\n", 10 * i));
+  }
+  EXPECT_EQ(evaluator_->series_held(), 1u);
+  ASSERT_EQ(last.points.size(), 1u);
+  EXPECT_NEAR(value_of(last, "qps_by_code", {{"code", "200"}, {"method", "get"}}), 10, 0.001);
+}
+
+TEST_F(ScraperEvaluatorTest, LabelSetsKeepTheirOwnRatesWhenTheExpositionReordersThem) {
+  auto by_code = rate_rule("qps_by_code", seconds(5));
+  by_code.aggregate = Aggregation::None;
+  make({by_code});
+  auto line = [](int code, double v) { return fmt::format("http_requests_total{{code=\"{}\"}} {}\n", code, v); };
+  ScrapeOutcome last;
+  for (int i = 0; i < 12; ++i) {
+    // 200 grows 100/s, 500 3/s, 404 (from scrape 4 on) 7/s; from scrape 4 a new label set
+    // comes first, from scrape 8 the order is reversed, and scrape 6 lists 500 twice.
+    std::string text;
+    if (i >= 4 && i < 8) {
+      text += line(404, 7 * (i - 4));
+    }
+    if (i < 8) {
+      text += line(200, 100 * i) + line(500, 3 * i);
+    } else {
+      text += line(500, 3 * i) + line(200, 100 * i) + line(404, 7 * (i - 4));
+    }
+    if (i == 6) {
+      text += line(500, 999999);  // a duplicate of one scrape: the first one counts
+    }
+    last = scrape(text);
+  }
+  EXPECT_EQ(evaluator_->series_held(), 3u);
+  EXPECT_NEAR(value_of(last, "qps_by_code", {{"code", "200"}}), 100, 0.001);
+  EXPECT_NEAR(value_of(last, "qps_by_code", {{"code", "500"}}), 3, 0.001);
+  EXPECT_NEAR(value_of(last, "qps_by_code", {{"code", "404"}}), 7, 0.001);
+}
+
+TEST_F(ScraperEvaluatorTest, ANewLabelSetTimestampedBeforeTheWindowIsDroppedAndComesBackCleanly) {
+  auto by_code = rate_rule("qps_by_code", seconds(5));
+  by_code.aggregate = Aggregation::None;
+  make({by_code});
+  auto line = [](int code, double v) { return fmt::format("http_requests_total{{code=\"{}\"}} {}\n", code, v); };
+  for (int i = 0; i < 3; ++i) {
+    scrape(line(200, 10 * i));
+  }
+  // A new label set with an exposition timestamp an hour old: held for this scrape only, gone
+  // once the window is applied.
+  const auto old_ms = std::chrono::duration_cast<milliseconds>(clock_.system_now().time_since_epoch()).count() - 3'600'000;
+  scrape(fmt::format("http_requests_total{{code=\"404\"}} 5 {}\n", old_ms) + line(200, 30));
+  EXPECT_EQ(evaluator_->series_held(), 1u);
+  ScrapeOutcome last;
+  for (int i = 4; i < 10; ++i) {
+    last = scrape(line(404, 7 * i) + line(200, 10 * i));
+  }
+  EXPECT_EQ(evaluator_->series_held(), 2u);
+  EXPECT_NEAR(value_of(last, "qps_by_code", {{"code", "404"}}), 7, 0.001);
+  EXPECT_NEAR(value_of(last, "qps_by_code", {{"code", "200"}}), 10, 0.001);
+}
+
 TEST_F(ScraperEvaluatorTest, SeriesThatStopAppearingLeaveWithTheirWindow) {
   make({rate_rule("qps", seconds(5))});
   for (int i = 0; i < 5; ++i) {
