@@ -115,6 +115,14 @@ ScraperEvaluator::Series* ScraperEvaluator::find_series(size_t rule) {
   if (last.cursor < last.entries.size()) {
     const size_t begin = last.cursor == 0 ? 0 : last.entries[last.cursor - 1].key_end;
     const auto& entry = last.entries[last.cursor++];
+    if (last.cursor < last.entries.size()) {
+      // The next sample's label set, most likely: its node is a cache miss that can overlap
+      // with parsing the next line. Its samples sit 64-192 bytes into the node.
+      const char* next = reinterpret_cast<const char*>(last.entries[last.cursor].series);
+      __builtin_prefetch(next);
+      __builtin_prefetch(next + 64);
+      __builtin_prefetch(next + 128);
+    }
     if (std::string_view(last.keys).substr(begin, entry.key_end - begin) == key_) {
       return entry.series;
     }
@@ -142,6 +150,13 @@ void ScraperEvaluator::on_sample(const SampleView& sample, const std::vector<siz
       next.keys.append(key_);
       next.entries.push_back({static_cast<uint32_t>(next.keys.size()), p.series, pending_.size()});
       if (p.series != nullptr) {
+        // Appended now, while the node is in cache; a parse error later rolls it back.
+        // Out-of-order and duplicate timestamps are refused, as Prometheus's TSDB does.
+        auto& samples = p.series->samples;
+        if (samples.empty() || samples.back().t < t) {
+          samples.push_back(p.sample);
+          p.appended = true;
+        }
         pending_.push_back(p);
         continue;
       }
@@ -162,17 +177,16 @@ void ScraperEvaluator::apply_pending(std::vector<std::unordered_map<std::string,
       gauges[p.rule].emplace(new_keys_[p.new_key], p.sample.v);
       continue;
     }
-    Series* series = p.series;
-    if (series == nullptr) {
-      auto [it, fresh] = series_[p.rule].try_emplace(new_keys_[p.new_key]);
-      if (fresh) {
-        it->second.labels = labels_from_key(it->first);
-      }
-      series = &it->second;
-      p.series = series;  // for the scrape order's entry of this label set
+    if (p.series != nullptr) {
+      continue;  // a label set already held: on_sample appended its sample
     }
+    auto [it, fresh] = series_[p.rule].try_emplace(new_keys_[p.new_key]);
+    if (fresh) {
+      it->second.labels = labels_from_key(it->first);
+    }
+    p.series = &it->second;  // also for the scrape order's entry of this label set
     // Out-of-order and duplicate timestamps are refused, as Prometheus's TSDB does.
-    auto& samples = series->samples;
+    auto& samples = p.series->samples;
     if (samples.empty() || samples.back().t < p.sample.t) {
       samples.push_back(p.sample);
     }
@@ -190,13 +204,65 @@ void ScraperEvaluator::apply_pending(std::vector<std::unordered_map<std::string,
     next.keys.clear();
     next.entries.clear();
   }
-  pending_.clear();
   new_keys_.clear();
+}
+
+void ScraperEvaluator::evaluate_window(size_t r, core::SystemTime now, std::vector<double>& values,
+                                       std::vector<const core::Labels*>& value_labels) {
+  const auto& rule = (*rules_)[r];
+  // A PromQL range selector at `now` with range `window` selects (now - window, now].
+  const core::SystemTime range_start = now - rule.window;
+  // Trims a label set's samples to the window and adds its value; false when none is left.
+  auto evaluate_one = [&](Series& series) {
+    series.evaluated_in = scrapes_;
+    auto& samples = series.samples;
+    const auto keep = std::partition_point(samples.begin(), samples.end(),
+                                           [&](const store::CounterSample& s) { return s.t <= range_start; });
+    samples.erase(samples.begin(), keep);
+    if (samples.empty()) {
+      return false;
+    }
+    const std::span<const store::CounterSample> in_window(samples.data(), samples.size());
+    const auto v = rule.kind == RuleKind::Rate ? store::rate(in_window, range_start, now)
+                                               : store::increase(in_window, range_start, now);
+    if (v) {
+      values.push_back(*v);
+      value_labels.push_back(&series.labels);
+    }
+    return true;
+  };
+  // The label sets of this scrape first, in its order: their nodes were just written, so they
+  // are in cache. Only when some held label set was not in the scrape (or one emptied) are all
+  // nodes walked, for the ones left over.
+  size_t evaluated = 0;
+  bool emptied = false;
+  for (const auto& p : pending_) {
+    if (p.rule == r && p.series->evaluated_in != scrapes_) {
+      ++evaluated;
+      emptied |= !evaluate_one(*p.series);
+    }
+  }
+  auto& held = series_[r];
+  if (!emptied && evaluated == held.size()) {
+    return;
+  }
+  for (auto it = held.begin(); it != held.end();) {
+    Series& series = it->second;
+    const bool done = series.evaluated_in == scrapes_;
+    if ((done && !series.samples.empty()) || (!done && evaluate_one(series))) {
+      ++it;
+      continue;
+    }
+    it = held.erase(it);
+    // The scrape order may point at it (a sample with an old exposition timestamp).
+    last_order_[r] = ScrapeOrder{};
+  }
 }
 
 core::Result<ScrapeOutcome> ScraperEvaluator::evaluate(std::string_view body, ExpositionFormat format,
                                                        core::SystemTime scrape_time) {
   const auto now = std::chrono::time_point_cast<std::chrono::milliseconds>(scrape_time);
+  ++scrapes_;
   pending_.clear();
   new_keys_.clear();
   for (size_t r = 0; r < next_order_.size(); ++r) {
@@ -220,6 +286,11 @@ core::Result<ScrapeOutcome> ScraperEvaluator::evaluate(std::string_view body, Ex
   };
   auto parsed = parse_exposition(body, format, on_sample_seen);
   if (!parsed) {
+    for (auto p = pending_.rbegin(); p != pending_.rend(); ++p) {
+      if (p->appended) {
+        p->series->samples.pop_back();
+      }
+    }
     pending_.clear();
     new_keys_.clear();
     return core::fail(parsed.error());
@@ -245,29 +316,7 @@ core::Result<ScrapeOutcome> ScraperEvaluator::evaluate(std::string_view body, Ex
         value_labels.push_back(&l);
       }
     } else {
-      // A PromQL range selector at `now` with range `window` selects (now - window, now].
-      const core::SystemTime range_start = now - rule.window;
-      auto& held = series_[r];
-      for (auto it = held.begin(); it != held.end();) {
-        auto& samples = it->second.samples;
-        const auto keep = std::partition_point(samples.begin(), samples.end(),
-                                               [&](const store::CounterSample& s) { return s.t <= range_start; });
-        samples.erase(samples.begin(), keep);
-        if (samples.empty()) {
-          it = held.erase(it);
-          // The scrape order may point at it (a sample with an old exposition timestamp).
-          last_order_[r] = ScrapeOrder{};
-          continue;
-        }
-        const std::span<const store::CounterSample> in_window(samples.data(), samples.size());
-        const auto v = rule.kind == RuleKind::Rate ? store::rate(in_window, range_start, now)
-                                                   : store::increase(in_window, range_start, now);
-        if (v) {
-          values.push_back(*v);
-          value_labels.push_back(&it->second.labels);
-        }
-        ++it;
-      }
+      evaluate_window(r, now, values, value_labels);
     }
     if (values.empty()) {
       continue;
@@ -294,6 +343,7 @@ core::Result<ScrapeOutcome> ScraperEvaluator::evaluate(std::string_view body, Ex
       emit(aggregate(rule.aggregate, values), {});
     }
   }
+  pending_.clear();
   return outcome;
 }
 

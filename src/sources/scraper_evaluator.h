@@ -3,6 +3,7 @@
 // samples each rate/increase rule needs per label set and turns every scrape into the pod's
 // metric points for the store. Pure: no I/O; time arrives with each scrape.
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -65,6 +66,7 @@ class ScraperEvaluator {
     // 6-7, kept inside the node so a scrape touches one allocation per label set.
     boost::container::small_vector<store::CounterSample, 8> samples;
     core::Labels labels;
+    uint64_t evaluated_in = 0;  // the scrape (scrapes_) that last computed its value
   };
   // Label set (sorted, name/value separated by 0xFF) -> its samples; looked up by string_view,
   // so a scrape of label sets already held builds no key string.
@@ -75,6 +77,7 @@ class ScraperEvaluator {
     Series* series = nullptr;  // the label set, when already held (node pointers are stable)
     size_t new_key = 0;        // else its key in new_keys_ (gauge rules: always)
     store::CounterSample sample;
+    bool appended = false;  // to `series` during the parse (undone if the parse fails)
   };
 
   // A rate/increase rule's label sets in the order the last scrape listed them. A target lists
@@ -95,6 +98,8 @@ class ScraperEvaluator {
   Series* find_series(size_t rule);
   void on_sample(const SampleView& sample, const std::vector<size_t>& rules, core::SystemTime now);
   void apply_pending(std::vector<std::unordered_map<std::string, double>>& gauges);
+  void evaluate_window(size_t rule, core::SystemTime now, std::vector<double>& values,
+                       std::vector<const core::Labels*>& value_labels);
 
   std::shared_ptr<const ScrapeRules> rules_;
   std::string namespace_name_;
@@ -103,6 +108,7 @@ class ScraperEvaluator {
   std::vector<SeriesMap> series_;  // per rule
   std::vector<ScrapeOrder> last_order_;  // per rule: the last successful scrape
   std::vector<ScrapeOrder> next_order_;  // per rule: the scrape being parsed
+  uint64_t scrapes_ = 0;                 // evaluate() calls so far
   // Scratch, reused across scrapes.
   std::vector<Pending> pending_;
   std::vector<std::string> new_keys_;
