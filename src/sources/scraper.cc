@@ -6,6 +6,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
@@ -188,6 +189,16 @@ Scraper::Scraper(asio::any_io_executor executor, store::SeriesStore& store, cons
 
 Scraper::~Scraper() { stop(); }
 
+asio::any_io_executor Scraper::loop_strand() const {
+  // A strand over any_io_executor is too big for any_io_executor's small-object buffer, so each
+  // asynchronous operation of the loop would allocate to track its work; a strand over the
+  // io_context's own executor type fits.
+  if (const auto* concrete = executor_.target<asio::io_context::executor_type>()) {
+    return asio::make_strand(*concrete);
+  }
+  return asio::make_strand(executor_);
+}
+
 void Scraper::stop_loop(const std::shared_ptr<Loop>& loop) {
   loop->stopped = true;
   // The timer belongs to the loop's strand; cancel it there. A coroutine inside a request
@@ -249,7 +260,7 @@ core::Result<void> Scraper::set_targets(std::vector<Target> targets) {
         continue;
       }
     }
-    auto loop = std::make_shared<Loop>(asio::make_strand(executor_), t, std::move(urls[i]), rules_, store_, clock_);
+    auto loop = std::make_shared<Loop>(loop_strand(), t, std::move(urls[i]), rules_, store_, clock_);
     loop->status.target = std::move(t);
     if (registry_ != nullptr) {
       const std::map<std::string, std::string> labels{{"namespace", key.first}, {"pod", key.second}};

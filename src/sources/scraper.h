@@ -78,6 +78,7 @@ class Scraper {
  private:
   using Loop = detail::ScrapeLoop;
   static void stop_loop(const std::shared_ptr<Loop>& loop);
+  boost::asio::any_io_executor loop_strand() const;
 
   boost::asio::any_io_executor executor_;
   store::SeriesStore& store_;
