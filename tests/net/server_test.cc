@@ -6,6 +6,8 @@
 #include <vector>
 
 #include <boost/asio/connect.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
@@ -129,6 +131,51 @@ TEST_F(ServerTest, BodyOverLimitIs413Status) {
   EXPECT_EQ(res.result_int(), 413);
   EXPECT_NE(res.body().find("\"reason\":\"RequestEntityTooLarge\""), std::string::npos) << res.body();
   EXPECT_EQ(plain_request(http::verb::post, "/echo", "small").body(), "small");
+}
+
+// curl sends "Expect: 100-continue" with bodies over 1 KB and holds the body back for a second
+// unless the server says go ahead: the server must say it, then read the body.
+TEST_F(ServerTest, AnswersExpect100ContinueBeforeReadingTheBody) {
+  start(nullptr);
+  asio::io_context ioc;
+  asio::ip::tcp::socket socket(ioc);
+  socket.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port_));
+  const std::string body(300'000, 'b');  // bigger than any one read, as a large batch is
+  asio::write(socket, asio::buffer("POST /echo HTTP/1.1\r\nHost: localhost\r\nContent-Length: " +
+                                   std::to_string(body.size()) + "\r\nExpect: 100-continue\r\n\r\n"));
+  std::string interim;
+  asio::read_until(socket, asio::dynamic_buffer(interim), "\r\n\r\n");
+  EXPECT_EQ(interim, "HTTP/1.1 100 Continue\r\n\r\n");
+  asio::write(socket, asio::buffer(body));
+  beast::tcp_stream stream(std::move(socket));
+  beast::flat_buffer buffer;
+  Response res;
+  http::read(stream, buffer, res);
+  EXPECT_EQ(res.result_int(), 200);
+  EXPECT_EQ(res.body(), body);
+  // The connection goes on: a request without a body after it.
+  Request req{http::verb::get, "/hello", 11};
+  req.set(http::field::host, "localhost");
+  http::write(stream, req);
+  Response hello;
+  http::read(stream, buffer, hello);
+  EXPECT_EQ(hello.body(), "hello");
+}
+
+TEST_F(ServerTest, NoContinueForABodyOverTheLimit) {
+  Limits limits;
+  limits.body_limit = 16;
+  start(nullptr, limits);
+  asio::io_context ioc;
+  beast::tcp_stream stream(ioc);
+  stream.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port_));
+  asio::write(stream.socket(), asio::buffer(std::string_view(
+                                   "POST /echo HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100\r\n"
+                                   "Expect: 100-continue\r\n\r\n")));
+  beast::flat_buffer buffer;
+  Response res;
+  http::read(stream, buffer, res);
+  EXPECT_EQ(res.result_int(), 413);
 }
 
 TEST_F(ServerTest, ServesHttpsWithGeneratedCertificate) {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -44,6 +45,7 @@ inline bool quiet_end(const boost::system::error_code& ec) {
 // buffer lives in the connection's coroutine frame; the rest of the body is written from the
 // response itself. (Plain TCP already gathers header and body into one writev.)
 constexpr size_t kTlsRecordBytes = 16 * 1024;
+constexpr uint64_t kBodyReadChunk = 64 * 1024;
 
 // Fills `head` with the serialized header and the start of the body; returns the bytes used and
 // how much of the body they include, or nullopt when the header alone does not fit.
@@ -90,7 +92,30 @@ asio::awaitable<void> run_session(Stream stream, std::shared_ptr<const Router> r
     http::request_parser<http::string_body> parser;
     parser.body_limit(limits.body_limit);
     parser.header_limit(limits.header_limit);
-    auto [ec, n] = co_await http::async_read(stream, buffer, parser, use_nothrow);
+    boost::system::error_code ec;
+    {
+      auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, use_nothrow);
+      ec = hec;
+    }
+    if (!ec && !parser.is_done()) {
+      // curl sends "Expect: 100-continue" with bodies over 1 KB and waits a second for the
+      // go-ahead before sending the body anyway (RFC 9110 §10.1.1).
+      if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
+        http::response<http::empty_body> go_ahead{http::status::continue_, 11};
+        auto [cec, cn] = co_await http::async_write(stream, go_ahead, use_nothrow);
+        if (cec) {
+          break;
+        }
+      }
+      // Beast reads max(512, free capacity) bytes at a time and moves body bytes on to the body,
+      // so the buffer would stay at 512 B: a 200 KB batch would take 400 reads. Room for the
+      // body (up to Beast's 64 KB per read) makes it a handful.
+      if (const auto length = parser.content_length(); length && buffer.capacity() - buffer.size() < *length) {
+        buffer.reserve(buffer.size() + std::min<uint64_t>(*length, kBodyReadChunk));
+      }
+      auto [bec, bn] = co_await http::async_read(stream, buffer, parser, use_nothrow);
+      ec = bec;
+    }
     Response res;
     bool keep_alive = false;
     if (ec == http::error::body_limit) {
