@@ -12,7 +12,8 @@
 #
 # Usage: bench/scrape_cpu_bench.sh   (from the repository root)
 # Environment: KSCALE (binary, default build-bench/src/cli/kscale), TARGETS (100), SERIES (1000),
-#   INTERVAL (5s), WARMUP (15), MEASURE (60 seconds), PERF_OUT (a file: perf record -g of kscale
+#   INTERVAL (5s), WARMUP (30), MEASURE (300 seconds: Prometheus's CPU per minute swings between
+#   2.2 and 4.6 s over one-minute windows, with Go's GC and TSDB housekeeping), PERF_OUT (a file: perf record -g of kscale
 #   for 20 s of the window, to see where its time goes).
 set -euo pipefail
 
@@ -21,8 +22,8 @@ KSCALE=${KSCALE:-build-bench/src/cli/kscale}
 TARGETS=${TARGETS:-100}
 SERIES=${SERIES:-1000}
 INTERVAL=${INTERVAL:-5s}
-WARMUP=${WARMUP:-15}
-MEASURE=${MEASURE:-60}
+WARMUP=${WARMUP:-30}
+MEASURE=${MEASURE:-300}
 source bench/bench_lib.sh
 
 for tool in "$KSCALE" nginx prometheus curl; do
