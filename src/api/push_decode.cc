@@ -1,6 +1,9 @@
 #include "api/push_decode.h"
 
 #include <algorithm>
+#include <array>
+#include <charconv>
+#include <cmath>
 #include <optional>
 
 #include <boost/json.hpp>
@@ -43,9 +46,24 @@ core::Result<core::Quantity> quantity_from_json(const json::value& v) {
   if (v.is_string()) {
     return checked_quantity(trim(v.get_string()));
   }
+  if (v.is_int64()) {
+    return checked_quantity(std::to_string(v.get_int64()));
+  }
+  if (v.is_uint64()) {
+    return checked_quantity(std::to_string(v.get_uint64()));
+  }
+  if (v.is_double() && std::isfinite(v.get_double())) {
+    // Upstream parses a JSON number's own text (Quantity.UnmarshalJSON), which Boost.JSON does
+    // not keep. The shortest text that round-trips, in plain notation where that is shortest
+    // ("512.3", not serialize's "5.123E2" that Quantity would keep in exponent form,
+    // "512300e-3"), is that text for numbers as people write them.
+    std::array<char, 64> buf{};
+    const auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), v.get_double());
+    return checked_quantity(std::string_view(buf.data(), static_cast<size_t>(end - buf.data())));
+  }
   if (v.is_number()) {
-    // The number's own text is not kept by Boost.JSON; serialize gives the shortest form that
-    // round-trips, which Quantity then parses exactly.
+    // ±Inf from an overflowing literal such as 1e400: serialize writes "1e99999", which
+    // checked_quantity reports as out of range.
     return checked_quantity(json::serialize(v));
   }
   return core::fail(core::Error::bad_request("value must be a string or a number"));

@@ -26,6 +26,28 @@ TEST(PushDecodeTest, AcceptsTheSeedsJsonStringNumberAndBareQuantity) {
   }
 }
 
+// A JSON number keeps the form it was written in, as upstream's Quantity.UnmarshalJSON parses
+// the number's text: 512.3 reads back as 512300m (not 512300e-3), 1500 as 1500.
+TEST(PushDecodeTest, JsonNumbersKeepTheirWrittenForm) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"512.3", "512300m"}, {"0.5", "500m"}, {"1500", "1500"}, {"-2", "-2"}, {"0.001", "1m"}, {"123456789", "123456789"},
+  };
+  for (const auto& [body, text] : cases) {
+    SCOPED_TRACE(body);
+    auto q = decode_value_body(body);
+    ASSERT_TRUE(q) << q.error().message;
+    EXPECT_EQ(q->to_string(), text);
+    // The same number as a batch item's value.
+    const std::string batch = std::string(R"({"kind":"MetricValueList","apiVersion":"custom.metrics.k8s.io/v1beta1","items":[)") +
+                              R"({"describedObject":{"kind":"Pod","namespace":"default","name":"p","apiVersion":"v1"},)" +
+                              R"("metricName":"m","value":)" + body + "}]}";
+    auto points = decode_metric_value_list(batch, kNow);
+    ASSERT_TRUE(points) << points.error().message;
+    ASSERT_EQ(points->size(), 1u);
+    EXPECT_EQ((*points)[0].sample.value.to_string(), text);
+  }
+}
+
 // Plain JSON strings skip the JSON parser; anything else must still go through it, with the same
 // answers as before.
 TEST(PushDecodeTest, JsonStringBodiesWithEscapesOrOddTextAreParsedAsJson) {
