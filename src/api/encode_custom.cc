@@ -6,7 +6,7 @@
 
 #include <boost/json.hpp>
 
-#include "api/detail/json_arena.h"
+#include "api/detail/json_text.h"
 #include "api/encoders.h"
 #include "core/time_format.h"
 
@@ -28,96 +28,76 @@ std::string_view version_name(CustomVersion v) { return v == CustomVersion::V1Be
 
 namespace {
 
-// json::serialize into a string reserved for the expected size: a big answer is written once
-// instead of through a chain of doubling reallocations.
-std::string serialize(const json::object& doc, size_t expected_bytes) {
-  json::serializer sr;
-  sr.reset(&doc);
-  std::string out;
-  out.reserve(expected_bytes);  // no zero-fill: chunks are appended
-  char chunk[16 * 1024];
-  while (!sr.done()) {
-    out.append(sr.read(chunk, sizeof(chunk)));
-  }
-  return out;
-}
-
-// Why: a MetricValueList of n items is ~10 n JSON nodes. Building them in one arena (monotonic
-// buffer, released at once when the document is done) instead of one malloc/free per node, with
-// every object reserved to its final size, makes encoding several times cheaper; it is the
-// dominant cost of a batch write's answer and of an uncached read.
-class ItemEncoder {
+// Why text, not a json::value serialized: a batch write's answer echoes every item (~200 bytes
+// each) and an uncached read answers ~100 items; building ~10 JSON nodes per item and then
+// serializing them was a fifth of a batch write's cost. Keys, order and escaping are those of
+// the Boost.JSON rendering this replaced (tests/api/encode_custom_test.cc pins the bytes).
+class ItemWriter {
  public:
-  ItemEncoder(json::storage_ptr sp, const json::value& selector) : sp_(std::move(sp)), selector_(selector, sp_) {}
+  ItemWriter(std::string& out, const json::value& selector) : out_(out), selector_(json::serialize(selector)) {}
 
-  // core/v1 ObjectReference with omitempty keys: kind, namespace, name, apiVersion. kscale emits
-  // "v1" for core objects where the Go helper emits "/v1"; clients ignore the field (§4.3).
-  json::object described_object(const CustomMetricValueRef& v) const {
-    json::object o(sp_);
-    o.reserve(4);
-    o.emplace("kind", v.object->kind);
-    if (!v.namespace_name.empty()) {
-      o.emplace("namespace", v.namespace_name);
-    }
-    o.emplace("name", v.name);
-    o.emplace("apiVersion", v.object->api_version);
-    return o;
+  void v1beta1_item(const CustomMetricValueRef& v) {
+    out_.append(R"({"describedObject":)");
+    described_object(v);
+    out_.append(R"(,"metricName":)");
+    detail::append_json_string(out_, v.metric);
+    timestamp_window_value(v, R"(,"window":)");
+    out_.append(R"(,"selector":)").append(selector_).push_back('}');
   }
 
-  json::object v1beta1_item(const CustomMetricValueRef& v) {
-    json::object o(sp_);
-    o.reserve(6);
-    o.emplace("describedObject", described_object(v));
-    o.emplace("metricName", v.metric);
-    o.emplace("timestamp", timestamp(v.timestamp));
-    if (v.window) {
-      o.emplace("window", v.window->count());
-    }
-    o.emplace("value", v.value->to_string());
-    o.emplace("selector", selector_);
-    return o;
-  }
-
-  json::object v1beta2_item(const CustomMetricValueRef& v) {
-    json::object o(sp_);
-    o.reserve(5);
-    o.emplace("describedObject", described_object(v));
-    json::object metric(sp_);
-    metric.reserve(2);
-    metric.emplace("name", v.metric);
-    metric.emplace("selector", selector_);
-    o.emplace("metric", std::move(metric));
-    o.emplace("timestamp", timestamp(v.timestamp));
-    if (v.window) {
-      o.emplace("windowSeconds", v.window->count());
-    }
-    o.emplace("value", v.value->to_string());
-    return o;
+  void v1beta2_item(const CustomMetricValueRef& v) {
+    out_.append(R"({"describedObject":)");
+    described_object(v);
+    out_.append(R"(,"metric":{"name":)");
+    detail::append_json_string(out_, v.metric);
+    out_.append(R"(,"selector":)").append(selector_).push_back('}');
+    timestamp_window_value(v, R"(,"windowSeconds":)");
+    out_.push_back('}');
   }
 
  private:
+  // core/v1 ObjectReference with omitempty keys: kind, namespace, name, apiVersion. kscale emits
+  // "v1" for core objects where the Go helper emits "/v1"; clients ignore the field (§4.3).
+  void described_object(const CustomMetricValueRef& v) {
+    out_.append(R"({"kind":)");
+    detail::append_json_string(out_, v.object->kind);
+    if (!v.namespace_name.empty()) {
+      out_.append(R"(,"namespace":)");
+      detail::append_json_string(out_, v.namespace_name);
+    }
+    out_.append(R"(,"name":)");
+    detail::append_json_string(out_, v.name);
+    out_.append(R"(,"apiVersion":)");
+    detail::append_json_string(out_, v.object->api_version);
+    out_.push_back('}');
+  }
+
+  void timestamp_window_value(const CustomMetricValueRef& v, std::string_view window_key) {
+    out_.append(R"(,"timestamp":)");
+    detail::append_json_string(out_, timestamp(v.timestamp));
+    if (v.window) {
+      out_.append(window_key).append(std::to_string(v.window->count()));
+    }
+    out_.append(R"(,"value":)");
+    detail::append_json_string(out_, v.value->to_string());
+  }
+
   // Why: items of one write or one scrape share their timestamp (to the second, which is all
   // RFC 3339 here shows), and so do consecutive single writes; format each distinct second once
   // (per thread: the memo is a pure function of the second).
-  const json::string& timestamp(core::SystemTime t) {
+  static const std::string& timestamp(core::SystemTime t) {
     const auto second = std::chrono::floor<std::chrono::seconds>(t);
-    if (!last_second_ || *last_second_ != second) {
-      thread_local std::optional<std::chrono::sys_seconds> formatted_second;
-      thread_local std::string formatted;
-      if (!formatted_second || *formatted_second != second) {
-        formatted = core::format_rfc3339(t);
-        formatted_second = second;
-      }
-      last_second_ = second;
-      last_text_ = json::string(formatted, sp_);
+    thread_local std::optional<std::chrono::sys_seconds> formatted_second;
+    thread_local std::string formatted;
+    if (!formatted_second || *formatted_second != second) {
+      formatted = core::format_rfc3339(t);
+      formatted_second = second;
     }
-    return last_text_;
+    return formatted;
   }
 
-  json::storage_ptr sp_;
-  json::value selector_;
-  std::optional<std::chrono::sys_seconds> last_second_;
-  json::string last_text_{sp_};
+  std::string& out_;
+  const std::string selector_;
 };
 
 }  // namespace
@@ -133,23 +113,25 @@ std::string encode_metric_value_list(CustomVersion version, const std::vector<Cu
 }
 
 std::string encode_metric_value_list_refs(CustomVersion version, std::span<const CustomMetricValueRef> items,
-                                     const json::value& selector_echo) {
-  // ~600 bytes of nodes per item.
-  detail::JsonArena arena(detail::JsonArena::Slot::Encode, 1024 + items.size() * 640);
-  const json::storage_ptr sp = arena.storage();
-  ItemEncoder encoder(sp, selector_echo);
-  json::array arr(sp);
-  arr.reserve(items.size());
-  for (const auto& v : items) {
-    arr.emplace_back(version == CustomVersion::V1Beta1 ? encoder.v1beta1_item(v) : encoder.v1beta2_item(v));
+                                          const json::value& selector_echo) {
+  std::string out;
+  out.reserve(128 + items.size() * 280);
+  out.append(R"({"kind":"MetricValueList","apiVersion":"custom.metrics.k8s.io/)")
+      .append(version_name(version))
+      .append(R"(","metadata":{},"items":[)");
+  ItemWriter writer(out, selector_echo);
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) {
+      out.push_back(',');
+    }
+    if (version == CustomVersion::V1Beta1) {
+      writer.v1beta1_item(items[i]);
+    } else {
+      writer.v1beta2_item(items[i]);
+    }
   }
-  json::object doc(sp);
-  doc.reserve(4);
-  doc.emplace("kind", "MetricValueList");
-  doc.emplace("apiVersion", std::string("custom.metrics.k8s.io/") + std::string(version_name(version)));
-  doc.emplace("metadata", json::object(sp));
-  doc.emplace("items", std::move(arr));
-  return serialize(doc, 256 + items.size() * 260);
+  out.append("]}");
+  return out;
 }
 
 std::string encode_external_metric_value_list(const std::vector<ExternalMetricValue>& items) {

@@ -1,6 +1,6 @@
 #pragma once
 // api::detail::JsonArena: a Boost.JSON memory resource for one document that is built or parsed
-// and dropped within one synchronous call (a batch write's body, an answer being encoded).
+// and dropped within one synchronous call (a batch write's body).
 
 #include <cstddef>
 #include <memory>
@@ -20,7 +20,7 @@ namespace kscale::api::detail {
 /// (nesting), the arena simply starts without it.
 class JsonArena {
  public:
-  enum class Slot { Decode, Encode };
+  enum class Slot { Decode };
   static constexpr size_t kMaxKeptBytes = 8 << 20;
 
   /// `expected_bytes`: a first guess at the document's node bytes (sizes a new buffer).
