@@ -41,6 +41,8 @@ class Quantity {
   std::string to_string() const;
   /// The canonical form (§A5), ignoring any cached text.
   std::string canonical() const;
+  /// Whether String() is cached input text rather than canonical() (§A6).
+  bool has_cached_text() const noexcept { return !cached_.empty(); }
 
   /// ScaledValue(-3): ceil to milli-units for non-negative values (§A9). Overflow is silent, as
   /// upstream; callers check fits_milli() first.

@@ -42,7 +42,7 @@ std::optional<CompactQuantity> compact(const core::Quantity& q) {
   }
   // A compact value always prints canonically, so cached non-canonical text rules it out.
   const std::string canonical = q.canonical();
-  if (q.to_string() != canonical) {
+  if (q.has_cached_text() && q.to_string() != canonical) {
     return std::nullopt;
   }
   const Format format = q.format();
@@ -61,7 +61,8 @@ std::optional<CompactQuantity> compact(const core::Quantity& q) {
           e.value() != value || e.scaled_value(-6) != micro || e.scaled_value(-9) != nano) {
         continue;
       }
-      if (e.to_string() != canonical || e.canonical() != canonical) {
+      // expand() builds without cached text, so e.to_string() is e.canonical().
+      if (e.canonical() != canonical) {
         return std::nullopt;
       }
       return c;
