@@ -29,6 +29,8 @@ struct BadCase {
   std::string from, to;
   std::string field;
 };
+// ctest and gtest name the case by its name, not as raw bytes.
+void PrintTo(const BadCase& c, std::ostream* os) { *os << c.name; }
 
 class HpaManifestErrorTest : public ::testing::TestWithParam<BadCase> {};
 

@@ -63,6 +63,8 @@ struct LegacyCase {
   int expected;
   ConditionReason reason;
 };
+// ctest and gtest name the case by its name, not as raw bytes.
+void PrintTo(const LegacyCase& c, std::ostream* os) { *os << c.name; }
 
 class LegacyLimitsTest : public ::testing::TestWithParam<LegacyCase> {};
 
@@ -140,6 +142,8 @@ struct RateCase {
   int expected;
   ConditionReason reason;
 };
+// ctest and gtest name the case by its name, not as raw bytes.
+void PrintTo(const RateCase& c, std::ostream* os) { *os << c.name; }
 
 class BehaviorRateTest : public ::testing::TestWithParam<RateCase> {};
 

@@ -62,6 +62,8 @@ struct ResourceCase {
   int32_t expected_utilization;
   int64_t expected_raw;
 };
+// ctest and gtest name the case by its name, not as raw bytes.
+void PrintTo(const ResourceCase& c, std::ostream* os) { *os << c.name; }
 
 class ResourceReplicasTest : public ::testing::TestWithParam<ResourceCase> {};
 
@@ -232,6 +234,8 @@ struct PlainCase {
   int expected_replicas;
   int64_t expected_usage;
 };
+// ctest and gtest name the case by its name, not as raw bytes.
+void PrintTo(const PlainCase& c, std::ostream* os) { *os << c.name; }
 
 class PodsMetricReplicasTest : public ::testing::TestWithParam<PlainCase> {};
 
@@ -384,6 +388,8 @@ struct ExternalCase {
   int expected_replicas;
   int64_t expected_usage;
 };
+// ctest and gtest name the case by its name, not as raw bytes.
+void PrintTo(const ExternalCase& c, std::ostream* os) { *os << c.name; }
 
 class ExternalMetricReplicasTest : public ::testing::TestWithParam<ExternalCase> {};
 
