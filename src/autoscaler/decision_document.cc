@@ -16,13 +16,6 @@ namespace {
 using namespace detail;
 namespace json = boost::json;
 
-#define KSCALE_TRY(var, expr)                \
-  auto var##_result = (expr);                \
-  if (!var##_result) {                       \
-    return core::fail(var##_result.error()); \
-  }                                          \
-  auto var = std::move(*var##_result)
-
 core::Result<int32_t> optional_int(const json::value& obj, std::string_view key,
                                    const std::string& path, int32_t fallback) {
   const auto* v = member(obj, key);

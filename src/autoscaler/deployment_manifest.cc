@@ -15,13 +15,6 @@ namespace {
 using namespace detail;
 namespace json = boost::json;
 
-#define KSCALE_TRY(var, expr)                \
-  auto var##_result = (expr);                \
-  if (!var##_result) {                       \
-    return core::fail(var##_result.error()); \
-  }                                          \
-  auto var = std::move(*var##_result)
-
 core::Result<core::Labels> read_string_map(const json::value& v, const std::string& path) {
   KSCALE_TRY(obj, as_object(v, path));
   core::Labels out;

@@ -17,13 +17,6 @@ namespace {
 using namespace detail;
 using hpa::MetricSourceType;
 
-#define KSCALE_TRY(var, expr)          \
-  auto var##_result = (expr);          \
-  if (!var##_result) {                 \
-    return core::fail(var##_result.error()); \
-  }                                    \
-  auto var = std::move(*var##_result)
-
 boost::json::value scalar_to_json(const YAML::Node& node) {
   const std::string& s = node.Scalar();
   if (node.Tag() != "?") {

@@ -7,11 +7,21 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include <boost/json/value.hpp>
 
 #include "core/clock.h"
 #include "core/errors.h"
+
+/// Inside a function returning core::Result<...>: evaluates `expr` (a Result); on failure returns
+/// its error, else declares `var` holding the value. Keeps the decoders' field-by-field reads flat.
+#define KSCALE_TRY(var, expr)                \
+  auto var##_result = (expr);                \
+  if (!var##_result) {                       \
+    return core::fail(var##_result.error()); \
+  }                                          \
+  auto var = std::move(*var##_result)
 
 namespace kscale::autoscaler::detail {
 
