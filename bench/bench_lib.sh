@@ -14,6 +14,34 @@ start_bg() {
   LAST_PID=$!
 }
 
+# Starts nginx with one worker in the foreground under $WORK/nginx (pinned like the servers when
+# PIN_SERVER is set), with the lines given in $2 inside its http {} block; waits until URL $1
+# answers and sets NGINX_WORKER to the worker's pid (the process whose CPU the scripts count).
+start_nginx() {  # <url to wait for> <http block lines>
+  mkdir -p "$WORK/nginx/tmp"
+  cat >"$WORK/nginx/nginx.conf" <<CONF
+worker_processes 1;
+daemon off;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 10000000;
+  client_body_temp_path $WORK/nginx/tmp/body;
+  proxy_temp_path $WORK/nginx/tmp/proxy;
+  fastcgi_temp_path $WORK/nginx/tmp/fastcgi;
+  uwsgi_temp_path $WORK/nginx/tmp/uwsgi;
+  scgi_temp_path $WORK/nginx/tmp/scgi;
+$2
+}
+CONF
+  start_bg "$WORK/nginx.log" ${PIN_SERVER:+taskset -c "$PIN_SERVER"} nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf"
+  local master=$LAST_PID
+  wait_http "$1"
+  NGINX_WORKER=$(pgrep -P "$master" | head -1)
+}
+
 cleanup() {
   local pid
   for pid in "${BENCH_PIDS[@]}"; do

@@ -137,31 +137,11 @@ row "batch$BATCH -c$BATCH_CONNECTIONS" "$k" "$p" "$BATCH"
 CEILING_ROW=
 if [[ "${CEILING:-1}" == 1 ]] && command -v nginx >/dev/null; then
   NGINX_PORT=$(free_port)
-  mkdir -p "$WORK/nginx/tmp"
-  cat >"$WORK/nginx/nginx.conf" <<CONF
-worker_processes 1;
-daemon off;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 10000000;
-  client_body_temp_path $WORK/nginx/tmp/body;
-  proxy_temp_path $WORK/nginx/tmp/proxy;
-  fastcgi_temp_path $WORK/nginx/tmp/fastcgi;
-  uwsgi_temp_path $WORK/nginx/tmp/uwsgi;
-  scgi_temp_path $WORK/nginx/tmp/scgi;
+  start_nginx "http://127.0.0.1:$NGINX_PORT/" "
   server {
     listen 127.0.0.1:$NGINX_PORT;
-    location / { return 200 '{"kind":"MetricValueList"}'; }
-  }
-}
-CONF
-  start_bg "$WORK/nginx.log" ${PIN_SERVER:+taskset -c "$PIN_SERVER"} nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf"
-  NGINX_MASTER=$LAST_PID
-  wait_http "http://127.0.0.1:$NGINX_PORT/"
-  NGINX_WORKER=$(pgrep -P "$NGINX_MASTER" | head -1)
+    location / { return 200 '{\"kind\":\"MetricValueList\"}'; }
+  }"
   first_c=${CONNECTIONS%% *}
   read -r n_rps _ n_p99 _ _ n_cpu <<<"$(run_wrk "$NGINX_WORKER" -t1 -c"$first_c" -d"$DURATION" --latency \
     -s "$WORK/kscale_single.lua" "http://127.0.0.1:$NGINX_PORT")"

@@ -51,41 +51,21 @@ fi
 # 2. nginx: one worker, no daemon, temp prefix, the same certificate as kscale.
 NGINX_PORT=$(free_port)
 NGINX_TLS_PORT=$(free_port)
-mkdir -p "$WORK/nginx/tmp"
-cat >"$WORK/nginx/nginx.conf" <<CONF
-worker_processes 1;
-daemon off;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
+start_nginx "http://127.0.0.1:$NGINX_PORT/" "
   types { }
   default_type application/json;
   sendfile on;
   tcp_nopush on;
   tcp_nodelay on;
   open_file_cache max=64 inactive=60s;
-  keepalive_requests 10000000;
   keepalive_timeout 120s;
-  client_body_temp_path $WORK/nginx/tmp/body;
-  proxy_temp_path $WORK/nginx/tmp/proxy;
-  fastcgi_temp_path $WORK/nginx/tmp/fastcgi;
-  uwsgi_temp_path $WORK/nginx/tmp/uwsgi;
-  scgi_temp_path $WORK/nginx/tmp/scgi;
   ssl_certificate $WORK/certs/apiserver.crt;
   ssl_certificate_key $WORK/certs/apiserver.key;
   server {
     listen 127.0.0.1:$NGINX_PORT;
     listen 127.0.0.1:$NGINX_TLS_PORT ssl;
     root $WWW;
-  }
-}
-CONF
-start_bg "$WORK/nginx.log" ${PIN_SERVER:+taskset -c "$PIN_SERVER"} nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf"
-NGINX_MASTER=$LAST_PID
-wait_http "http://127.0.0.1:$NGINX_PORT/"
-NGINX_WORKER=$(pgrep -P "$NGINX_MASTER" | head -1)
+  }"
 declare -A PID=([kscale]=$KSCALE_PID [nginx]=$NGINX_WORKER)
 
 # The two answers must be the same bytes.

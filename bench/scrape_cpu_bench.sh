@@ -47,23 +47,12 @@ echo "exposition: $SERIES series, $(wc -c < "$WORK/www/metrics") bytes per scrap
 
 # 2. nginx serves it at /pod-<n>/metrics for every target.
 NGINX_PORT=$(free_port)
-cat > "$WORK/nginx.conf" <<NGINX
-worker_processes 1;
-daemon off;
-pid $WORK/nginx.pid;
-error_log $WORK/nginx-error.log;
-events { worker_connections 1024; }
-http {
-  access_log off;
+start_nginx "http://127.0.0.1:$NGINX_PORT/pod-1/metrics" "
   default_type text/plain;
   server {
     listen 127.0.0.1:$NGINX_PORT;
     location ~ ^/pod-[0-9]+/metrics\$ { root $WORK/www; try_files /metrics =404; }
-  }
-}
-NGINX
-start_bg "$WORK/nginx.log" nginx -c "$WORK/nginx.conf" -p "$WORK"
-wait_http "http://127.0.0.1:$NGINX_PORT/pod-1/metrics"
+  }"
 
 # 3. The same targets for both scrapers.
 {
