@@ -422,8 +422,9 @@ bool ExpositionScanner::emit_sample(const char* line_start, double value,
   if (!escaped_.empty()) {
     resolve_escapes();
   }
-  if (!check_duplicate_names(labels_, line_start) ||
-      !check_duplicate_names(exemplar_labels_, line_start)) {
+  // Fewer than two labels cannot repeat a name: the common case stays out of the call.
+  if ((labels_.size() > 1 && !check_duplicate_names(labels_, line_start)) ||
+      (exemplar_labels_.size() > 1 && !check_duplicate_names(exemplar_labels_, line_start))) {
     return false;
   }
   SampleView sample;
