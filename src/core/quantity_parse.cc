@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "core/detail/go_strconv.h"
 #include "core/detail/quantity_math.h"
 #include "core/quantity.h"
 
@@ -14,9 +15,7 @@ namespace {
 using detail::compare_magnitude;
 using detail::int64_multiply;
 using detail::kMaxInt64Digits;
-using detail::kMostPositive;
 using detail::Product;
-using detail::wrap_neg;
 using detail::wrap_sub32;
 
 // Upstream: apimachinery pkg/api/resource/quantity.go, ErrFormatWrong / ErrNumeric / ErrSuffix.
@@ -195,32 +194,6 @@ struct Suffix {
   Quantity::Format format = Quantity::Format::DecimalSI;
 };
 
-// Go's strconv.ParseInt(s, 10, 64): optional sign, at least one digit, range-checked.
-bool parse_go_int64(std::string_view s, int64_t& out) {
-  bool negative = false;
-  if (!s.empty() && (s[0] == '+' || s[0] == '-')) {
-    negative = s[0] == '-';
-    s.remove_prefix(1);
-  }
-  if (s.empty()) {
-    return false;
-  }
-  const uint64_t limit = negative ? uint64_t{1} << 63 : static_cast<uint64_t>(kMostPositive);
-  uint64_t magnitude = 0;
-  for (const char c : s) {
-    if (!is_digit(c)) {
-      return false;
-    }
-    const auto d = static_cast<uint64_t>(c - '0');
-    if (magnitude > (limit - d) / 10) {
-      return false;
-    }
-    magnitude = magnitude * 10 + d;
-  }
-  out = negative ? wrap_neg(static_cast<int64_t>(magnitude)) : static_cast<int64_t>(magnitude);
-  return true;
-}
-
 // Upstream: suffix.go, suffixHandler.interpret. A lone "E" is exa; "e"/"E" followed by an integer
 // is an exponent, parsed as int64 and truncated to int32.
 bool interpret_suffix(std::string_view s, Suffix& out) {
@@ -248,11 +221,11 @@ bool interpret_suffix(std::string_view s, Suffix& out) {
     }
   }
   if (s.size() > 1 && (s[0] == 'e' || s[0] == 'E')) {
-    int64_t parsed = 0;
-    if (!parse_go_int64(s.substr(1), parsed)) {
+    const std::optional<int64_t> parsed = detail::parse_go_int64(s.substr(1));
+    if (!parsed) {
       return false;
     }
-    out = {10, static_cast<int32_t>(parsed), Format::DecimalExponent};
+    out = {10, static_cast<int32_t>(*parsed), Format::DecimalExponent};
     return true;
   }
   return false;
