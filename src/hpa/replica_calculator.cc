@@ -624,18 +624,51 @@ MetricCalculation pods_metric_replicas(Replicas current, int64_t target_usage,
   return plain_metric_replicas(std::move(out), *fetched, current, target_usage, "", ctx);
 }
 
-MetricCalculation object_metric_replicas(Replicas current, int64_t target_usage,
-                                         const MetricSpec& spec, const MetricSnapshot& snapshot,
-                                         const CalculatorContext& ctx) {
-  MetricCalculation out;
+namespace {
+
+using FetchedTotal = tl::expected<std::pair<int64_t, core::SystemTime>, std::string>;
+
+FetchedTotal fetch_object_total(const MetricSnapshot& snapshot, const MetricSpec& spec,
+                                const CalculatorContext& ctx) {
   auto fetched = fetch_object_metric(snapshot);
   if (!fetched) {
-    return fail(std::move(out), object_error(spec, ctx, fetched.error()));
+    return tl::unexpected(object_error(spec, ctx, fetched.error()));
+  }
+  return fetched;
+}
+
+// A value target: the usage ratio of the fetched total.
+MetricCalculation total_usage_replicas(const FetchedTotal& fetched, Replicas current,
+                                       int64_t target_usage, const CalculatorContext& ctx) {
+  MetricCalculation out;
+  if (!fetched) {
+    return fail(std::move(out), fetched.error());
   }
   out.usage = fetched->first;
   out.usage_ratio = static_cast<double>(out.usage) / static_cast<double>(target_usage);
   usage_ratio_replica_count(out, current, ctx);
   return out;
+}
+
+// An averageValue target: the fetched total spread over the status replicas.
+MetricCalculation per_pod_total_replicas(const FetchedTotal& fetched, Replicas status_replicas,
+                                         int64_t target_average_usage,
+                                         const CalculatorContext& ctx) {
+  MetricCalculation out;
+  if (!fetched) {
+    return fail(std::move(out), fetched.error());
+  }
+  out.timestamp = fetched->second;
+  per_pod_replicas(out, fetched->first, status_replicas, target_average_usage, ctx);
+  return out;
+}
+
+}  // namespace
+
+MetricCalculation object_metric_replicas(Replicas current, int64_t target_usage,
+                                         const MetricSpec& spec, const MetricSnapshot& snapshot,
+                                         const CalculatorContext& ctx) {
+  return total_usage_replicas(fetch_object_total(snapshot, spec, ctx), current, target_usage, ctx);
 }
 
 MetricCalculation object_per_pod_metric_replicas(Replicas status_replicas,
@@ -643,28 +676,15 @@ MetricCalculation object_per_pod_metric_replicas(Replicas status_replicas,
                                                  const MetricSpec& spec,
                                                  const MetricSnapshot& snapshot,
                                                  const CalculatorContext& ctx) {
-  MetricCalculation out;
-  auto fetched = fetch_object_metric(snapshot);
-  if (!fetched) {
-    return fail(std::move(out), object_error(spec, ctx, fetched.error()));
-  }
-  out.timestamp = fetched->second;
-  per_pod_replicas(out, fetched->first, status_replicas, target_average_usage, ctx);
-  return out;
+  return per_pod_total_replicas(fetch_object_total(snapshot, spec, ctx), status_replicas,
+                                target_average_usage, ctx);
 }
 
 MetricCalculation external_metric_replicas(Replicas current, int64_t target_usage,
                                            const MetricSpec& spec, const MetricSnapshot& snapshot,
                                            const CalculatorContext& ctx) {
-  MetricCalculation out;
-  auto fetched = fetch_external_total(snapshot, spec, ctx);
-  if (!fetched) {
-    return fail(std::move(out), fetched.error());
-  }
-  out.usage = fetched->first;
-  out.usage_ratio = static_cast<double>(out.usage) / static_cast<double>(target_usage);
-  usage_ratio_replica_count(out, current, ctx);
-  return out;
+  return total_usage_replicas(fetch_external_total(snapshot, spec, ctx), current, target_usage,
+                              ctx);
 }
 
 MetricCalculation external_per_pod_metric_replicas(Replicas status_replicas,
@@ -672,14 +692,8 @@ MetricCalculation external_per_pod_metric_replicas(Replicas status_replicas,
                                                    const MetricSpec& spec,
                                                    const MetricSnapshot& snapshot,
                                                    const CalculatorContext& ctx) {
-  MetricCalculation out;
-  auto fetched = fetch_external_total(snapshot, spec, ctx);
-  if (!fetched) {
-    return fail(std::move(out), fetched.error());
-  }
-  out.timestamp = fetched->second;
-  per_pod_replicas(out, fetched->first, status_replicas, target_usage_per_pod, ctx);
-  return out;
+  return per_pod_total_replicas(fetch_external_total(snapshot, spec, ctx), status_replicas,
+                                target_usage_per_pod, ctx);
 }
 
 }  // namespace kscale::hpa

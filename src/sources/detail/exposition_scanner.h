@@ -58,6 +58,18 @@ class ExpositionScanner {
     return {start, static_cast<std::size_t>(p_ - start)};
   }
 
+  // Whether a sample line starts at p_ (not the end): a metric name or the UTF-8 syntax's brace.
+  bool at_series_start() const { return has_class(*p_, kMetricStart) || *p_ == '{'; }
+
+  // A metric name `{M}({M}|{D})*` at p_, if there is one, into name_.
+  bool scan_bare_metric_name() {
+    if (!has_class(*p_, kMetricStart)) {
+      return false;
+    }
+    name_ = scan_while(kMetricChar);
+    return true;
+  }
+
   // Past the next newline, or to the end.
   void skip_line();
 

@@ -7,35 +7,30 @@ namespace kscale::sources::detail {
 // Exactly one space separates tokens, no blanks inside braces, no blank lines, no comments other
 // than HELP/TYPE/UNIT, and the input ends with `# EOF` and an optional newline.
 bool OpenMetricsParser::parse_lines() {
-  while (true) {
-    if (p_ == end_) {
-      return fail_no_eof();
+  while (p_ != end_) {
+    if (starts_with_at(p_, end_, "# EOF")) {
+      return end_of_input();
     }
-    const char c = *p_;
-    if (c == '#') {
-      if (starts_with_at(p_, end_, "# EOF")) {
-        p_ += 5;
-        if (p_ < end_ && *p_ == '\n') {
-          ++p_;
-        }
-        if (p_ != end_) {
-          return fail(p_, "unexpected data after # EOF");
-        }
-        return true;
-      }
-      if (!comment_line()) {
-        return false;
-      }
-      continue;
+    const bool ok = *p_ == '#'          ? comment_line()
+                    : at_series_start() ? series()
+                                        : fail(p_, "expected a valid start token");
+    if (!ok) {
+      return false;
     }
-    if (has_class(c, kMetricStart) || c == '{') {
-      if (!series()) {
-        return false;
-      }
-      continue;
-    }
-    return fail(p_, "expected a valid start token");
   }
+  return fail_no_eof();
+}
+
+// `# EOF` at p_: an optional newline may follow, nothing else.
+bool OpenMetricsParser::end_of_input() {
+  p_ += 5;
+  if (p_ < end_ && *p_ == '\n') {
+    ++p_;
+  }
+  if (p_ != end_) {
+    return fail(p_, "unexpected data after # EOF");
+  }
+  return true;
 }
 
 bool OpenMetricsParser::fail_no_eof() { return fail_message(p_, "data does not end with # EOF"); }
@@ -80,11 +75,7 @@ bool OpenMetricsParser::metadata(MetaKind kind) {
 bool OpenMetricsParser::series() {
   const char* line_start = p_;
   start_line();
-  bool have_name = false;
-  if (has_class(*p_, kMetricStart)) {
-    name_ = scan_while(kMetricChar);
-    have_name = true;
-  }
+  bool have_name = scan_bare_metric_name();
   if (p_ < end_ && *p_ == '{') {
     if (!labels(have_name, /*exemplar=*/false)) {
       return false;

@@ -15,6 +15,7 @@ class OpenMetricsParser : private ExpositionScanner {
 
  private:
   bool parse_lines();
+  bool end_of_input();
   bool comment_line();
   bool metadata(MetaKind kind);
   bool series();

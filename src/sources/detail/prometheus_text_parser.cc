@@ -9,30 +9,22 @@ namespace kscale::sources::detail {
 // Blanks ([ \t]+) may separate any two tokens; blank lines and `#` comments are allowed
 // anywhere; the last line needs no newline.
 bool PrometheusTextParser::parse_lines() {
-  while (true) {
-    skip_blanks();
-    if (p_ == end_) {
-      return true;
-    }
-    const char c = *p_;
-    if (c == '\n') {
+  for (skip_blanks(); p_ != end_; skip_blanks()) {
+    bool ok = true;
+    if (*p_ == '\n') {
       ++p_;
-      continue;
+    } else if (*p_ == '#') {
+      ok = comment();
+    } else if (at_series_start()) {
+      ok = series();
+    } else {
+      ok = fail(p_, "expected a valid start token");
     }
-    if (c == '#') {
-      if (!comment()) {
-        return false;
-      }
-      continue;
+    if (!ok) {
+      return false;
     }
-    if (has_class(c, kMetricStart) || c == '{') {
-      if (!series()) {
-        return false;
-      }
-      continue;
-    }
-    return fail(p_, "expected a valid start token");
   }
+  return true;
 }
 
 // `#[ \t]+(HELP|TYPE)[ \t]+` starts metadata; any other line starting with `#` is a comment.
@@ -82,12 +74,8 @@ bool PrometheusTextParser::metadata(MetaKind kind) {
 bool PrometheusTextParser::series() {
   const char* line_start = p_;
   start_line();
-  bool have_name = false;
-  if (has_class(*p_, kMetricStart)) {
-    name_ = scan_while(kMetricChar);
-    have_name = true;
-    skip_blanks();
-  }
+  bool have_name = scan_bare_metric_name();
+  skip_blanks();
   if (p_ < end_ && *p_ == '{') {
     if (!labels(have_name)) {
       return false;
