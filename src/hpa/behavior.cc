@@ -260,21 +260,36 @@ Replicas scale_down_limit(Replicas current, const ControllerState& events,
   return scaling_limit(/*scale_up=*/false, current, events, rules, now);
 }
 
+namespace {
+
+// The AbleToScale reason once the recommendation is stabilized: ready when stabilization kept
+// it, else which direction was held back (the legacy path only ever holds a scale-down).
+void set_able_reason(Normalization& n, Replicas prenormalized, bool scale_up_held) {
+  if (n.stabilized == prenormalized) {
+    n.able_reason = ConditionReason::ReadyForNewScale;
+    n.able_message = "recommended size matches current size";
+  } else if (scale_up_held) {
+    n.able_reason = ConditionReason::ScaleUpStabilized;
+    n.able_message =
+        "recent recommendations were lower than current one, applying the lowest recent "
+        "recommendation";
+  } else {
+    n.able_reason = ConditionReason::ScaleDownStabilized;
+    n.able_message =
+        "recent recommendations were higher than current one, applying the highest recent "
+        "recommendation";
+  }
+}
+
+}  // namespace
+
 Normalization normalize_desired_replicas(std::vector<TimestampedRecommendation>& history,
                                          Replicas current, Replicas prenormalized,
                                          Replicas min_replicas, Replicas max_replicas,
                                          const LegacyLimits& limits, core::SystemTime now) {
   Normalization n;
   n.stabilized = stabilize_legacy(history, prenormalized, limits.downscale_window, now);
-  if (n.stabilized != prenormalized) {
-    n.able_reason = ConditionReason::ScaleDownStabilized;
-    n.able_message =
-        "recent recommendations were higher than current one, applying the highest recent "
-        "recommendation";
-  } else {
-    n.able_reason = ConditionReason::ReadyForNewScale;
-    n.able_message = "recommended size matches current size";
-  }
+  set_able_reason(n, prenormalized, /*scale_up_held=*/false);
   // Upstream: convertDesiredReplicasWithRules and calculateScaleUpLimit.
   const auto cap = static_cast<int32_t>(std::max(
       limits.scale_up_limit_factor * static_cast<double>(current.value()),
@@ -298,22 +313,7 @@ Normalization normalize_desired_replicas_with_behaviors(
     Replicas min_replicas, Replicas max_replicas, core::SystemTime now) {
   Normalization n;
   n.stabilized = stabilize_with_behaviors(history, behavior, current, prenormalized, now);
-  if (n.stabilized != prenormalized) {
-    if (prenormalized >= current) {
-      n.able_reason = ConditionReason::ScaleUpStabilized;
-      n.able_message =
-          "recent recommendations were lower than current one, applying the lowest recent "
-          "recommendation";
-    } else {
-      n.able_reason = ConditionReason::ScaleDownStabilized;
-      n.able_message =
-          "recent recommendations were higher than current one, applying the highest recent "
-          "recommendation";
-    }
-  } else {
-    n.able_reason = ConditionReason::ReadyForNewScale;
-    n.able_message = "recommended size matches current size";
-  }
+  set_able_reason(n, prenormalized, /*scale_up_held=*/prenormalized >= current);
   convert_with_behavior_rate(n, events, behavior, current, min_replicas, max_replicas, now);
   return n;
 }

@@ -32,9 +32,9 @@ namespace detail {
 core::Result<ParseStats> parse_exposition(std::string_view text, ExpositionFormat format,
                                           const ParseCallbacks& callbacks) {
   if (format == ExpositionFormat::OpenMetrics) {
-    return OpenMetricsParser(text, callbacks).run();
+    return parse_openmetrics(text, callbacks);
   }
-  return PrometheusTextParser(text, callbacks).run();
+  return parse_prometheus_text(text, callbacks);
 }
 
 }  // namespace detail

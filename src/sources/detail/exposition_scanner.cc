@@ -174,6 +174,10 @@ bool ExpositionScanner::scan_quoted_name(bool allow_newline, const char* error_p
   if (!scan_quoted(allow_newline, inner, escaped)) {
     return fail(error_pos, expected);
   }
+  return check_quoted_name(error_pos, inner);
+}
+
+bool ExpositionScanner::check_quoted_name(const char* error_pos, std::string_view inner) {
   if (invalid_utf8_) {
     return fail_message(error_pos, "invalid UTF-8 name: " + quoted_for_message(inner));
   }
@@ -267,21 +271,31 @@ bool ExpositionScanner::parse_seconds_timestamp(const char* token_start, const c
 
 // ----- metadata -----
 
-bool ExpositionScanner::scan_metadata_name(const std::string& expected, bool allow_newline) {
+// The error message is built only on failure: metadata lines are frequent.
+bool ExpositionScanner::scan_metadata_name(MetaKind kind, bool allow_newline) {
   const char* tok = p_;
+  const auto expected = [kind] {
+    return "expected metric name after " + std::string(meta_kind_name(kind));
+  };
   if (p_ < end_ && has_class(*p_, kMetricStart)) {
     name_ = scan_while(kMetricChar);
   } else if (p_ < end_ && *p_ == '"') {
     bool escaped = false;
-    if (!scan_quoted_name(allow_newline, tok, expected, name_, escaped)) {
+    std::string_view inner;
+    invalid_utf8_ = false;
+    if (!scan_quoted(allow_newline, inner, escaped)) {
+      return fail(tok, expected());
+    }
+    if (!check_quoted_name(tok, inner)) {
       return false;
     }
+    name_ = inner;
     if (escaped) {
       defer_unescape(Slot::MetricName, 0, true, name_);
       resolve_escapes();
     }
   } else {
-    return fail(tok, expected);
+    return fail(tok, expected());
   }
   return true;
 }

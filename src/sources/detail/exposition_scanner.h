@@ -120,6 +120,9 @@ class ExpositionScanner {
   bool scan_quoted_name(bool allow_newline, const char* error_pos, std::string_view expected,
                         std::string_view& inner, bool& escaped);
 
+  // A scanned quoted name's checks: valid UTF-8 (invalid_utf8_ unset) and not empty.
+  bool check_quoted_name(const char* error_pos, std::string_view inner);
+
   // A label name at p_ inside braces: `{L}({L}|{D})*` or a quoted name; `quoted` says which.
   bool scan_label_name(bool allow_newline, std::string_view& name, bool& quoted,
                        bool& escaped) {
@@ -135,6 +138,54 @@ class ExpositionScanner {
       return scan_quoted_name(allow_newline, tok, "expected label name", name, escaped);
     }
     return fail(tok, "expected label name");
+  }
+
+  enum class LabelItem : std::uint8_t { Failed, Closed, Item };
+
+  // The next item inside braces at p_: the closing brace (consumed: Closed), or (Item) a
+  // `name="value"` pair or, outside exemplars, the UTF-8 syntax's quoted metric name standing
+  // alone, which leaves p_ at the ',' or '}' after it. 0.0.4 allows blanks around the name and
+  // the '=', and newlines in quoted strings.
+  LabelItem scan_label_item(bool exemplar, bool& have_name) {
+    const char* tok = p_;
+    if (p_ == end_) {
+      fail(tok, "expected label name");
+      return LabelItem::Failed;
+    }
+    if (*p_ == '}') {
+      ++p_;
+      return LabelItem::Closed;
+    }
+    const bool blanks = !open_metrics_;
+    std::string_view label_name;
+    bool quoted = false;
+    bool name_escaped = false;
+    // openmetricslex: `<sLabels>\"(\\.|[^\\"])*\"`, `<sExemplar>\"(\\.|[^\\"\n])*\"`.
+    if (!scan_label_name(/*allow_newline=*/!exemplar, label_name, quoted, name_escaped)) {
+      return LabelItem::Failed;
+    }
+    if (blanks) {
+      skip_blanks();
+    }
+    if (quoted && p_ < end_ && (*p_ == ',' || *p_ == '}')) {
+      const bool ok = exemplar ? fail(tok, "expected label name")
+                               : take_quoted_metric_name(tok, label_name, name_escaped, have_name);
+      return ok ? LabelItem::Item : LabelItem::Failed;
+    }
+    if (p_ == end_ || *p_ != '=') {
+      fail(p_, "expected equal");
+      return LabelItem::Failed;
+    }
+    ++p_;
+    if (blanks) {
+      skip_blanks();
+    }
+    const bool ok =
+        exemplar ? scan_label_value(blanks, true, label_name, name_escaped, exemplar_labels_,
+                                    Slot::ExemplarName, Slot::ExemplarValue)
+                 : scan_label_value(blanks, false, label_name, name_escaped, labels_,
+                                    Slot::LabelName, Slot::LabelValue);
+    return ok ? LabelItem::Item : LabelItem::Failed;
   }
 
   // The UTF-8 syntax's metric name, a quoted string standing alone inside braces (`{"a.b"}`).
@@ -200,7 +251,7 @@ class ExpositionScanner {
   // ----- metadata and samples -----
 
   // The metric name of a metadata line at p_: `{M}({M}|{D})*` or a quoted string.
-  bool scan_metadata_name(const std::string& expected, bool allow_newline);
+  bool scan_metadata_name(MetaKind kind, bool allow_newline);
 
   // A HELP, TYPE or UNIT line's text for name_.
   bool apply_metadata(MetaKind kind, std::string_view text, const char* text_start,

@@ -2,23 +2,56 @@
 
 #include <cstring>
 
+#include "sources/detail/exposition_scanner.h"
+
 namespace kscale::sources::detail {
+namespace {
+
+class OpenMetricsParser : private ExpositionScanner {
+ public:
+  OpenMetricsParser(std::string_view text, const ParseCallbacks& callbacks)
+      : ExpositionScanner(text, /*open_metrics=*/true, callbacks) {}
+
+  [[nodiscard]] core::Result<ParseStats> run() { return finish(parse_lines()); }
+
+ private:
+  bool parse_lines();
+  bool end_of_input();
+  bool comment_line();
+  bool metadata(MetaKind kind);
+  bool series();
+  bool sample_timestamp(std::optional<Timestamp>& out);
+  bool at_exemplar_start() const { return starts_with_at(p_, end_, " # {"); }
+  bool value(std::string_view expected, double& out);
+  bool token_timestamp(std::string_view what, std::optional<Timestamp>& out);
+  bool exemplar(double& value, std::optional<Timestamp>& timestamp);
+  bool labels(bool& have_name, bool exemplar);
+  bool fail_no_eof();
+};
 
 // Exactly one space separates tokens, no blanks inside braces, no blank lines, no comments other
 // than HELP/TYPE/UNIT, and the input ends with `# EOF` and an optional newline.
 bool OpenMetricsParser::parse_lines() {
-  while (p_ != end_) {
-    if (starts_with_at(p_, end_, "# EOF")) {
-      return end_of_input();
+  while (true) {
+    if (p_ == end_) {
+      return fail_no_eof();
     }
-    const bool ok = *p_ == '#'          ? comment_line()
-                    : at_series_start() ? series()
-                                        : fail(p_, "expected a valid start token");
-    if (!ok) {
+    if (*p_ == '#') {
+      if (starts_with_at(p_, end_, "# EOF")) {
+        return end_of_input();
+      }
+      if (!comment_line()) {
+        return false;
+      }
+      continue;
+    }
+    if (!at_series_start()) {
+      return fail(p_, "expected a valid start token");
+    }
+    if (!series()) {
       return false;
     }
   }
-  return fail_no_eof();
 }
 
 // `# EOF` at p_: an optional newline may follow, nothing else.
@@ -54,16 +87,15 @@ bool OpenMetricsParser::comment_line() {
 }
 
 bool OpenMetricsParser::metadata(MetaKind kind) {
-  const std::string kind_name(meta_kind_name(kind));
   start_line();
-  if (!scan_metadata_name("expected metric name after " + kind_name, true)) {
+  if (!scan_metadata_name(kind, /*allow_newline=*/true)) {
     return false;
   }
   // openmetricslex `<sMeta2>{S}{C}*\n`: one space, the text, a newline.
   const void* nl = p_ < end_ ? std::memchr(p_, '\n', static_cast<std::size_t>(end_ - p_))
                              : nullptr;
   if (p_ == end_ || *p_ != ' ' || nl == nullptr) {
-    return fail(p_, "expected text in " + kind_name);
+    return fail(p_, "expected text in " + std::string(meta_kind_name(kind)));
   }
   const char* text_start = p_ + 1;
   const char* eol = static_cast<const char*>(nl);
@@ -191,44 +223,10 @@ bool OpenMetricsParser::exemplar(double& exemplar_value, std::optional<Timestamp
 // allowed, no blanks; a quoted metric name standing alone outside exemplars.
 bool OpenMetricsParser::labels(bool& have_name, bool exemplar) {
   ++p_;
-  std::vector<LabelView>& out = exemplar ? exemplar_labels_ : labels_;
-  const Slot name_slot = exemplar ? Slot::ExemplarName : Slot::LabelName;
-  const Slot value_slot = exemplar ? Slot::ExemplarValue : Slot::LabelValue;
   while (true) {
-    const char* tok = p_;
-    if (p_ == end_) {
-      return fail(tok, "expected label name");
-    }
-    if (*p_ == '}') {
-      ++p_;
-      return true;
-    }
-    std::string_view label_name;
-    bool quoted = false;
-    bool name_escaped = false;
-    // openmetricslex: `<sLabels>\"(\\.|[^\\"])*\"`, `<sExemplar>\"(\\.|[^\\"\n])*\"`.
-    if (!scan_label_name(/*allow_newline=*/!exemplar, label_name, quoted, name_escaped)) {
-      return false;
-    }
-    if (quoted && p_ < end_ && (*p_ == ',' || *p_ == '}')) {
-      if (exemplar) {
-        return fail(tok, "expected label name");
-      }
-      if (!take_quoted_metric_name(tok, label_name, name_escaped, have_name)) {
-        return false;
-      }
-      if (*p_++ == '}') {
-        return true;
-      }
-      continue;
-    }
-    if (p_ == end_ || *p_ != '=') {
-      return fail(p_, "expected equal");
-    }
-    ++p_;
-    if (!scan_label_value(/*allow_newline=*/false, exemplar, label_name, name_escaped, out,
-                          name_slot, value_slot)) {
-      return false;
+    const LabelItem item = scan_label_item(exemplar, have_name);
+    if (item != LabelItem::Item) {
+      return item == LabelItem::Closed;
     }
     if (p_ < end_ && *p_ == ',') {
       ++p_;
@@ -240,6 +238,12 @@ bool OpenMetricsParser::labels(bool& have_name, bool exemplar) {
     }
     return fail(p_, "expected comma or brace close");
   }
+}
+
+}  // namespace
+
+core::Result<ParseStats> parse_openmetrics(std::string_view text, const ParseCallbacks& callbacks) {
+  return OpenMetricsParser(text, callbacks).run();
 }
 
 }  // namespace kscale::sources::detail

@@ -4,7 +4,26 @@
 #include <cstring>
 #include <system_error>
 
+#include "sources/detail/exposition_scanner.h"
+
 namespace kscale::sources::detail {
+namespace {
+
+class PrometheusTextParser : private ExpositionScanner {
+ public:
+  PrometheusTextParser(std::string_view text, const ParseCallbacks& callbacks)
+      : ExpositionScanner(text, /*open_metrics=*/false, callbacks) {}
+
+  [[nodiscard]] core::Result<ParseStats> run() { return finish(parse_lines()); }
+
+ private:
+  bool parse_lines();
+  bool comment();
+  bool metadata(MetaKind kind);
+  bool series();
+  bool labels(bool& have_name);
+  bool timestamp(std::optional<Timestamp>& out);
+};
 
 // Blanks ([ \t]+) may separate any two tokens; blank lines and `#` comments are allowed
 // anywhere; the last line needs no newline.
@@ -49,9 +68,8 @@ bool PrometheusTextParser::comment() {
 }
 
 bool PrometheusTextParser::metadata(MetaKind kind) {
-  const std::string expected = "expected metric name after " + std::string(meta_kind_name(kind));
   start_line();
-  if (!scan_metadata_name(expected, /*allow_newline=*/true)) {
+  if (!scan_metadata_name(kind, /*allow_newline=*/true)) {
     return false;
   }
   const char* text_start = p_;
@@ -136,44 +154,21 @@ bool PrometheusTextParser::labels(bool& have_name) {
   ++p_;
   while (true) {
     skip_blanks();
-    const char* tok = p_;
-    if (p_ == end_) {
-      return fail(tok, "expected label name");
-    }
-    if (*p_ == '}') {
-      ++p_;
-      return true;
-    }
-    std::string_view label_name;
-    bool quoted = false;
-    bool name_escaped = false;
-    if (!scan_label_name(/*allow_newline=*/true, label_name, quoted, name_escaped)) {
-      return false;
-    }
-    skip_blanks();
-    if (quoted && p_ < end_ && (*p_ == ',' || *p_ == '}')) {
-      if (!take_quoted_metric_name(tok, label_name, name_escaped, have_name)) {
-        return false;
-      }
-      if (*p_++ == '}') {
-        return true;
-      }
-      continue;
-    }
-    if (p_ == end_ || *p_ != '=') {
-      return fail(p_, "expected equal");
-    }
-    ++p_;
-    skip_blanks();
-    if (!scan_label_value(/*allow_newline=*/true, /*exemplar=*/false, label_name, name_escaped,
-                          labels_, Slot::LabelName, Slot::LabelValue)) {
-      return false;
+    const LabelItem item = scan_label_item(/*exemplar=*/false, have_name);
+    if (item != LabelItem::Item) {
+      return item == LabelItem::Closed;
     }
     skip_blanks();
     if (p_ < end_ && *p_ == ',') {
       ++p_;
     }
   }
+}
+
+}  // namespace
+
+core::Result<ParseStats> parse_prometheus_text(std::string_view text, const ParseCallbacks& callbacks) {
+  return PrometheusTextParser(text, callbacks).run();
 }
 
 }  // namespace kscale::sources::detail
