@@ -114,15 +114,21 @@ bool valid_series_name(std::string_view name) {
   return true;
 }
 
+// The scalar at node[key], which must be there; `what` says what it is in the error.
+core::Result<std::string> required_scalar(const YAML::Node& node, const std::string& path, const std::string& key,
+                                          std::string_view what) {
+  if (!node[key]) {
+    return core::fail(at(path + "." + key, "required (" + std::string(what) + ")"));
+  }
+  return scalar(node[key], path + "." + key);
+}
+
 core::Result<ScrapeRule> parse_rule(const YAML::Node& node, const std::string& path) {
   if (auto r = known_keys(node, path, {"seriesName", "labelMatchers", "metric", "kind", "window", "aggregate"}); !r) {
     return core::fail(r.error());
   }
   ScrapeRule rule;
-  if (!node["seriesName"]) {
-    return core::fail(at(path + ".seriesName", "required (the scraped series, e.g. http_requests_total)"));
-  }
-  if (auto v = scalar(node["seriesName"], path + ".seriesName"); v) {
+  if (auto v = required_scalar(node, path, "seriesName", "the scraped series, e.g. http_requests_total"); v) {
     rule.series_name = *v;
   } else {
     return core::fail(v.error());
@@ -134,10 +140,7 @@ core::Result<ScrapeRule> parse_rule(const YAML::Node& node, const std::string& p
     }
     rule.label_matchers = std::move(*m);
   }
-  if (!node["metric"]) {
-    return core::fail(at(path + ".metric", "required (the metric name served, e.g. http_requests_qps)"));
-  }
-  if (auto v = scalar(node["metric"], path + ".metric"); v) {
+  if (auto v = required_scalar(node, path, "metric", "the metric name served, e.g. http_requests_qps"); v) {
     rule.metric = *v;
   } else {
     return core::fail(v.error());
