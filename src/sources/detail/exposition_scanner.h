@@ -1,9 +1,7 @@
 #pragma once
-// What the two exposition formats' parsers share: the cursor over the input, quoted strings and
-// deferred unescaping, label values, float values, the family a sample belongs to, the delivery
-// of samples and families to the callbacks, and error positions. The format parsers
-// (PrometheusTextParser, OpenMetricsParser) derive from it and add their line grammar. The
-// per-byte and per-label helpers are defined here, inline, as they run for every sample.
+// ExpositionScanner: what both exposition formats' parsers share — the cursor, quoted strings and
+// escapes, labels, values, families and the delivery of samples, and error positions. The
+// per-byte and per-label helpers are inline here, as they run for every sample.
 
 #include <cstddef>
 #include <cstdint>

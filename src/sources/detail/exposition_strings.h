@@ -12,10 +12,10 @@ namespace kscale::sources::detail {
 /// Go's utf8.Valid: rejects overlong forms, surrogates and code points above U+10FFFF.
 [[nodiscard]] bool valid_utf8(std::string_view s);
 
-/// Upstream lvalReplacer (promparse.go): `\\` → `\`, `\"` → `"`, `\n` → newline, applied to label
-/// values and quoted names in both formats and to OpenMetrics HELP text; helpReplacer, for 0.0.4
-/// HELP text, leaves `\"` alone (unescape_quote false). Any other escape is kept as written,
-/// backslash included.
+/// Upstream lvalReplacer (promparse.go): `\\` → `\`, `\"` → `"`, `\n` → newline, applied to
+/// label values and quoted names in both formats and to OpenMetrics HELP text; helpReplacer, for
+/// 0.0.4 HELP text, leaves `\"` alone (unescape_quote false). Any other escape is kept as
+/// written, backslash included.
 void append_unescaped(std::string_view raw, bool unescape_quote, std::string& out);
 
 /// The bytes at `pos`, up to the end of their line and at most a few, quoted and escaped so that

@@ -1,5 +1,5 @@
 #pragma once
-// The OpenMetrics 1.0 text line grammar over ExpositionScanner. Upstream:
+// The OpenMetrics 1.0 text parser (its line grammar over ExpositionScanner). Upstream:
 // model/textparse/openmetricslex.l and openmetricsparse.go.
 
 #include <string_view>

@@ -167,7 +167,8 @@ bool PrometheusTextParser::labels(bool& have_name) {
 
 }  // namespace
 
-core::Result<ParseStats> parse_prometheus_text(std::string_view text, const ParseCallbacks& callbacks) {
+core::Result<ParseStats> parse_prometheus_text(std::string_view text,
+                                               const ParseCallbacks& callbacks) {
   return PrometheusTextParser(text, callbacks).run();
 }
 

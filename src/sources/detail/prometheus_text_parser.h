@@ -1,5 +1,5 @@
 #pragma once
-// The Prometheus text format 0.0.4 line grammar over ExpositionScanner. Upstream:
+// The Prometheus text format 0.0.4 parser (its line grammar over ExpositionScanner). Upstream:
 // model/textparse/promlex.l and promparse.go.
 
 #include <string_view>
