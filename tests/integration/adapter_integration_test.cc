@@ -214,7 +214,9 @@ TEST_F(AdapterStalenessTest, StaleValuesExpireAfterMaxAge) {
   // max_age_ is 3s: the read fails once the value is older than that.
   EXPECT_TRUE(wait_until(
       [&] {
-        return kubectl({"get", "--raw", "/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/web-1/http_requests_qps"})
+        return kubectl(
+                   {"get", "--raw",
+                    "/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/web-1/http_requests_qps"})
                    .status != 0;
       },
       std::chrono::seconds(15), std::chrono::milliseconds(250)));

@@ -181,7 +181,8 @@ TEST(LocalProcessGroupIntegrationTest, RunsReplicasProbesThemAndReplacesAKilledO
           [&] {
             group.sync();
             const auto rs = group.replicas();
-            return rs.size() == n && std::all_of(rs.begin(), rs.end(), [](const auto& r) { return r.ready; });
+            return rs.size() == n &&
+                   std::all_of(rs.begin(), rs.end(), [](const auto& r) { return r.ready; });
           },
           20s);
     };
@@ -206,7 +207,8 @@ TEST(LocalProcessGroupIntegrationTest, RunsReplicasProbesThemAndReplacesAKilledO
           group.sync();
           const auto now = group.replicas();
           return group.unexpected_exits() == 1 && now.size() == 2 &&
-                 std::none_of(now.begin(), now.end(), [&](const auto& r) { return r.name == replicas[0].name; });
+                 std::none_of(now.begin(), now.end(),
+                              [&](const auto& r) { return r.name == replicas[0].name; });
         },
         20s);
     EXPECT_TRUE(replaced);
@@ -316,14 +318,16 @@ TEST(AutoscaleIntegrationTest, ScalesUpUnderLoadAndDownAfterTheWindow) {
       ::kill(std::stoi(m[1]), SIGKILL);
     }
   }
-  EXPECT_TRUE(wait_until([&] { return !hey.running(); }, 40s, 1s));  // hey -z 20s ends the load itself
+  EXPECT_TRUE(
+      wait_until([&] { return !hey.running(); }, 40s, 1s));  // hey -z 20s ends the load itself
   hey.stop();
   EXPECT_GE(peak(), 4) << autoscale.output();
   EXPECT_LE(peak(), 10);
   const bool back_to_one = wait_until(
       [&] {
         for (const auto& e : timeline(tl)) {
-          if (e.at("type") == "sync" && e.at("replicas") == 1 && e.at("replicas_before").to_number<int64_t>() > 1) {
+          if (e.at("type") == "sync" && e.at("replicas") == 1 &&
+              e.at("replicas_before").to_number<int64_t>() > 1) {
             return true;
           }
         }

@@ -23,8 +23,8 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
-#include <string>
 #include <regex>
+#include <string>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -108,7 +108,11 @@ class ScrapeRateIntegrationTest : public ::testing::Test {
                                   "current-context: kscale\nusers:\n- name: test\n  user: {token: test-token}\n";
     // Prometheus's TSDB start takes a moment; its readiness line is logged at info, so ask.
     const bool ready = wait_until(
-        [&] { return run_command({"curl", "-sf", "http://127.0.0.1:" + prom_port_ + "/-/ready"}).status == 0; }, 10s);
+        [&] {
+          return run_command({"curl", "-sf", "http://127.0.0.1:" + prom_port_ + "/-/ready"})
+                     .status == 0;
+        },
+        10s);
     ASSERT_TRUE(ready) << prometheus_->output();
   }
 
@@ -131,7 +135,8 @@ class ScrapeRateIntegrationTest : public ::testing::Test {
     }
     const auto& item = v.at("items").at(0);
     EXPECT_EQ(item.at("windowSeconds"), kWindowSeconds);
-    return Reading{quantity(std::string(item.at("value").as_string())), std::string(item.at("timestamp").as_string())};
+    return Reading{quantity(std::string(item.at("value").as_string())),
+                   std::string(item.at("timestamp").as_string())};
   }
 
   // The result vector of an instant PromQL query evaluated now.
@@ -146,8 +151,8 @@ class ScrapeRateIntegrationTest : public ::testing::Test {
   }
 
   std::optional<double> prometheus_qps() {
-    const auto result =
-        prometheus_query("sum(rate(http_requests_total{code=\"200\"}[" + std::to_string(kWindowSeconds) + "s]))");
+    const auto result = prometheus_query("sum(rate(http_requests_total{code=\"200\"}[" +
+                                         std::to_string(kWindowSeconds) + "s]))");
     if (result.empty()) {
       return std::nullopt;
     }
@@ -167,8 +172,10 @@ TEST_F(ScrapeRateIntegrationTest, RateAgreesWithPrometheusWithinTwoPercent) {
   // Both windows must lie wholly inside the load: wait until Prometheus's own scrapes show the
   // load under way W + 6s ago (its sample from then already counts requests), then compare three
   // times, each on a new kscale scrape.
-  const std::string started = "http_requests_total{code=\"200\"} offset " + std::to_string(kWindowSeconds + 6) + "s > 0";
-  ASSERT_TRUE(wait_until([&] { return !prometheus_query(started).empty(); }, 45s, 500ms)) << prometheus_->output();
+  const std::string started =
+      "http_requests_total{code=\"200\"} offset " + std::to_string(kWindowSeconds + 6) + "s > 0";
+  ASSERT_TRUE(wait_until([&] { return !prometheus_query(started).empty(); }, 45s, 500ms))
+      << prometheus_->output();
   double worst = 0;
   std::string previous_scrape;
   for (int i = 0; i < 3; ++i) {
@@ -230,7 +237,9 @@ TEST(ScrapeConfigReloadIntegrationTest, TargetsFollowTheFile) {
   ASSERT_TRUE(http) << adapter.output();
   const std::string self = "http://127.0.0.1:" + *http + "/metrics";
   auto scraped = [&](const std::string& needle) {
-    return wait_until([&] { return run_command({"curl", "-sS", self}).out.find(needle) != std::string::npos; }, 10s);
+    return wait_until(
+        [&] { return run_command({"curl", "-sS", self}).out.find(needle) != std::string::npos; },
+        10s);
   };
   // The adapter notices a rewrite by the file's modification time: wait until a file written now
   // gets a newer one than the config has (at once on most file systems, up to 1s on coarse ones).
