@@ -50,6 +50,7 @@ boost::json::value encode_division_result(const core::Result<Assignment>& result
 
 std::string encode_division_result_yaml(const core::Result<Assignment>& result) {
   YAML::Emitter out;
+  out.SetNullFormat(YAML::LowerNull);
   out << YAML::BeginMap << YAML::Key << "apiVersion" << YAML::Value << kApiVersion;
   out << YAML::Key << "kind" << YAML::Value << kKind;
   out << YAML::Key << "clusters" << YAML::Value;
