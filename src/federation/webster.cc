@@ -1,6 +1,7 @@
 #include "federation/webster.h"
 
 #include <algorithm>
+#include <cstdint>
 
 namespace kscale::federation {
 
@@ -8,18 +9,63 @@ namespace {
 
 __extension__ using Int128 = __int128;
 
-/// True when `a` should get the next seat before `b` (upstream WebsterPriorityQueue.Less with
-/// the Dispenser's tie-breaker).
-bool ahead(const Party& a, const Party& b, NameOrder order) {
-  const Int128 lhs = static_cast<Int128>(a.votes) * (2 * static_cast<Int128>(b.seats) + 1);
-  const Int128 rhs = static_cast<Int128>(b.votes) * (2 * static_cast<Int128>(a.seats) + 1);
+/// True when party `a` (at name rank `ra`) should get the next seat before `b` (upstream
+/// WebsterPriorityQueue.Less with the Dispenser's tie-breaker). Ranks are positions in name order,
+/// so the last tie costs an integer compare, not a string compare.
+template <class Wide>
+bool ahead(const Party& a, uint32_t ra, const Party& b, uint32_t rb, NameOrder order) {
+  const Wide lhs = static_cast<Wide>(a.votes) * (2 * static_cast<Wide>(b.seats) + 1);
+  const Wide rhs = static_cast<Wide>(b.votes) * (2 * static_cast<Wide>(a.seats) + 1);
   if (lhs != rhs) {
     return lhs > rhs;
   }
   if (a.seats != b.seats) {
     return a.seats < b.seats;
   }
-  return order == NameOrder::Ascending ? a.name < b.name : a.name > b.name;
+  return order == NameOrder::Ascending ? ra < rb : ra > rb;
+}
+
+/// Seats the one-at-a-time method is certain to give each party when all start at 0, so the
+/// heap only places the last ~1.5·n seats. If the N-th seat goes at priority t, every pair
+/// (party i, k-th seat) with v_i/(2k+1) > t is taken, so s_i ≥ v_i/(2t) − 1/2, and
+/// N ≤ Σ(v_i/(2t) + 1/2) gives 1/(2t) ≥ (N − n/2)/V; hence s_i ≥ (v_i(2N − n) − V)/(2V). The
+/// greedy from these seats takes the same remaining pairs as the greedy from zero, because each
+/// party's pairs come in decreasing priority order.
+int32_t fast_forward(int32_t new_seats, std::vector<Party>& parties) {
+  Int128 total_votes = 0;
+  for (const auto& p : parties) {
+    if (p.seats != 0) {
+      return 0;
+    }
+    total_votes += p.votes;
+  }
+  const Int128 span = 2 * static_cast<Int128>(new_seats) - static_cast<Int128>(parties.size());
+  if (total_votes == 0 || span <= 0) {
+    return 0;
+  }
+  int32_t given = 0;
+  for (auto& p : parties) {
+    const Int128 num = static_cast<Int128>(p.votes) * span - total_votes;
+    if (num > 0) {
+      p.seats = static_cast<int32_t>(num / (2 * total_votes));
+      given += p.seats;
+    }
+  }
+  return given;
+}
+
+template <class Wide>
+void run_heap(int32_t seats, std::vector<Party>& parties, std::vector<uint32_t>& heap,
+              NameOrder order) {
+  const auto lower = [&parties, order](uint32_t a, uint32_t b) {
+    return ahead<Wide>(parties[b], b, parties[a], a, order);
+  };
+  std::make_heap(heap.begin(), heap.end(), lower);
+  for (int32_t left = seats; left > 0; --left) {
+    std::pop_heap(heap.begin(), heap.end(), lower);
+    ++parties[heap.back()].seats;
+    std::push_heap(heap.begin(), heap.end(), lower);
+  }
 }
 
 }  // namespace
@@ -41,22 +87,22 @@ std::vector<Party> allocate_webster_seats(int32_t new_seats, std::vector<Party> 
   if (parties.empty()) {
     return parties;
   }
-  // A max-heap of indices keeps the parties themselves in place (no string moves per seat).
+  // Sorted once: the result's order, and each party's index is its name rank for ties.
+  std::sort(parties.begin(), parties.end(),
+            [](const Party& a, const Party& b) { return a.name < b.name; });
+  const int32_t remaining = new_seats - fast_forward(new_seats, parties);
   std::vector<uint32_t> heap(parties.size());
   for (uint32_t i = 0; i < heap.size(); ++i) {
     heap[i] = i;
   }
-  const auto lower = [&parties, order](uint32_t a, uint32_t b) {
-    return ahead(parties[b], parties[a], order);
-  };
-  std::make_heap(heap.begin(), heap.end(), lower);
-  for (int32_t remaining = new_seats; remaining > 0; --remaining) {
-    std::pop_heap(heap.begin(), heap.end(), lower);
-    ++parties[heap.back()].seats;
-    std::push_heap(heap.begin(), heap.end(), lower);
+  // votes < 2^31 and seats < 2^31 keep both products below 2^63: 64-bit arithmetic is exact.
+  const bool narrow = std::all_of(parties.begin(), parties.end(),
+                                  [](const Party& p) { return p.votes <= INT32_MAX; });
+  if (narrow) {
+    run_heap<int64_t>(remaining, parties, heap, order);
+  } else {
+    run_heap<Int128>(remaining, parties, heap, order);
   }
-  std::sort(parties.begin(), parties.end(),
-            [](const Party& a, const Party& b) { return a.name < b.name; });
   return parties;
 }
 

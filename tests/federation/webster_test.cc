@@ -1,5 +1,8 @@
 #include "federation/webster.h"
 
+#include <algorithm>
+#include <string>
+
 #include <gtest/gtest.h>
 
 namespace kscale::federation {
@@ -111,6 +114,55 @@ TEST(WebsterTest, NameOrderFollowsTheUidParity) {
   EXPECT_EQ(name_order_for_uid(""), NameOrder::Ascending);
   EXPECT_EQ(name_order_for_uid("4858ca61-3ff8-4095-8267-f3d059d8074c"), NameOrder::Ascending);
   EXPECT_EQ(name_order_for_uid("d43fdeeb-d750-4e2b-bee3-64eb94534f4c"), NameOrder::Descending);
+}
+
+}  // namespace
+}  // namespace kscale::federation
+
+namespace kscale::federation {
+namespace {
+
+/// The definition, one seat at a time from zero by a linear scan, to pin the fast path.
+std::vector<Party> reference_webster(int32_t seats, std::vector<Party> parties, NameOrder order) {
+  std::sort(parties.begin(), parties.end(),
+            [](const Party& a, const Party& b) { return a.name < b.name; });
+  for (int32_t s = 0; s < seats; ++s) {
+    size_t best = 0;
+    for (size_t i = 1; i < parties.size(); ++i) {
+      const Party& a = parties[i];
+      const Party& b = parties[best];
+      const auto lhs = static_cast<long double>(a.votes) * (2 * b.seats + 1);
+      const auto rhs = static_cast<long double>(b.votes) * (2 * a.seats + 1);
+      const bool better = lhs != rhs            ? lhs > rhs
+                          : a.seats != b.seats ? a.seats < b.seats
+                                               : (order == NameOrder::Descending);
+      if (better) {
+        best = i;
+      }
+    }
+    ++parties[best].seats;
+  }
+  return parties;
+}
+
+TEST(WebsterTest, FastPathMatchesOneSeatAtATime) {
+  uint64_t state = 42;
+  const auto next = [&state](uint64_t bound) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (state >> 33) % bound;
+  };
+  for (int round = 0; round < 400; ++round) {
+    std::vector<Party> parties;
+    const auto n = 1 + next(12);
+    for (uint64_t i = 0; i < n; ++i) {
+      // Small votes make ties common; some zeros.
+      parties.push_back(Party{"c" + std::to_string(i), static_cast<int64_t>(next(round % 2 ? 5 : 400)), 0});
+    }
+    const auto seats = static_cast<int32_t>(next(300));
+    const NameOrder order = round % 3 ? NameOrder::Ascending : NameOrder::Descending;
+    SCOPED_TRACE("round " + std::to_string(round));
+    ASSERT_EQ(allocate_webster_seats(seats, parties, order), reference_webster(seats, parties, order));
+  }
 }
 
 }  // namespace
