@@ -195,7 +195,8 @@ core::Result<std::vector<Party>> assign_dynamic(const DivisionRequest& r, Assign
   return dynamic_divide(target, std::move(weights), scheduled, r, out);
 }
 
-std::vector<TargetCluster> finish(std::vector<Party> parties) {
+/// Drops zero-replica clusters and sorts by name (`sorted`: the parties already are).
+std::vector<TargetCluster> finish(std::vector<Party> parties, bool sorted) {
   std::vector<TargetCluster> out;
   out.reserve(parties.size());
   for (auto& p : parties) {
@@ -203,8 +204,10 @@ std::vector<TargetCluster> finish(std::vector<Party> parties) {
       out.push_back(TargetCluster{std::move(p.name), p.seats});
     }
   }
-  std::sort(out.begin(), out.end(),
-            [](const TargetCluster& a, const TargetCluster& b) { return a.name < b.name; });
+  if (!sorted) {
+    std::sort(out.begin(), out.end(),
+              [](const TargetCluster& a, const TargetCluster& b) { return a.name < b.name; });
+  }
   return out;
 }
 
@@ -285,7 +288,8 @@ core::Result<Assignment> divide(const DivisionRequest& request) {
       break;
     }
   }
-  out.clusters = finish(std::move(parties));
+  // Webster's output (static weights) is in name order already.
+  out.clusters = finish(std::move(parties), out.strategy == Strategy::StaticWeight && !request.legacy);
   return out;
 }
 

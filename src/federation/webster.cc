@@ -54,9 +54,27 @@ int32_t fast_forward(int32_t new_seats, std::vector<Party>& parties) {
   return given;
 }
 
+/// Few parties: a linear scan for the best party per seat beats a heap's index shuffling.
 template <class Wide>
-void run_heap(int32_t seats, std::vector<Party>& parties, std::vector<uint32_t>& heap,
-              NameOrder order) {
+void run_scan(int32_t seats, std::vector<Party>& parties, NameOrder order) {
+  const auto n = static_cast<uint32_t>(parties.size());
+  for (int32_t left = seats; left > 0; --left) {
+    uint32_t best = 0;
+    for (uint32_t i = 1; i < n; ++i) {
+      if (ahead<Wide>(parties[i], i, parties[best], best, order)) {
+        best = i;
+      }
+    }
+    ++parties[best].seats;
+  }
+}
+
+template <class Wide>
+void run_heap(int32_t seats, std::vector<Party>& parties, NameOrder order) {
+  std::vector<uint32_t> heap(parties.size());
+  for (uint32_t i = 0; i < heap.size(); ++i) {
+    heap[i] = i;
+  }
   const auto lower = [&parties, order](uint32_t a, uint32_t b) {
     return ahead<Wide>(parties[b], b, parties[a], a, order);
   };
@@ -88,20 +106,21 @@ std::vector<Party> allocate_webster_seats(int32_t new_seats, std::vector<Party> 
     return parties;
   }
   // Sorted once: the result's order, and each party's index is its name rank for ties.
-  std::sort(parties.begin(), parties.end(),
-            [](const Party& a, const Party& b) { return a.name < b.name; });
-  const int32_t remaining = new_seats - fast_forward(new_seats, parties);
-  std::vector<uint32_t> heap(parties.size());
-  for (uint32_t i = 0; i < heap.size(); ++i) {
-    heap[i] = i;
+  const auto by_name = [](const Party& a, const Party& b) { return a.name < b.name; };
+  if (!std::is_sorted(parties.begin(), parties.end(), by_name)) {
+    std::sort(parties.begin(), parties.end(), by_name);
   }
+  const int32_t remaining = new_seats - fast_forward(new_seats, parties);
   // votes < 2^31 and seats < 2^31 keep both products below 2^63: 64-bit arithmetic is exact.
   const bool narrow = std::all_of(parties.begin(), parties.end(),
                                   [](const Party& p) { return p.votes <= INT32_MAX; });
-  if (narrow) {
-    run_heap<int64_t>(remaining, parties, heap, order);
+  constexpr size_t kScanLimit = 16;
+  if (narrow && parties.size() <= kScanLimit) {
+    run_scan<int64_t>(remaining, parties, order);
+  } else if (narrow) {
+    run_heap<int64_t>(remaining, parties, order);
   } else {
-    run_heap<Int128>(remaining, parties, heap, order);
+    run_heap<Int128>(remaining, parties, order);
   }
   return parties;
 }
