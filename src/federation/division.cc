@@ -96,10 +96,14 @@ std::vector<LegacyWeight> static_weights(const DivisionRequest& r) {
 }
 
 void sort_by_weight_descending(std::vector<LegacyWeight>& w) {
-  // Upstream sorts with sort.Sort, which is an insertion sort (stable) up to 12 elements; a stable
-  // sort keeps the candidates' order for ties beyond that too.
-  std::stable_sort(w.begin(), w.end(),
-                   [](const LegacyWeight& a, const LegacyWeight& b) { return a.weight > b.weight; });
+  // Upstream sorts with sort.Sort, which is an insertion sort (stable) up to 12 elements; an
+  // insertion sort here keeps the candidates' order for ties at any size, without the buffer
+  // std::stable_sort allocates.
+  for (size_t i = 1; i < w.size(); ++i) {
+    for (size_t j = i; j > 0 && w[j].weight > w[j - 1].weight; --j) {
+      std::swap(w[j], w[j - 1]);
+    }
+  }
 }
 
 /// Upstream: division_algorithm.go, dynamicDivideReplicas followed by util.MergeTargetClusters.
@@ -131,21 +135,27 @@ core::Result<std::vector<Party>> dynamic_divide(int32_t target, std::vector<Lega
       }
     }
   }
-  for (auto& w : weights) {
-    for (const auto& t : scheduled) {
-      if (t.name == w.name) {
-        w.last_replicas = t.replicas;
-        break;
+  if (r.legacy) {  // the legacy rule's tie-break reads the previous assignment
+    for (auto& w : weights) {
+      for (const auto& t : scheduled) {
+        if (t.name == w.name) {
+          w.last_replicas = t.replicas;
+          break;
+        }
       }
     }
   }
   std::vector<Party> placed = dispense(target, std::move(weights), r, out.tie_order);
   out.divided = target;
   out.weights = placed;
+  const size_t divided_count = placed.size();
   for (const auto& t : scheduled) {
-    auto it = std::find_if(placed.begin(), placed.end(),
-                           [&t](const Party& p) { return p.name == t.name; });
-    if (it != placed.end()) {
+    const auto end = placed.begin() + static_cast<std::ptrdiff_t>(divided_count);
+    auto it = r.legacy ? std::find_if(placed.begin(), end,
+                                      [&t](const Party& p) { return p.name == t.name; })
+                       : std::lower_bound(placed.begin(), end, t.name,  // Webster: name order
+                                          [](const Party& p, const std::string& n) { return p.name < n; });
+    if (it != end && it->name == t.name) {
       it->seats += t.replicas;
     } else {
       placed.push_back(Party{t.name, 0, t.replicas});
@@ -186,7 +196,10 @@ core::Result<std::vector<Party>> assign_dynamic(const DivisionRequest& r, Assign
     }
     return kept;
   }
-  sort_by_weight_descending(weights);
+  if (out.strategy == Strategy::Aggregated) {
+    // Only Aggregated's prefix depends on the order; Webster and the legacy rule do not.
+    sort_by_weight_descending(weights);
+  }
   const int32_t target =
       out.mode == AssignmentMode::ScaleUp ? static_cast<int32_t>(r.replicas - assigned) : r.replicas;
   if (out.mode != AssignmentMode::ScaleUp) {
@@ -204,7 +217,8 @@ std::vector<TargetCluster> finish(std::vector<Party> parties, bool sorted) {
       out.push_back(TargetCluster{std::move(p.name), p.seats});
     }
   }
-  if (!sorted) {
+  const auto by_name = [](const TargetCluster& a, const TargetCluster& b) { return a.name < b.name; };
+  if (!sorted && !std::is_sorted(out.begin(), out.end(), by_name)) {
     std::sort(out.begin(), out.end(),
               [](const TargetCluster& a, const TargetCluster& b) { return a.name < b.name; });
   }

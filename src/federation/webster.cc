@@ -108,7 +108,19 @@ std::vector<Party> allocate_webster_seats(int32_t new_seats, std::vector<Party> 
   // Sorted once: the result's order, and each party's index is its name rank for ties.
   const auto by_name = [](const Party& a, const Party& b) { return a.name < b.name; };
   if (!std::is_sorted(parties.begin(), parties.end(), by_name)) {
-    std::sort(parties.begin(), parties.end(), by_name);
+    // Sort positions, then move each party once (cheaper than shuffling strings).
+    std::vector<uint32_t> order_idx(parties.size());
+    for (uint32_t i = 0; i < order_idx.size(); ++i) {
+      order_idx[i] = i;
+    }
+    std::sort(order_idx.begin(), order_idx.end(),
+              [&parties](uint32_t a, uint32_t b) { return parties[a].name < parties[b].name; });
+    std::vector<Party> sorted;
+    sorted.reserve(parties.size());
+    for (const uint32_t i : order_idx) {
+      sorted.push_back(std::move(parties[i]));
+    }
+    parties = std::move(sorted);
   }
   const int32_t remaining = new_seats - fast_forward(new_seats, parties);
   // votes < 2^31 and seats < 2^31 keep both products below 2^63: 64-bit arithmetic is exact.
