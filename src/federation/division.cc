@@ -48,28 +48,24 @@ std::vector<Party> dispense(int32_t n, std::vector<LegacyWeight> weights, const 
 }
 
 /// Upstream: division_algorithm.go, getStaticWeightInfoList (and util.go
-/// getDefaultWeightPreference when weightPreference is absent). The list comes out in name order;
-/// neither Webster nor the legacy rule depends on the candidates' order.
+/// getDefaultWeightPreference when weightPreference is absent).
 std::vector<LegacyWeight> static_weights(const DivisionRequest& r) {
   const ReplicaScheduling& s = *r.scheduling;
   const auto& clusters = r.clusters;
-  std::vector<uint32_t> by_name(clusters.size());
-  for (uint32_t i = 0; i < by_name.size(); ++i) {
-    by_name[i] = i;
-  }
-  std::sort(by_name.begin(), by_name.end(),
-            [&clusters](uint32_t a, uint32_t b) { return clusters[a].name < clusters[b].name; });
   std::vector<int64_t> weight(clusters.size(), s.weight_preference ? 0 : 1);
   for (const auto& rule : s.static_weights) {
     const ClusterAffinity& a = rule.target_cluster;
     if (!a.label_selector && a.exclude.empty() && !a.cluster_names.empty()) {
-      // A rule that only lists names (the common shape): look each name up.
+      // A rule that only lists names (the common shape). Names are mostly of one length and
+      // differ at the end ("member1", "member2"): the last byte rejects nearly every non-match
+      // before a full compare.
       for (const auto& name : a.cluster_names) {
-        const auto it = std::lower_bound(
-            by_name.begin(), by_name.end(), name,
-            [&clusters](uint32_t i, const std::string& n) { return clusters[i].name < n; });
-        if (it != by_name.end() && clusters[*it].name == name) {
-          weight[*it] = std::max(weight[*it], rule.weight);
+        const char last = name.empty() ? '\0' : name.back();
+        for (size_t i = 0; i < clusters.size(); ++i) {
+          const std::string& c = clusters[i].name;
+          if (c.size() == name.size() && (c.empty() || c.back() == last) && c == name) {
+            weight[i] = std::max(weight[i], rule.weight);
+          }
         }
       }
       continue;
@@ -82,14 +78,14 @@ std::vector<LegacyWeight> static_weights(const DivisionRequest& r) {
   }
   std::vector<LegacyWeight> list;
   list.reserve(clusters.size());
-  for (const uint32_t i : by_name) {
+  for (size_t i = 0; i < clusters.size(); ++i) {
     if (weight[i] > 0) {
       list.push_back(LegacyWeight{clusters[i].name, weight[i], clusters[i].replicas});
     }
   }
   if (list.empty()) {
-    for (const uint32_t i : by_name) {
-      list.push_back(LegacyWeight{clusters[i].name, 1, 0});
+    for (const auto& c : clusters) {
+      list.push_back(LegacyWeight{c.name, 1, 0});
     }
   }
   return list;

@@ -1,6 +1,7 @@
 #include "federation/webster.h"
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 
 namespace kscale::federation {
@@ -54,18 +55,33 @@ int32_t fast_forward(int32_t new_seats, std::vector<Party>& parties) {
   return given;
 }
 
-/// Few parties: a linear scan for the best party per seat beats a heap's index shuffling.
-template <class Wide>
+constexpr size_t kScanLimit = 16;
+
+/// Few parties with votes < 2^31: a linear scan over flat arrays for the best party per seat
+/// beats a heap (same order as `ahead`: priority, then fewer seats, then name rank).
 void run_scan(int32_t seats, std::vector<Party>& parties, NameOrder order) {
   const auto n = static_cast<uint32_t>(parties.size());
+  std::array<int64_t, kScanLimit> votes{};
+  std::array<int64_t, kScanLimit> den{};  // 2·seats + 1
+  for (uint32_t i = 0; i < n; ++i) {
+    votes[i] = parties[i].votes;
+    den[i] = 2 * static_cast<int64_t>(parties[i].seats) + 1;
+  }
+  const bool ascending = order == NameOrder::Ascending;
   for (int32_t left = seats; left > 0; --left) {
     uint32_t best = 0;
     for (uint32_t i = 1; i < n; ++i) {
-      if (ahead<Wide>(parties[i], i, parties[best], best, order)) {
+      const int64_t lhs = votes[i] * den[best];
+      const int64_t rhs = votes[best] * den[i];
+      // i comes after best in name order, so on a full tie it wins only when descending.
+      if (lhs > rhs || (lhs == rhs && (den[i] < den[best] || (den[i] == den[best] && !ascending)))) {
         best = i;
       }
     }
-    ++parties[best].seats;
+    den[best] += 2;
+  }
+  for (uint32_t i = 0; i < n; ++i) {
+    parties[i].seats = static_cast<int32_t>((den[i] - 1) / 2);
   }
 }
 
@@ -126,9 +142,8 @@ std::vector<Party> allocate_webster_seats(int32_t new_seats, std::vector<Party> 
   // votes < 2^31 and seats < 2^31 keep both products below 2^63: 64-bit arithmetic is exact.
   const bool narrow = std::all_of(parties.begin(), parties.end(),
                                   [](const Party& p) { return p.votes <= INT32_MAX; });
-  constexpr size_t kScanLimit = 16;
   if (narrow && parties.size() <= kScanLimit) {
-    run_scan<int64_t>(remaining, parties, order);
+    run_scan(remaining, parties, order);
   } else if (narrow) {
     run_heap<int64_t>(remaining, parties, order);
   } else {
