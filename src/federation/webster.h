@@ -3,6 +3,7 @@
 // the party with the highest votes/(2·seats+1), compared exactly in integers.
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,5 +34,12 @@ NameOrder name_order_for_uid(std::string_view uid);
 /// sorted by name ascending; empty when `parties` is empty.
 std::vector<Party> allocate_webster_seats(int32_t new_seats, std::vector<Party> parties,
                                           NameOrder order);
+
+/// The same over flat arrays, for callers that keep the names elsewhere: party i has votes[i] ≥ 0
+/// and seats[i] (updated in place); rank[i] is its place in name order (distinct; only their order
+/// is used). The three spans have one length.
+void allocate_webster_seats(int32_t new_seats, std::span<const int64_t> votes,
+                            std::span<int32_t> seats, std::span<const uint32_t> rank,
+                            NameOrder order);
 
 }  // namespace kscale::federation
