@@ -27,31 +27,74 @@ Strategy select_strategy(const std::optional<ReplicaScheduling>& s) {
   return s->dynamic_weight ? Strategy::DynamicWeight : Strategy::StaticWeight;
 }
 
+/// Per-division scratch: the candidates' places in name order, computed once.
+struct Context {
+  const DivisionRequest& r;
+  NameOrder order;
+  std::vector<uint32_t> by_name;  // candidate indices in name order
+  std::vector<uint32_t> rank;     // rank[candidate] = its place in by_name
+
+  Context(const DivisionRequest& request, NameOrder o) : r(request), order(o) {
+    const auto& c = r.clusters;
+    by_name.resize(c.size());
+    for (uint32_t i = 0; i < by_name.size(); ++i) {
+      by_name[i] = i;
+    }
+    std::sort(by_name.begin(), by_name.end(),
+              [&c](uint32_t a, uint32_t b) { return c[a].name < c[b].name; });
+    rank.resize(c.size());
+    for (uint32_t k = 0; k < by_name.size(); ++k) {
+      rank[by_name[k]] = k;
+    }
+  }
+};
+
+/// A cluster's weight for one division step (names stay in the request).
+struct Weighted {
+  uint32_t cluster = 0;  // index into DivisionRequest::clusters
+  int64_t weight = 0;
+  int32_t last_replicas = 0;
+};
+
 /// Divides `n` over `weights` with Webster (helper.Dispenser.AllocateByWeight) or the legacy
-/// rule; seats are the replicas given now. Empty when every weight is 0, as upstream.
-std::vector<Party> dispense(int32_t n, std::vector<LegacyWeight> weights, const DivisionRequest& r,
-                            NameOrder order) {
-  if (r.legacy) {
-    return legacy_take_by_weight(n, std::move(weights));
-  }
-  std::vector<Party> parties;
-  parties.reserve(weights.size());
-  bool any = false;
-  for (auto& w : weights) {
-    any = any || w.weight > 0;
-    parties.push_back(Party{std::move(w.name), w.weight, 0});
-  }
+/// rule. Returns the replicas given now, aligned with `weights`; all 0 when every weight is 0, as
+/// upstream leaves the result empty then.
+std::vector<int32_t> dispense(int32_t n, const std::vector<Weighted>& weights, const Context& ctx) {
+  std::vector<int32_t> seats(weights.size(), 0);
+  const bool any = std::any_of(weights.begin(), weights.end(),
+                               [](const Weighted& w) { return w.weight > 0; });
   if (!any) {
-    return {};
+    return seats;
   }
-  return allocate_webster_seats(n, std::move(parties), order);
+  if (ctx.r.legacy) {
+    std::vector<LegacyWeight> list;
+    for (const auto& w : weights) {
+      list.push_back(LegacyWeight{ctx.r.clusters[w.cluster].name, w.weight, w.last_replicas});
+    }
+    for (const auto& party : legacy_take_by_weight(n, std::move(list))) {
+      for (size_t k = 0; k < weights.size(); ++k) {
+        if (ctx.r.clusters[weights[k].cluster].name == party.name) {
+          seats[k] = party.seats;
+        }
+      }
+    }
+    return seats;
+  }
+  std::vector<int64_t> votes(weights.size());
+  std::vector<uint32_t> rank(weights.size());
+  for (size_t k = 0; k < weights.size(); ++k) {
+    votes[k] = weights[k].weight;
+    rank[k] = ctx.rank[weights[k].cluster];
+  }
+  allocate_webster_seats(n, votes, seats, rank, ctx.order);
+  return seats;
 }
 
 /// Upstream: division_algorithm.go, getStaticWeightInfoList (and util.go
 /// getDefaultWeightPreference when weightPreference is absent).
-std::vector<LegacyWeight> static_weights(const DivisionRequest& r) {
-  const ReplicaScheduling& s = *r.scheduling;
-  const auto& clusters = r.clusters;
+std::vector<Weighted> static_weights(const Context& ctx) {
+  const ReplicaScheduling& s = *ctx.r.scheduling;
+  const auto& clusters = ctx.r.clusters;
   std::vector<int64_t> weight(clusters.size(), s.weight_preference ? 0 : 1);
   for (const auto& rule : s.static_weights) {
     const ClusterAffinity& a = rule.target_cluster;
@@ -76,25 +119,24 @@ std::vector<LegacyWeight> static_weights(const DivisionRequest& r) {
       }
     }
   }
-  std::vector<LegacyWeight> list;
+  std::vector<Weighted> list;
   list.reserve(clusters.size());
-  for (size_t i = 0; i < clusters.size(); ++i) {
+  for (uint32_t i = 0; i < clusters.size(); ++i) {
     if (weight[i] > 0) {
-      list.push_back(LegacyWeight{clusters[i].name, weight[i], clusters[i].replicas});
+      list.push_back(Weighted{i, weight[i], clusters[i].replicas});
     }
   }
   if (list.empty()) {
-    for (const auto& c : clusters) {
-      list.push_back(LegacyWeight{c.name, 1, 0});
+    for (uint32_t i = 0; i < clusters.size(); ++i) {
+      list.push_back(Weighted{i, 1, 0});
     }
   }
   return list;
 }
 
-void sort_by_weight_descending(std::vector<LegacyWeight>& w) {
+void sort_by_weight_descending(std::vector<Weighted>& w) {
   // Upstream sorts with sort.Sort, which is an insertion sort (stable) up to 12 elements; an
-  // insertion sort here keeps the candidates' order for ties at any size, without the buffer
-  // std::stable_sort allocates.
+  // insertion sort here keeps the candidates' order for ties at any size.
   for (size_t i = 1; i < w.size(); ++i) {
     for (size_t j = i; j > 0 && w[j].weight > w[j - 1].weight; --j) {
       std::swap(w[j], w[j - 1]);
@@ -102,10 +144,23 @@ void sort_by_weight_descending(std::vector<LegacyWeight>& w) {
   }
 }
 
-/// Upstream: division_algorithm.go, dynamicDivideReplicas followed by util.MergeTargetClusters.
-core::Result<std::vector<Party>> dynamic_divide(int32_t target, std::vector<LegacyWeight> weights,
-                                                const std::vector<TargetCluster>& scheduled,
-                                                const DivisionRequest& r, Assignment& out) {
+/// Records the step for the explanation and adds its replicas to `total` (per candidate).
+void apply(const std::vector<Weighted>& weights, const std::vector<int32_t>& placed, int32_t n,
+           std::vector<int32_t>& total, Assignment& out) {
+  out.divided = n;
+  out.weights.clear();
+  out.weights.reserve(weights.size());
+  for (size_t k = 0; k < weights.size(); ++k) {
+    out.weights.push_back(DivisionStep{weights[k].cluster, weights[k].weight, placed[k]});
+    total[weights[k].cluster] += placed[k];
+  }
+}
+
+/// Upstream: division_algorithm.go, dynamicDivideReplicas followed by util.MergeTargetClusters
+/// (`total` holds the scheduled replicas the result is merged into).
+core::Result<void> dynamic_divide(int32_t target, std::vector<Weighted> weights,
+                                  std::vector<int32_t>& total, const Context& ctx,
+                                  Assignment& out) {
   int64_t available = 0;
   for (const auto& w : weights) {
     available += w.weight;
@@ -118,10 +173,8 @@ core::Result<std::vector<Party>> dynamic_divide(int32_t target, std::vector<Lega
   if (out.strategy == Strategy::Aggregated) {
     // resortAvailableClusters: clusters that already hold replicas first; then the shortest
     // prefix whose capacity covers the target.
-    std::stable_partition(weights.begin(), weights.end(), [&scheduled](const LegacyWeight& w) {
-      return std::any_of(scheduled.begin(), scheduled.end(),
-                         [&w](const TargetCluster& t) { return t.name == w.name; });
-    });
+    std::stable_partition(weights.begin(), weights.end(),
+                          [&total](const Weighted& w) { return total[w.cluster] > 0; });
     int64_t sum = 0;
     for (size_t i = 0; i < weights.size(); ++i) {
       sum += weights[i].weight;
@@ -131,92 +184,61 @@ core::Result<std::vector<Party>> dynamic_divide(int32_t target, std::vector<Lega
       }
     }
   }
-  if (r.legacy) {  // the legacy rule's tie-break reads the previous assignment
-    for (auto& w : weights) {
-      for (const auto& t : scheduled) {
-        if (t.name == w.name) {
-          w.last_replicas = t.replicas;
-          break;
-        }
-      }
-    }
+  for (auto& w : weights) {  // the legacy rule's tie-break reads the previous assignment
+    w.last_replicas = total[w.cluster];
   }
-  std::vector<Party> placed = dispense(target, std::move(weights), r, out.tie_order);
-  out.divided = target;
-  out.weights = placed;
-  const size_t divided_count = placed.size();
-  for (const auto& t : scheduled) {
-    const auto end = placed.begin() + static_cast<std::ptrdiff_t>(divided_count);
-    auto it = r.legacy ? std::find_if(placed.begin(), end,
-                                      [&t](const Party& p) { return p.name == t.name; })
-                       : std::lower_bound(placed.begin(), end, t.name,  // Webster: name order
-                                          [](const Party& p, const std::string& n) { return p.name < n; });
-    if (it != end && it->name == t.name) {
-      it->seats += t.replicas;
-    } else {
-      placed.push_back(Party{t.name, 0, t.replicas});
-    }
-  }
-  return placed;
+  apply(weights, dispense(target, weights, ctx), target, total, out);
+  return {};
 }
 
 /// Upstream: assignment.go, assignByDynamicStrategy with dynamicScaleUp / dynamicScaleDown /
-/// dynamicFreshScale.
-core::Result<std::vector<Party>> assign_dynamic(const DivisionRequest& r, Assignment& out) {
-  std::vector<TargetCluster> scheduled;
+/// dynamicFreshScale. `total` comes in as the current assignment and leaves as the result.
+core::Result<void> assign_dynamic(const Context& ctx, std::vector<int32_t>& total,
+                                  Assignment& out) {
+  const DivisionRequest& r = ctx.r;
   int64_t assigned = 0;
-  for (const auto& c : r.clusters) {
-    if (c.replicas > 0) {
-      scheduled.push_back(TargetCluster{c.name, c.replicas});
-      assigned += c.replicas;
-    }
+  for (uint32_t i = 0; i < r.clusters.size(); ++i) {
+    total[i] = r.clusters[i].replicas;
+    assigned += total[i];
   }
-  std::vector<LegacyWeight> weights;
+  std::vector<Weighted> weights;
   weights.reserve(r.clusters.size());
   if (r.fresh || assigned < r.replicas) {
     out.mode = r.fresh ? AssignmentMode::Fresh : AssignmentMode::ScaleUp;
-    for (const auto& c : r.clusters) {
-      const int64_t extra = r.fresh ? c.replicas : 0;
-      weights.push_back(LegacyWeight{c.name, c.available_replicas.value_or(0) + extra, 0});
+    for (uint32_t i = 0; i < r.clusters.size(); ++i) {
+      const int64_t extra = r.fresh ? r.clusters[i].replicas : 0;
+      weights.push_back(Weighted{i, r.clusters[i].available_replicas.value_or(0) + extra, 0});
     }
   } else if (assigned > r.replicas) {
     out.mode = AssignmentMode::ScaleDown;
-    for (const auto& t : scheduled) {
-      weights.push_back(LegacyWeight{t.name, t.replicas, 0});
+    for (uint32_t i = 0; i < r.clusters.size(); ++i) {
+      if (total[i] > 0) {
+        weights.push_back(Weighted{i, total[i], 0});
+      }
     }
   } else {
     out.mode = AssignmentMode::Unchanged;
-    std::vector<Party> kept;
-    for (auto& t : scheduled) {
-      kept.push_back(Party{std::move(t.name), 0, t.replicas});
-    }
-    return kept;
+    return {};
   }
   if (out.strategy == Strategy::Aggregated) {
     // Only Aggregated's prefix depends on the order; Webster and the legacy rule do not.
     sort_by_weight_descending(weights);
   }
+  if (out.mode != AssignmentMode::ScaleUp) {
+    std::fill(total.begin(), total.end(), 0);  // a whole new division: the layout is only the weight
+  }
   const int32_t target =
       out.mode == AssignmentMode::ScaleUp ? static_cast<int32_t>(r.replicas - assigned) : r.replicas;
-  if (out.mode != AssignmentMode::ScaleUp) {
-    scheduled.clear();  // a whole new division: the previous result is only the weight
-  }
-  return dynamic_divide(target, std::move(weights), scheduled, r, out);
+  return dynamic_divide(target, std::move(weights), total, ctx, out);
 }
 
-/// Drops zero-replica clusters and sorts by name (`sorted`: the parties already are).
-std::vector<TargetCluster> finish(std::vector<Party> parties, bool sorted) {
+/// Clusters with replicas, in name order.
+std::vector<TargetCluster> finish(const std::vector<int32_t>& total, const Context& ctx) {
   std::vector<TargetCluster> out;
-  out.reserve(parties.size());
-  for (auto& p : parties) {
-    if (p.seats > 0) {
-      out.push_back(TargetCluster{std::move(p.name), p.seats});
+  for (const uint32_t i : ctx.by_name) {
+    if (total[i] > 0) {
+      out.push_back(TargetCluster{ctx.r.clusters[i].name, total[i]});
     }
-  }
-  const auto by_name = [](const TargetCluster& a, const TargetCluster& b) { return a.name < b.name; };
-  if (!sorted && !std::is_sorted(out.begin(), out.end(), by_name)) {
-    std::sort(out.begin(), out.end(),
-              [](const TargetCluster& a, const TargetCluster& b) { return a.name < b.name; });
   }
   return out;
 }
@@ -276,30 +298,27 @@ core::Result<Assignment> divide(const DivisionRequest& request) {
   if (request.replicas == 0) {
     return out;
   }
-  std::vector<Party> parties;
+  const Context ctx(request, out.tie_order);
+  std::vector<int32_t> total(request.clusters.size(), 0);
   switch (out.strategy) {
     case Strategy::Duplicated:
-      for (const auto& c : request.clusters) {
-        parties.push_back(Party{c.name, 0, request.replicas});
-      }
+      std::fill(total.begin(), total.end(), request.replicas);
       break;
-    case Strategy::StaticWeight:
-      out.divided = request.replicas;
-      parties = dispense(request.replicas, static_weights(request), request, out.tie_order);
-      out.weights = parties;
+    case Strategy::StaticWeight: {
+      const auto weights = static_weights(ctx);
+      apply(weights, dispense(request.replicas, weights, ctx), request.replicas, total, out);
       break;
+    }
     case Strategy::Aggregated:
     case Strategy::DynamicWeight: {
-      auto placed = assign_dynamic(request, out);
-      if (!placed) {
-        return core::fail(std::move(placed.error()));
+      auto done = assign_dynamic(ctx, total, out);
+      if (!done) {
+        return core::fail(std::move(done.error()));
       }
-      parties = std::move(*placed);
       break;
     }
   }
-  // Webster's output (static weights) is in name order already.
-  out.clusters = finish(std::move(parties), out.strategy == Strategy::StaticWeight && !request.legacy);
+  out.clusters = finish(total, ctx);
   return out;
 }
 

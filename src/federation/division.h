@@ -28,6 +28,16 @@ struct TargetCluster {
   friend bool operator==(const TargetCluster&, const TargetCluster&) = default;
 };
 
+/// One cluster's weight in the last division step and the replicas that step gave it.
+struct DivisionStep {
+  /// Index into DivisionRequest::clusters.
+  uint32_t cluster = 0;
+  int64_t weight = 0;
+  int32_t placed = 0;
+
+  friend bool operator==(const DivisionStep&, const DivisionStep&) = default;
+};
+
 /// The result, with what the explanation needs.
 struct Assignment {
   /// Clusters with replicas > 0, sorted by name (what the scheduler writes to the binding).
@@ -38,7 +48,7 @@ struct Assignment {
   /// The replicas the last division step placed (the delta on a dynamic scale-up).
   int32_t divided = 0;
   /// The weights that step used, in the order it saw them (empty for Duplicated/Unchanged).
-  std::vector<Party> weights;
+  std::vector<DivisionStep> weights;
 };
 
 /// Errors: unschedulable placements are BadRequest errors whose message starts with

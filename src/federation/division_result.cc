@@ -91,8 +91,10 @@ std::string explain_division(const DivisionRequest& r, const core::Result<Assign
     out += fmt::format("divided {} replica(s) by {}; ties: fewer replicas, then names {}\n",
                        a.divided, r.legacy ? "floor share + remainder" : "Webster",
                        a.tie_order == NameOrder::Ascending ? "ascending" : "descending");
-    for (const auto& p : a.weights) {
-      out += fmt::format("  {:<20} weight {:>6}  +{}\n", p.name, p.votes, p.seats);
+    for (const auto& step : a.weights) {
+      const std::string& name = step.cluster < r.clusters.size() ? r.clusters[step.cluster].name
+                                                                 : std::string();
+      out += fmt::format("  {:<20} weight {:>6}  +{}\n", name, step.weight, step.placed);
     }
   }
   int64_t total = 0;

@@ -9,7 +9,7 @@ namespace {
 Assignment two_clusters() {
   Assignment a;
   a.clusters = {{"member1", 6}, {"member2", 3}};
-  a.weights = {{"member1", 2, 6}, {"member2", 1, 3}};
+  a.weights = {{0, 2, 6}, {1, 1, 3}};
   a.divided = 9;
   return a;
 }
@@ -42,10 +42,12 @@ TEST(DivisionResultTest, ExplainsWeightsAndResult) {
   r.replicas = 9;
   r.scheduling = ReplicaScheduling{};
   r.clusters.resize(2);
+  r.clusters[0].name = "member1";
+  r.clusters[1].name = "member2";
   const std::string text = explain_division(r, two_clusters());
   EXPECT_NE(text.find("strategy: StaticWeight"), std::string::npos) << text;
   EXPECT_NE(text.find("divided 9 replica(s) by Webster"), std::string::npos) << text;
-  EXPECT_NE(text.find("weight      2  +6"), std::string::npos) << text;
+  EXPECT_NE(text.find("member1              weight      2  +6"), std::string::npos) << text;
   EXPECT_NE(text.find("total: 9"), std::string::npos) << text;
 }
 
