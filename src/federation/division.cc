@@ -96,17 +96,22 @@ std::vector<Weighted> static_weights(const Context& ctx) {
   const ReplicaScheduling& s = *ctx.r.scheduling;
   const auto& clusters = ctx.r.clusters;
   std::vector<int64_t> weight(clusters.size(), s.weight_preference ? 0 : 1);
+  // Names are mostly of one length and differ at the end ("member1", "member2"): a key of
+  // (length, last byte) rejects nearly every non-match before a full compare.
+  const auto key = [](const std::string& n) -> uint64_t {
+    return (static_cast<uint64_t>(n.size()) << 8) | (n.empty() ? 0u : static_cast<unsigned char>(n.back()));
+  };
+  std::vector<uint64_t> keys(clusters.size());
+  for (size_t i = 0; i < clusters.size(); ++i) {
+    keys[i] = key(clusters[i].name);
+  }
   for (const auto& rule : s.static_weights) {
     const ClusterAffinity& a = rule.target_cluster;
     if (!a.label_selector && a.exclude.empty() && !a.cluster_names.empty()) {
-      // A rule that only lists names (the common shape). Names are mostly of one length and
-      // differ at the end ("member1", "member2"): the last byte rejects nearly every non-match
-      // before a full compare.
-      for (const auto& name : a.cluster_names) {
-        const char last = name.empty() ? '\0' : name.back();
+      for (const auto& name : a.cluster_names) {  // a rule that only lists names: the usual shape
+        const uint64_t k = key(name);
         for (size_t i = 0; i < clusters.size(); ++i) {
-          const std::string& c = clusters[i].name;
-          if (c.size() == name.size() && (c.empty() || c.back() == last) && c == name) {
+          if (keys[i] == k && clusters[i].name == name) {
             weight[i] = std::max(weight[i], rule.weight);
           }
         }
