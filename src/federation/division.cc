@@ -98,8 +98,9 @@ std::vector<Weighted> static_weights(const Context& ctx) {
   std::vector<int64_t> weight(clusters.size(), s.weight_preference ? 0 : 1);
   // Names are mostly of one length and differ at the end ("member1", "member2"): a key of
   // (length, last byte) rejects nearly every non-match before a full compare.
-  const auto key = [](const std::string& n) -> uint64_t {
-    return (static_cast<uint64_t>(n.size()) << 8) | (n.empty() ? 0u : static_cast<unsigned char>(n.back()));
+  const auto key = [](const std::string& name) -> uint64_t {
+    return (static_cast<uint64_t>(name.size()) << 8) |
+           (name.empty() ? 0u : static_cast<unsigned char>(name.back()));
   };
   std::vector<uint64_t> keys(clusters.size());
   for (size_t i = 0; i < clusters.size(); ++i) {
@@ -240,6 +241,7 @@ core::Result<void> assign_dynamic(const Context& ctx, std::vector<int32_t>& tota
 /// Clusters with replicas, in name order.
 std::vector<TargetCluster> finish(const std::vector<int32_t>& total, const Context& ctx) {
   std::vector<TargetCluster> out;
+  out.reserve(ctx.by_name.size());
   for (const uint32_t i : ctx.by_name) {
     if (total[i] > 0) {
       out.push_back(TargetCluster{ctx.r.clusters[i].name, total[i]});

@@ -289,3 +289,28 @@ TEST(DivisionTest, UnschedulableSaysWhy) {
 
 }  // namespace
 }  // namespace kscale::federation
+
+namespace kscale::federation {
+namespace {
+
+// What the explanation reads: the mode, the replicas the last step divided, its weights.
+TEST(DivisionTest, RecordsTheStepItTook) {
+  DivisionRequest r;
+  r.replicas = 6;
+  r.scheduling = dynamic();
+  r.clusters = {cand("member1", 1, 2), cand("member2", 1, 4), cand("member3", 1, 6)};
+  auto down = divide(r);
+  ASSERT_TRUE(down.has_value());
+  EXPECT_EQ(down->mode, AssignmentMode::ScaleDown);
+  EXPECT_EQ(down->divided, 6);
+  EXPECT_EQ(down->weights, (std::vector<DivisionStep>{{0, 2, 1}, {1, 4, 2}, {2, 6, 3}}));
+  r.replicas = 14;
+  auto up = divide(r);
+  ASSERT_TRUE(up.has_value());
+  EXPECT_EQ(up->mode, AssignmentMode::ScaleUp);
+  EXPECT_EQ(up->divided, 2);
+  EXPECT_EQ(up->clusters, (Clusters{{"member1", 3}, {"member2", 5}, {"member3", 6}}));
+}
+
+}  // namespace
+}  // namespace kscale::federation
