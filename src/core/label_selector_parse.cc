@@ -129,13 +129,20 @@ class Lexer {
  private:
   static Token special_token(char c) {
     switch (c) {
-      case '!': return Token::DoesNotExist;
-      case '=': return Token::Equals;
-      case '<': return Token::LessThan;
-      case '>': return Token::GreaterThan;
-      case '(': return Token::OpenPar;
-      case ')': return Token::ClosedPar;
-      default: return Token::Comma;
+      case '!':
+        return Token::DoesNotExist;
+      case '=':
+        return Token::Equals;
+      case '<':
+        return Token::LessThan;
+      case '>':
+        return Token::GreaterThan;
+      case '(':
+        return Token::OpenPar;
+      case ')':
+        return Token::ClosedPar;
+      default:
+        return Token::Comma;
     }
   }
 
@@ -243,14 +250,29 @@ class Parser {
     }
     const Item op = consume(Context::KeyAndOperator);
     switch (op.token) {
-      case Token::In: requirement.op = Operator::In; break;
-      case Token::NotIn: requirement.op = Operator::NotIn; break;
-      case Token::Equals: requirement.op = Operator::Equals; break;
-      case Token::DoubleEquals: requirement.op = Operator::DoubleEquals; break;
-      case Token::NotEquals: requirement.op = Operator::NotEquals; break;
-      case Token::GreaterThan: requirement.op = Operator::GreaterThan; break;
-      case Token::LessThan: requirement.op = Operator::LessThan; break;
-      default: return found(op.literal, "expected: in, notin, =, ==, !=, gt, lt");
+      case Token::In:
+        requirement.op = Operator::In;
+        break;
+      case Token::NotIn:
+        requirement.op = Operator::NotIn;
+        break;
+      case Token::Equals:
+        requirement.op = Operator::Equals;
+        break;
+      case Token::DoubleEquals:
+        requirement.op = Operator::DoubleEquals;
+        break;
+      case Token::NotEquals:
+        requirement.op = Operator::NotEquals;
+        break;
+      case Token::GreaterThan:
+        requirement.op = Operator::GreaterThan;
+        break;
+      case Token::LessThan:
+        requirement.op = Operator::LessThan;
+        break;
+      default:
+        return found(op.literal, "expected: in, notin, =, ==, !=, gt, lt");
     }
     const bool parsed = requirement.op == Operator::In || requirement.op == Operator::NotIn
                             ? parse_values(requirement.values)
@@ -349,9 +371,9 @@ class Parser {
     if (requirement.op == Operator::GreaterThan || requirement.op == Operator::LessThan) {
       for (std::size_t i = 0; i < requirement.values.size(); ++i) {
         if (!parse_go_int64(requirement.values[i])) {
-          messages.push_back(invalid_value_error(
-              path(i), requirement.values[i],
-              "for 'Gt', 'Lt' operators, the value must be an integer"));
+          messages.push_back(
+              invalid_value_error(path(i), requirement.values[i],
+                                  "for 'Gt', 'Lt' operators, the value must be an integer"));
         }
       }
     }

@@ -294,8 +294,8 @@ bool digits_end_in_000(const Scanned& s) {
     return k < s.den.size() ? s.den[s.den.size() - 1 - k]
                             : s.num[s.num.size() - 1 - (k - s.den.size())];
   };
-  return s.num.size() + s.den.size() >= 3 && digit_from_end(0) == '0' &&
-         digit_from_end(1) == '0' && digit_from_end(2) == '0';
+  return s.num.size() + s.den.size() >= 3 && digit_from_end(0) == '0' && digit_from_end(1) == '0' &&
+         digit_from_end(2) == '0';
 }
 
 std::optional<Int64Form> int64_form(const Scanned& s, const Suffix& suffix) {
@@ -469,6 +469,5 @@ Result<Quantity> Quantity::parse_json_text(std::string_view json_text) {
   }
   return parse(trim_go_space(json_text));
 }
-
 
 }  // namespace kscale::core

@@ -238,8 +238,8 @@ Replicas scaling_limit(bool scale_up, Replicas current, const ControllerState& e
     return current;
   }
   const bool take_min = (rules.select_policy == SelectPolicy::Min) == scale_up;
-  int64_t result = take_min ? std::numeric_limits<int32_t>::max()
-                            : std::numeric_limits<int32_t>::min();
+  int64_t result =
+      take_min ? std::numeric_limits<int32_t>::max() : std::numeric_limits<int32_t>::min();
   for (const auto& p : rules.policies) {
     const int64_t period_start = period_start_replicas(current, p.period, events, now);
     const int64_t proposed = policy_bound(scale_up, p, period_start);
@@ -250,8 +250,8 @@ Replicas scaling_limit(bool scale_up, Replicas current, const ControllerState& e
 
 }  // namespace
 
-Replicas scale_up_limit(Replicas current, const ControllerState& events,
-                        const ResolvedRules& rules, core::SystemTime now) {
+Replicas scale_up_limit(Replicas current, const ControllerState& events, const ResolvedRules& rules,
+                        core::SystemTime now) {
   return scaling_limit(/*scale_up=*/true, current, events, rules, now);
 }
 

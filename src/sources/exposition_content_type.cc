@@ -127,16 +127,16 @@ core::Result<ExpositionFormat> format_from_content_type(std::string_view content
       return *fallback;
     }
     return core::fail(core::Error::unsupported_media_type(
-        problem + " and no fallback protocol is configured; expected text/plain; version=0.0.4 "
-                  "or application/openmetrics-text; version=1.0.0"));
+        problem +
+        " and no fallback protocol is configured; expected text/plain; version=0.0.4 "
+        "or application/openmetrics-text; version=1.0.0"));
   };
   if (trim_blanks(content_type).empty()) {
     return unsupported("non-compliant scrape target sending blank Content-Type");
   }
   const std::optional<std::string> media = parse_media_type(content_type);
   if (!media) {
-    return unsupported("cannot parse Content-Type " +
-                       detail::quoted_for_message(content_type));
+    return unsupported("cannot parse Content-Type " + detail::quoted_for_message(content_type));
   }
   if (*media == "application/openmetrics-text") {
     return ExpositionFormat::OpenMetrics;

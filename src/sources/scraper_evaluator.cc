@@ -294,7 +294,8 @@ void ScraperEvaluator::emit_rule_values(size_t r,
     gauge_labels.reserve(gauges.size());
     for (const auto& [k, v] : gauges) {
       values.push_back(v);
-      gauge_labels.push_back(rule.aggregate == Aggregation::None ? labels_from_key(k) : core::Labels{});
+      gauge_labels.push_back(rule.aggregate == Aggregation::None ? labels_from_key(k)
+                                                                 : core::Labels{});
     }
     for (const auto& l : gauge_labels) {
       value_labels.push_back(&l);
@@ -315,9 +316,10 @@ void ScraperEvaluator::emit_rule_values(size_t r,
       ++outcome.values_dropped;
       return;
     }
-    outcome.points.push_back(store::CustomPoint{
-        store::CustomSeriesKey{core::GroupResource{"pods", ""}, namespace_name_, pod_, rule.metric, std::move(labels)},
-        store::Sample{now, *q, window}});
+    outcome.points.push_back(
+        store::CustomPoint{store::CustomSeriesKey{core::GroupResource{"pods", ""}, namespace_name_,
+                                                  pod_, rule.metric, std::move(labels)},
+                           store::Sample{now, *q, window}});
   };
   if (rule.aggregate == Aggregation::None) {
     for (size_t i = 0; i < values.size(); ++i) {
@@ -328,7 +330,8 @@ void ScraperEvaluator::emit_rule_values(size_t r,
   }
 }
 
-core::Result<ScrapeOutcome> ScraperEvaluator::evaluate(std::string_view body, ExpositionFormat format,
+core::Result<ScrapeOutcome> ScraperEvaluator::evaluate(std::string_view body,
+                                                       ExpositionFormat format,
                                                        core::SystemTime scrape_time) {
   const auto now = std::chrono::time_point_cast<std::chrono::milliseconds>(scrape_time);
   begin_scrape();

@@ -87,9 +87,12 @@ bool family_member(std::string_view sample, const FamilyView& family, bool open_
 
 std::string_view meta_kind_name(MetaKind kind) {
   switch (kind) {
-    case MetaKind::Help: return "HELP";
-    case MetaKind::Type: return "TYPE";
-    case MetaKind::Unit: return "UNIT";
+    case MetaKind::Help:
+      return "HELP";
+    case MetaKind::Type:
+      return "TYPE";
+    case MetaKind::Unit:
+      return "UNIT";
   }
   return "";
 }
@@ -134,13 +137,15 @@ bool ExpositionScanner::fail_message(const char* pos, std::string message) {
 bool ExpositionScanner::fail_float(const char* token_start, std::string_view token,
                                    FloatStatus status) {
   switch (status) {
-    case FloatStatus::Ok: return true;
+    case FloatStatus::Ok:
+      return true;
     case FloatStatus::Unsupported:
       return fail_message(token_start,
                           "unsupported character in float " + quoted_for_message(token));
     case FloatStatus::OutOfRange:
       return fail_message(token_start, "value out of range " + quoted_for_message(token));
-    case FloatStatus::Invalid: break;
+    case FloatStatus::Invalid:
+      break;
   }
   return fail_message(token_start, "invalid float " + quoted_for_message(token));
 }
@@ -208,11 +213,21 @@ void ExpositionScanner::resolve_escapes() {
   for (const Escaped& e : escaped_) {
     std::string_view* target = nullptr;
     switch (e.slot) {
-      case Slot::MetricName: target = &name_; break;
-      case Slot::LabelName: target = &labels_[e.index].name; break;
-      case Slot::LabelValue: target = &labels_[e.index].value; break;
-      case Slot::ExemplarName: target = &exemplar_labels_[e.index].name; break;
-      case Slot::ExemplarValue: target = &exemplar_labels_[e.index].value; break;
+      case Slot::MetricName:
+        target = &name_;
+        break;
+      case Slot::LabelName:
+        target = &labels_[e.index].name;
+        break;
+      case Slot::LabelValue:
+        target = &labels_[e.index].value;
+        break;
+      case Slot::ExemplarName:
+        target = &exemplar_labels_[e.index].name;
+        break;
+      case Slot::ExemplarValue:
+        target = &exemplar_labels_[e.index].value;
+        break;
     }
     const std::size_t offset = scratch_.size();
     append_unescaped(*target, e.unescape_quote, scratch_);
@@ -336,12 +351,12 @@ bool ExpositionScanner::check_unit(std::string_view unit, const char* text_start
                        name_[name_.size() - unit.size() - 1] == '_')) {
     return true;
   }
-  return fail_message(text_start, "unit " + quoted_for_message(unit) +
-                                      " not a suffix of metric " + quoted_for_message(name_));
+  return fail_message(text_start, "unit " + quoted_for_message(unit) + " not a suffix of metric " +
+                                      quoted_for_message(name_));
 }
 
-bool ExpositionScanner::apply_metadata(MetaKind kind, std::string_view text,
-                                       const char* text_start, bool unescape_quote) {
+bool ExpositionScanner::apply_metadata(MetaKind kind, std::string_view text, const char* text_start,
+                                       bool unescape_quote) {
   switch (kind) {
     case MetaKind::Type: {
       std::optional<MetricType> type = metric_type_from_word(text);

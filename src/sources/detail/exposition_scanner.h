@@ -122,8 +122,7 @@ class ExpositionScanner {
   bool check_quoted_name(const char* error_pos, std::string_view inner);
 
   // A label name at p_ inside braces: `{L}({L}|{D})*` or a quoted name; `quoted` says which.
-  bool scan_label_name(bool allow_newline, std::string_view& name, bool& quoted,
-                       bool& escaped) {
+  bool scan_label_name(bool allow_newline, std::string_view& name, bool& quoted, bool& escaped) {
     const char* tok = p_;
     quoted = false;
     escaped = false;
@@ -178,11 +177,11 @@ class ExpositionScanner {
     if (blanks) {
       skip_blanks();
     }
-    const bool ok =
-        exemplar ? scan_label_value(blanks, true, label_name, name_escaped, exemplar_labels_,
-                                    Slot::ExemplarName, Slot::ExemplarValue)
-                 : scan_label_value(blanks, false, label_name, name_escaped, labels_,
-                                    Slot::LabelName, Slot::LabelValue);
+    const bool ok = exemplar
+                        ? scan_label_value(blanks, true, label_name, name_escaped, exemplar_labels_,
+                                           Slot::ExemplarName, Slot::ExemplarValue)
+                        : scan_label_value(blanks, false, label_name, name_escaped, labels_,
+                                           Slot::LabelName, Slot::LabelValue);
     return ok ? LabelItem::Item : LabelItem::Failed;
   }
 

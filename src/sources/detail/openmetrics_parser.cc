@@ -92,16 +92,15 @@ bool OpenMetricsParser::metadata(MetaKind kind) {
     return false;
   }
   // openmetricslex `<sMeta2>{S}{C}*\n`: one space, the text, a newline.
-  const void* nl = p_ < end_ ? std::memchr(p_, '\n', static_cast<std::size_t>(end_ - p_))
-                             : nullptr;
+  const void* nl = p_ < end_ ? std::memchr(p_, '\n', static_cast<std::size_t>(end_ - p_)) : nullptr;
   if (p_ == end_ || *p_ != ' ' || nl == nullptr) {
     return fail(p_, "expected text in " + std::string(meta_kind_name(kind)));
   }
   const char* text_start = p_ + 1;
   const char* eol = static_cast<const char*>(nl);
   p_ = eol + 1;
-  return apply_metadata(kind, {text_start, static_cast<std::size_t>(eol - text_start)},
-                        text_start, /*unescape_quote=*/true);
+  return apply_metadata(kind, {text_start, static_cast<std::size_t>(eol - text_start)}, text_start,
+                        /*unescape_quote=*/true);
 }
 
 bool OpenMetricsParser::series() {
