@@ -231,6 +231,89 @@ Summary summarize(const std::vector<json::object>& tl, double load_start, double
 
 std::string seconds_text(const std::optional<double>& v) { return v ? fmt::format("{:.1f}s", *v) : "n/a"; }
 
+// Starts hey or ab as a child process, or returns none for the built-in generator; prints the
+// load line either way.
+core::Result<std::optional<ChildProcess>> spawn_load(const std::string& tool, const DemoTimes& t, const std::string& url,
+                                                     const std::vector<std::string>& env, const fs::path& dir) {
+  const int rps = t.concurrency * t.qps_per_worker;
+  if (tool == "hey") {
+    std::cout << fmt::format("\n>>> load: hey -z {}s -c {} -q {} -disable-keepalive {}  (~{} requests/s, "
+                             "~{:.0f} replicas' worth at 30/s each)\n\n",
+                             t.load.count(), t.concurrency, t.qps_per_worker, url, rps, std::ceil(rps / 30.0));
+    auto p = ChildProcess::spawn(autoscaler::SpawnOptions{{"hey", "-z", std::to_string(t.load.count()) + "s", "-c",
+                                                           std::to_string(t.concurrency), "-q",
+                                                           std::to_string(t.qps_per_worker), "-disable-keepalive", url},
+                                                          env, (dir / "load.log").string(), false, true});
+    if (!p) {
+      return core::fail(core::Error::unavailable("hey: " + p.error().message));
+    }
+    return std::optional<ChildProcess>(std::move(*p));
+  } else if (tool == "ab") {
+    std::cout << fmt::format("\n>>> load: ab -t {} -n 100000000 -c 20 {}  (as fast as it goes: ab has no rate limit)\n\n",
+                             t.load.count(), url);
+    auto p = ChildProcess::spawn(autoscaler::SpawnOptions{
+        {"ab", "-q", "-t", std::to_string(t.load.count()), "-n", "100000000", "-c", "20", url},
+        env, (dir / "load.log").string(), false, true});
+    if (!p) {
+      return core::fail(core::Error::unavailable("ab: " + p.error().message));
+    }
+    return std::optional<ChildProcess>(std::move(*p));
+  } else {
+    std::cout << fmt::format("\n>>> load: built-in generator, {} requests/s for {}s to {} (install hey for the "
+                             "seeds' tool)\n\n",
+                             rps, t.load.count(), url);
+  }
+  return std::optional<ChildProcess>();
+}
+
+// The SVG timeline and the summary; 0 when the HPA scaled up and came back to minReplicas.
+int print_report(const DemoOptions& f, const fs::path& dir, const fs::path& timeline, double load_start,
+                 double load_end, const std::string& tool, int rps) {
+  const auto tl = read_timeline(timeline);
+  const auto s = summarize(tl, load_start, load_end, 1);
+  autoscaler::SimulationResult plot;
+  plot.metric_names = {"http_requests_qps"};
+  plot.target_kinds = {"AverageValue"};
+  plot.min_replicas = 1;
+  plot.max_replicas = 10;
+  double t0 = NAN;
+  for (const auto& e : tl) {
+    if (str(e, "type") != "sync") {
+      continue;
+    }
+    if (std::isnan(t0)) {
+      t0 = num(e, "time");
+    }
+    autoscaler::SimulationStep step;
+    step.time_s = num(e, "time") - t0;
+    step.value = {num(e, "value")};
+    step.target = {num(e, "target", 30)};
+    step.replicas = static_cast<int32_t>(num(e, "replicas", 0));
+    step.ready_pods = static_cast<int32_t>(num(e, "ready", 0));
+    step.desired = static_cast<int32_t>(num(e, "desired", 0));
+    plot.steps.push_back(std::move(step));
+    plot.summary.peak_replicas = std::max(plot.summary.peak_replicas, plot.steps.back().replicas);
+  }
+  const std::string title = fmt::format("kscale demo: seed 000 HPA, load {:.0f}s to {:.0f}s ({})",
+                                        load_start - t0, load_end - t0, tool);
+  std::ofstream(f.plot) << autoscaler::render_svg(plot, title);
+
+  std::cout << "\nSummary\n";
+  std::cout << fmt::format("  load:                                   {} for {:.0f}s ({})\n", tool, load_end - load_start,
+                           tool == "hey" ? fmt::format("~{} requests/s", rps) : std::string("see load.log"));
+  std::cout << fmt::format("  load start -> first scale-up decision:   {}\n", seconds_text(s.first_scale_up));
+  std::cout << fmt::format("  load start -> first new replica Ready:   {}\n", seconds_text(s.first_new_ready));
+  std::cout << fmt::format("  peak replicas:                           {} (maxReplicas 10)\n", s.peak);
+  std::cout << fmt::format("  load stop  -> first scale-down decision: {}\n", seconds_text(s.first_scale_down));
+  std::cout << fmt::format("  load stop  -> back at minReplicas (1):   {}\n", seconds_text(s.back_to_min));
+  std::cout << fmt::format("  timeline plot:                           {}\n", fs::absolute(f.plot).string());
+  if (f.keep_files) {
+    std::cout << fmt::format("  files (logs, timeline, manifests):       {}\n", dir.string());
+  }
+  std::cout << std::flush;
+  return s.first_scale_up && s.back_to_min ? 0 : 1;
+}
+
 }  // namespace
 
 Demo::Demo(DemoOptions options)
@@ -429,35 +512,14 @@ asio::awaitable<core::Result<int>> Demo::scenario() {
   core::RealClock clock;
   auto unix_now = [&clock] { return std::chrono::duration<double>(clock.system_now().time_since_epoch()).count(); };
   const double load_start = unix_now();
-  bool builtin = false;
-  if (tool == "hey") {
-    std::cout << fmt::format("\n>>> load: hey -z {}s -c {} -q {} -disable-keepalive {}  (~{} requests/s, "
-                             "~{:.0f} replicas' worth at 30/s each)\n\n",
-                             t.load.count(), t.concurrency, t.qps_per_worker, url, rps, std::ceil(rps / 30.0));
-    auto p = ChildProcess::spawn(autoscaler::SpawnOptions{{"hey", "-z", std::to_string(t.load.count()) + "s", "-c",
-                                                           std::to_string(t.concurrency), "-q",
-                                                           std::to_string(t.qps_per_worker), "-disable-keepalive", url},
-                                                          env, (dir_ / "load.log").string(), false, true});
-    if (!p) {
-      co_return core::fail(core::Error::unavailable("hey: " + p.error().message));
-    }
-    load_ = std::move(*p);
-  } else if (tool == "ab") {
-    std::cout << fmt::format("\n>>> load: ab -t {} -n 100000000 -c 20 {}  (as fast as it goes: ab has no rate limit)\n\n",
-                             t.load.count(), url);
-    auto p = ChildProcess::spawn(autoscaler::SpawnOptions{
-        {"ab", "-q", "-t", std::to_string(t.load.count()), "-n", "100000000", "-c", "20", url},
-        env, (dir_ / "load.log").string(), false, true});
-    if (!p) {
-      co_return core::fail(core::Error::unavailable("ab: " + p.error().message));
-    }
-    load_ = std::move(*p);
-  } else {
-    std::cout << fmt::format("\n>>> load: built-in generator, {} requests/s for {}s to {} (install hey for the "
-                             "seeds' tool)\n\n",
-                             rps, t.load.count(), url);
-    start_builtin_load(service_port, 8, rps / 8, t.load);
-    builtin = true;
+  auto spawned = spawn_load(tool, t, url, env, dir_);
+  if (!spawned) {
+    co_return core::fail(spawned.error());
+  }
+  load_ = std::move(*spawned);
+  const bool builtin = !load_;
+  if (builtin) {
+    start_builtin_load(service_port, kLoadWorkers, rps / kLoadWorkers, t.load);
   }
   std::cout << std::flush;
   for (auto waited = 0s; waited < t.load + 15s; waited += 1s) {
@@ -496,50 +558,9 @@ asio::awaitable<core::Result<int>> Demo::scenario() {
   adapter_->stop(5s);
   adapter_.reset();
 
-  const auto tl = read_timeline(timeline);
-  const auto s = summarize(tl, load_start, load_end, 1);
-  autoscaler::SimulationResult plot;
-  plot.metric_names = {"http_requests_qps"};
-  plot.target_kinds = {"AverageValue"};
-  plot.min_replicas = 1;
-  plot.max_replicas = 10;
-  double t0 = NAN;
-  for (const auto& e : tl) {
-    if (str(e, "type") != "sync") {
-      continue;
-    }
-    if (std::isnan(t0)) {
-      t0 = num(e, "time");
-    }
-    autoscaler::SimulationStep step;
-    step.time_s = num(e, "time") - t0;
-    step.value = {num(e, "value")};
-    step.target = {num(e, "target", 30)};
-    step.replicas = static_cast<int32_t>(num(e, "replicas", 0));
-    step.ready_pods = static_cast<int32_t>(num(e, "ready", 0));
-    step.desired = static_cast<int32_t>(num(e, "desired", 0));
-    plot.steps.push_back(std::move(step));
-    plot.summary.peak_replicas = std::max(plot.summary.peak_replicas, plot.steps.back().replicas);
-  }
-  const std::string title = fmt::format("kscale demo: seed 000 HPA, load {:.0f}s to {:.0f}s ({})",
-                                        load_start - t0, load_end - t0, tool);
-  std::ofstream(f_.plot) << autoscaler::render_svg(plot, title);
-
-  std::cout << "\nSummary\n";
-  std::cout << fmt::format("  load:                                   {} for {:.0f}s ({})\n", tool, load_end - load_start,
-                           tool == "hey" ? fmt::format("~{} requests/s", rps) : std::string("see load.log"));
-  std::cout << fmt::format("  load start -> first scale-up decision:   {}\n", seconds_text(s.first_scale_up));
-  std::cout << fmt::format("  load start -> first new replica Ready:   {}\n", seconds_text(s.first_new_ready));
-  std::cout << fmt::format("  peak replicas:                           {} (maxReplicas 10)\n", s.peak);
-  std::cout << fmt::format("  load stop  -> first scale-down decision: {}\n", seconds_text(s.first_scale_down));
-  std::cout << fmt::format("  load stop  -> back at minReplicas (1):   {}\n", seconds_text(s.back_to_min));
-  std::cout << fmt::format("  timeline plot:                           {}\n", fs::absolute(f_.plot).string());
-  if (f_.keep_files) {
-    std::cout << fmt::format("  files (logs, timeline, manifests):       {}\n", dir_.string());
-  }
-  std::cout << std::flush;
+  const int code = print_report(f_, dir_, timeline, load_start, load_end, tool, rps);
   cleanup();
-  co_return s.first_scale_up && s.back_to_min ? 0 : 1;
+  co_return code;
 }
 
 }  // namespace kscale::app
