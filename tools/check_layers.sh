@@ -13,7 +13,8 @@ declare -A allowed=(
   [hpa]="core hpa"
   [federation]="core hpa federation"
   [autoscaler]="core hpa federation api net kube autoscaler"
-  [cli]="core store net kube sources api hpa federation autoscaler cli"
+  [app]="core store net kube sources api hpa federation autoscaler app"
+  [cli]="core store net kube sources api hpa federation autoscaler app cli"
 )
 status=0
 while IFS= read -r file; do

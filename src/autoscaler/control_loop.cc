@@ -134,7 +134,7 @@ std::string human_duration(std::chrono::seconds d) {
   return fmt::format("{}d", h / 24);
 }
 
-ControlLoop::ControlLoop(hpa::HorizontalPodAutoscaler hpa, ScaleTarget& target, MetricsClient& metrics,
+ControlLoop::ControlLoop(hpa::HorizontalPodAutoscaler hpa, ScaleTarget& target, MetricsSource& metrics,
                          const core::Clock& clock, ControlLoopOptions options)
     : hpa_(std::move(hpa)),
       target_(target),
@@ -163,7 +163,7 @@ void ControlLoop::record(const std::vector<ReplicaEvent>& events) {
   }
 }
 
-hpa::Decision ControlLoop::sync() {
+boost::asio::awaitable<hpa::Decision> ControlLoop::sync() {
   const auto now = clock_.system_now();
   hpa::Scale scale;
   auto got = target_.get_scale();
@@ -180,7 +180,7 @@ hpa::Decision ControlLoop::sync() {
   }
   std::vector<hpa::MetricSnapshot> snapshots;
   if (got) {
-    snapshots = metrics_.fetch(hpa_, scale.selector);
+    snapshots = co_await metrics_.fetch(hpa_, scale.selector);
   }
   const hpa::Decision d = hpa::reconcile(hpa_, scale, pods, snapshots, state_, options_.controller, now);
   hpa_.status = d.status;
@@ -226,7 +226,7 @@ hpa::Decision ControlLoop::sync() {
               << "\n";
     timeline_.flush();
   }
-  return d;
+  co_return d;
 }
 
 void ControlLoop::print_row(const hpa::Decision&, hpa::Replicas replicas) {

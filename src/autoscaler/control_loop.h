@@ -1,6 +1,6 @@
 #pragma once
 // autoscaler::ControlLoop: the HPA controller's sync for one HorizontalPodAutoscaler — read the
-// scale and pods from a ScaleTarget, the metrics through the metrics API, run hpa::reconcile,
+// scale and pods from a ScaleTarget, the metrics through a MetricsSource, run hpa::reconcile,
 // apply the new scale — with a decision log, a `kubectl get hpa -w` table and a JSON timeline.
 
 #include <chrono>
@@ -10,8 +10,10 @@
 #include <string>
 #include <vector>
 
+#include <boost/asio/awaitable.hpp>
+
 #include "autoscaler/local_process_group.h"
-#include "autoscaler/metrics_client.h"
+#include "autoscaler/metrics_source.h"
 #include "autoscaler/scale_target.h"
 #include "core/clock.h"
 #include "hpa/reconcile.h"
@@ -30,12 +32,13 @@ struct ControlLoopOptions {
 /// Not thread-safe; `target`, `metrics` and `clock` must outlive the loop.
 class ControlLoop {
  public:
-  ControlLoop(hpa::HorizontalPodAutoscaler hpa, ScaleTarget& target, MetricsClient& metrics, const core::Clock& clock,
+  ControlLoop(hpa::HorizontalPodAutoscaler hpa, ScaleTarget& target, MetricsSource& metrics, const core::Clock& clock,
               ControlLoopOptions options);
 
   /// One reconcile, as HorizontalController.reconcileAutoscaler: logs the decision with its
   /// reasons and events, prints a table row, appends to the timeline, and applies a new scale.
-  hpa::Decision sync();
+  /// One sync at a time, on the executor the metrics source runs on.
+  boost::asio::awaitable<hpa::Decision> sync();
   /// Logs and records replica events (from LocalProcessGroup::take_events).
   void record(const std::vector<ReplicaEvent>& events);
 
@@ -46,7 +49,7 @@ class ControlLoop {
 
   hpa::HorizontalPodAutoscaler hpa_;
   ScaleTarget& target_;
-  MetricsClient& metrics_;
+  MetricsSource& metrics_;
   const core::Clock& clock_;
   ControlLoopOptions options_;
   hpa::ControllerState state_;

@@ -9,15 +9,18 @@
 #include <algorithm>
 #include <fstream>
 #include <set>
-#include <thread>
 
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/json.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "autoscaler/detail/http_fetch.h"
 #include "autoscaler/hpa_manifest.h"
 #include "core/time_format.h"
+#include "net/asio_tokens.h"
+#include "net/http_client.h"
+#include "net/when_all.h"
 
 namespace kscale::autoscaler {
 
@@ -191,7 +194,11 @@ LocalProcessGroup::LocalProcessGroup(Deployment deployment, LocalProcessGroupOpt
   }
 }
 
-LocalProcessGroup::~LocalProcessGroup() { stop_all(); }
+LocalProcessGroup::~LocalProcessGroup() {
+  replicas_.clear();  // ChildProcess' destructor SIGKILLs and reaps what stop_all() did not stop
+  dirty_ = true;
+  write_pods_file();
+}
 
 core::Result<ScaleStatus> LocalProcessGroup::get_scale() {
   int32_t active = 0;
@@ -336,33 +343,36 @@ void LocalProcessGroup::begin_stop(Replica& r) {
   emit(ReplicaEvent::Kind::Stopping, r.name, "SIGTERM");
 }
 
-void LocalProcessGroup::probe_due() {
+boost::asio::awaitable<void> LocalProcessGroup::probe_due() {
   if (!deployment_.readiness_probe) {
-    return;
+    co_return;
   }
   const auto& probe = *deployment_.readiness_probe;
   const auto now = clock_.monotonic_now();
   std::vector<Replica*> due;
-  std::vector<detail::FetchRequest> requests;
+  std::vector<boost::asio::awaitable<core::Result<net::Response>>> requests;
   for (auto& r : replicas_) {
     if (r->terminating || now < r->next_probe) {
       continue;
     }
     r->next_probe = now + std::chrono::seconds(probe.period_seconds);
     const std::string port = resolve_port(probe.port, r->port);
-    detail::FetchRequest req;
-    req.host = "127.0.0.1";
-    req.port = static_cast<uint16_t>(std::stoi(port));
-    req.target = probe.path.front() == '/' ? probe.path : "/" + probe.path;
-    req.timeout = std::chrono::seconds(probe.timeout_seconds);
-    req.headers = {{"Accept", "*/*"}};
+    net::HttpUrl url;
+    url.host = "127.0.0.1";
+    url.port = static_cast<uint16_t>(std::stoi(port));
+    url.target = probe.path.front() == '/' ? probe.path : "/" + probe.path;
+    url.text = fmt::format("http://127.0.0.1:{}{}", url.port, url.target);
+    net::RequestOptions options;
+    options.timeout = std::chrono::seconds(probe.timeout_seconds);
+    options.headers = {{"Accept", "*/*"}};
     due.push_back(r.get());
-    requests.push_back(std::move(req));
+    requests.push_back(net::http_get(std::move(url), std::move(options)));
   }
   if (due.empty()) {
-    return;
+    co_return;
   }
-  auto results = detail::fetch_all(std::move(requests));
+  // Every due probe at once, each bounded by its own timeoutSeconds.
+  auto results = co_await net::when_all(std::move(requests));
   for (std::size_t i = 0; i < due.size(); ++i) {
     Replica& r = *due[i];
     // Upstream: kubelet pkg/probe/http — 200 <= code < 400 is success.
@@ -391,7 +401,7 @@ void LocalProcessGroup::probe_due() {
   }
 }
 
-void LocalProcessGroup::sync() {
+boost::asio::awaitable<void> LocalProcessGroup::sync() {
   const auto now = clock_.monotonic_now();
   for (auto it = replicas_.begin(); it != replicas_.end();) {
     Replica& r = **it;
@@ -449,13 +459,13 @@ void LocalProcessGroup::sync() {
       start_replica();
     }
   }
-  probe_due();
+  co_await probe_due();
   if (dirty_) {
     write_pods_file();
   }
 }
 
-void LocalProcessGroup::stop_all() {
+boost::asio::awaitable<void> LocalProcessGroup::stop_all() {
   desired_ = 0;
   for (auto& r : replicas_) {
     if (!r->terminating) {
@@ -464,10 +474,17 @@ void LocalProcessGroup::stop_all() {
   }
   const auto grace = std::chrono::seconds(deployment_.termination_grace_period_seconds);
   const auto deadline = clock_.monotonic_now() + grace + std::chrono::seconds(2);
+  auto executor = co_await boost::asio::this_coro::executor;
+  boost::asio::steady_timer timer(executor);
   while (!replicas_.empty() && clock_.monotonic_now() < deadline) {
-    sync();
+    co_await sync();
     if (!replicas_.empty()) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      // Child exits are reaped by polling waitpid (no SIGCHLD handler in the process).
+      timer.expires_after(std::chrono::milliseconds(20));
+      auto [ec] = co_await timer.async_wait(net::use_nothrow);
+      if (ec) {
+        break;  // cancelled: the destructor kills what is left
+      }
     }
   }
   replicas_.clear();  // ChildProcess' destructor SIGKILLs and reaps anything left

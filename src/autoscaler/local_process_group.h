@@ -15,6 +15,8 @@
 #include <utility>
 #include <vector>
 
+#include <boost/asio/awaitable.hpp>
+
 #include "autoscaler/child_process.h"
 #include "autoscaler/deployment_manifest.h"
 #include "autoscaler/scale_target.h"
@@ -52,11 +54,11 @@ struct ReplicaInfo {
   bool terminating = false;
 };
 
-/// Not thread-safe: one thread calls every member (the control loop's).
+/// Not thread-safe: one coroutine at a time calls the members, on one executor (the app's).
 class LocalProcessGroup final : public ScaleTarget {
  public:
   LocalProcessGroup(Deployment deployment, LocalProcessGroupOptions options, const core::Clock& clock);
-  /// Stops every replica (stop_all).
+  /// SIGKILLs the replicas still running (call stop_all() first to stop them gracefully).
   ~LocalProcessGroup() override;
   LocalProcessGroup(const LocalProcessGroup&) = delete;
   LocalProcessGroup& operator=(const LocalProcessGroup&) = delete;
@@ -71,10 +73,11 @@ class LocalProcessGroup final : public ScaleTarget {
   /// delays when it keeps dying right after start), starts or gracefully stops replicas to match
   /// spec.replicas (not-Ready and newest first, as ReplicaSet picks), SIGKILLs replicas past
   /// terminationGracePeriodSeconds, runs the readiness probes that are due, and rewrites the pods
-  /// file when anything changed. Call every few hundred milliseconds.
-  void sync();
+  /// file when anything changed. Call every few hundred milliseconds; the probes run as
+  /// coroutines on the caller's executor, all at once, each bounded by its timeoutSeconds.
+  boost::asio::awaitable<void> sync();
   /// Stops every replica in parallel (SIGTERM, SIGKILL after the grace period) and waits.
-  void stop_all();
+  boost::asio::awaitable<void> stop_all();
 
   /// Events since the last call.
   std::vector<ReplicaEvent> take_events();
@@ -90,7 +93,7 @@ class LocalProcessGroup final : public ScaleTarget {
 
   void start_replica();
   void begin_stop(Replica& r);
-  void probe_due();
+  boost::asio::awaitable<void> probe_due();
   void write_pods_file();
   void emit(ReplicaEvent::Kind kind, const std::string& pod, std::string detail);
   uint16_t free_port() const;

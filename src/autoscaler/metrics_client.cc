@@ -1,15 +1,16 @@
 #include "autoscaler/metrics_client.h"
 
 #include <boost/json.hpp>
-#include <boost/url/parse.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <fmt/format.h>
 
 #include "autoscaler/deployment_manifest.h"
-#include "autoscaler/detail/http_fetch.h"
 #include "core/group_resource.h"
 #include "core/label_selector.h"
 #include "core/quantity.h"
 #include "core/time_format.h"
+#include "net/tls.h"
+#include "net/when_all.h"
 
 namespace kscale::autoscaler {
 
@@ -221,38 +222,59 @@ std::string response_error(int code, std::string_view body, std::string_view wha
 }
 
 core::Result<std::unique_ptr<MetricsClient>> MetricsClient::create(MetricsClientOptions options) {
-  const auto url = boost::urls::parse_absolute_uri(options.server);
-  if (!url || url->scheme() != "https" || url->host_address().empty()) {
+  auto url = net::parse_url(options.server);
+  if (!url || !url->tls) {
     return core::fail(core::Error::bad_request(
         fmt::format("--metrics-server \"{}\": want https://host:port (the metrics API is served over TLS)", options.server)));
   }
-  const uint16_t port = url->has_port() ? url->port_number() : 443;
-  auto tls = detail::make_client_tls_context(options.certificate_authority, options.insecure_skip_tls_verify);
+  auto tls = net::make_client_tls_context(options.certificate_authority, options.insecure_skip_tls_verify);
   if (!tls) {
     return core::fail(tls.error());
   }
-  std::string host = url->host_address();
-  return std::make_unique<MetricsClient>(std::move(options), std::move(*tls), std::move(host), port);
+  return std::make_unique<MetricsClient>(std::move(options), std::move(*tls), std::move(*url));
 }
 
 MetricsClient::MetricsClient(MetricsClientOptions options, std::shared_ptr<boost::asio::ssl::context> tls,
-                             std::string host, uint16_t port)
-    : options_(std::move(options)), tls_(std::move(tls)), host_(std::move(host)), port_(port) {}
+                             net::HttpUrl server)
+    : options_(std::move(options)), tls_(std::move(tls)), server_(std::move(server)) {}
 
-core::Result<std::string> MetricsClient::discover_custom_version() {
-  detail::FetchRequest req{host_, port_, "/apis", tls_, {{"Accept", "application/json, */*"}}, options_.timeout};
-  if (!options_.bearer_token.empty()) {
-    req.headers.emplace_back("Authorization", "Bearer " + options_.bearer_token);
+MetricsClient::~MetricsClient() = default;
+
+net::HttpConnection& MetricsClient::connection(boost::asio::any_io_executor executor, std::size_t i) {
+  if (connections_.size() <= i) {
+    connections_.resize(i + 1);
   }
-  auto res = std::move(detail::fetch_all({req}).front());
+  if (!connections_[i]) {
+    connections_[i] = std::make_unique<net::HttpConnection>(std::move(executor), server_, tls_);
+  }
+  return *connections_[i];
+}
+
+net::RequestOptions MetricsClient::request_options() const {
+  net::RequestOptions o;
+  o.headers = {{"Accept", "application/json, */*"}};
+  if (!options_.bearer_token.empty()) {
+    o.headers.emplace_back("Authorization", "Bearer " + options_.bearer_token);
+  }
+  o.timeout = options_.timeout;
+  return o;
+}
+
+boost::asio::awaitable<core::Result<std::string>> MetricsClient::discover_custom_version() {
+  auto executor = co_await boost::asio::this_coro::executor;
+  auto res = co_await connection(executor, 0).request(net::http::verb::get, "/apis", "", request_options());
   if (!res) {
-    return core::fail(res.error());
+    co_return core::fail(res.error());
   }
   if (res->result_int() / 100 != 2) {
-    return core::fail(core::Error::unavailable(response_error(res->result_int(), res->body(), "get /apis")));
+    co_return core::fail(core::Error::unavailable(response_error(res->result_int(), res->body(), "get /apis")));
   }
+  co_return preferred_custom_version(res->body());
+}
+
+core::Result<std::string> preferred_custom_version(std::string_view body) {
   boost::system::error_code ec;
-  const json::value doc = json::parse(res->body(), ec);
+  const json::value doc = json::parse(body, ec);
   const auto* groups = ec ? nullptr : find(doc, "groups");
   if (groups != nullptr && groups->is_array()) {
     for (const auto& g : groups->as_array()) {
@@ -278,8 +300,34 @@ core::Result<std::string> MetricsClient::discover_custom_version() {
   return core::fail(core::Error::not_found("no custom metrics API (custom.metrics.k8s.io) registered"));
 }
 
-std::vector<hpa::MetricSnapshot> MetricsClient::fetch(const hpa::HorizontalPodAutoscaler& hpa,
-                                                      std::string_view scale_selector) {
+hpa::MetricSnapshot MetricsClient::snapshot_of(const hpa::MetricSpec& m, const core::Result<net::Response>& response) {
+  hpa::MetricSnapshot snap;
+  const bool external = m.type == MetricSourceType::External;
+  const std::string resource = external ? "external.metrics.k8s.io" : std::string(kCustomGroup);
+  if (!response) {
+    snap.error = response.error().message;
+    return snap;
+  }
+  const auto& res = *response;
+  if (res.result_int() / 100 != 2) {
+    const std::string what = m.type == MetricSourceType::Pods
+                                 ? fmt::format("get pods.{} *", resource)
+                                 : fmt::format("get {}.{} {}", m.type == MetricSourceType::Object ? "objects" : m.metric.name,
+                                               resource, m.described_object.name);
+    snap.error = response_error(res.result_int(), res.body(), what);
+    return snap;
+  }
+  auto decoded = decode_metric_list(res.body(), external, m.type == MetricSourceType::Object);
+  if (!decoded) {
+    snap.error = decoded.error().message;
+    return snap;
+  }
+  return std::move(*decoded);
+}
+
+boost::asio::awaitable<std::vector<hpa::MetricSnapshot>> MetricsClient::fetch(hpa::HorizontalPodAutoscaler hpa,
+                                                                               std::string scale_selector) {
+  auto executor = co_await boost::asio::this_coro::executor;
   std::vector<hpa::MetricSnapshot> out(hpa.spec.metrics.size());
   bool needs_custom = false;
   for (const auto& m : hpa.spec.metrics) {
@@ -287,7 +335,7 @@ std::vector<hpa::MetricSnapshot> MetricsClient::fetch(const hpa::HorizontalPodAu
   }
   std::optional<core::Error> version_error;
   if (needs_custom) {
-    auto v = discover_custom_version();
+    auto v = co_await discover_custom_version();
     if (v) {
       custom_version_ = *v;
     } else {
@@ -295,7 +343,8 @@ std::vector<hpa::MetricSnapshot> MetricsClient::fetch(const hpa::HorizontalPodAu
       version_error = v.error();
     }
   }
-  std::vector<detail::FetchRequest> requests;
+  // One kept-alive connection per metric (connection 0 discovers), so the requests run at once.
+  std::vector<boost::asio::awaitable<core::Result<net::Response>>> requests;
   std::vector<std::size_t> slots;
   for (std::size_t i = 0; i < hpa.spec.metrics.size(); ++i) {
     const auto& m = hpa.spec.metrics[i];
@@ -309,40 +358,14 @@ std::vector<hpa::MetricSnapshot> MetricsClient::fetch(const hpa::HorizontalPodAu
       out[i].error = target.error().message;
       continue;
     }
-    detail::FetchRequest req{host_, port_, *target, tls_, {{"Accept", "application/json, */*"}}, options_.timeout};
-    if (!options_.bearer_token.empty()) {
-      req.headers.emplace_back("Authorization", "Bearer " + options_.bearer_token);
-    }
-    requests.push_back(std::move(req));
+    requests.push_back(connection(executor, i + 1).request(net::http::verb::get, std::move(*target), "", request_options()));
     slots.push_back(i);
   }
-  auto responses = detail::fetch_all(std::move(requests));
+  auto responses = co_await net::when_all(std::move(requests));
   for (std::size_t k = 0; k < slots.size(); ++k) {
-    const auto& m = hpa.spec.metrics[slots[k]];
-    auto& snap = out[slots[k]];
-    const bool external = m.type == MetricSourceType::External;
-    const std::string resource = external ? "external.metrics.k8s.io" : std::string(kCustomGroup);
-    if (!responses[k]) {
-      snap.error = responses[k].error().message;
-      continue;
-    }
-    const auto& res = *responses[k];
-    if (res.result_int() / 100 != 2) {
-      const std::string what = m.type == MetricSourceType::Pods
-                                   ? fmt::format("get pods.{} *", resource)
-                                   : fmt::format("get {}.{} {}", m.type == MetricSourceType::Object ? "objects" : m.metric.name,
-                                                 resource, m.described_object.name);
-      snap.error = response_error(res.result_int(), res.body(), what);
-      continue;
-    }
-    auto decoded = decode_metric_list(res.body(), external, m.type == MetricSourceType::Object);
-    if (!decoded) {
-      snap.error = decoded.error().message;
-      continue;
-    }
-    snap = std::move(*decoded);
+    out[slots[k]] = snapshot_of(hpa.spec.metrics[slots[k]], responses[k]);
   }
-  return out;
+  co_return out;
 }
 
 }  // namespace kscale::autoscaler

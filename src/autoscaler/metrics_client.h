@@ -10,9 +10,15 @@
 #include <string_view>
 #include <vector>
 
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include "autoscaler/metrics_source.h"
 #include "core/errors.h"
 #include "hpa/hpa_spec.h"
 #include "hpa/metric_snapshot.h"
+#include "net/http_client.h"
+#include "net/http_url.h"
 
 namespace boost::asio::ssl {
 class context;
@@ -50,28 +56,40 @@ std::string query_escape(std::string_view s);
 /// client-go's generic text for the code.
 std::string response_error(int code, std::string_view body, std::string_view what);
 
-/// Thread-compatible: one thread uses an instance.
-class MetricsClient {
+/// The custom.metrics.k8s.io version a discovery document (GET /apis) offers, as the HPA
+/// controller picks it. NotFound when the group is not there.
+[[nodiscard]] core::Result<std::string> preferred_custom_version(std::string_view apis_body);
+
+/// The metrics API over HTTPS with the one client (net::HttpConnection): one kept-alive connection
+/// per metric of the HPA plus one for discovery, opened on the executor of the first fetch.
+/// Not thread-safe: one fetch at a time, on one executor (MetricsSource's contract).
+class MetricsClient final : public MetricsSource {
  public:
   [[nodiscard]] static core::Result<std::unique_ptr<MetricsClient>> create(MetricsClientOptions options);
-  MetricsClient(MetricsClientOptions options, std::shared_ptr<boost::asio::ssl::context> tls, std::string host,
-                uint16_t port);
+  MetricsClient(MetricsClientOptions options, std::shared_ptr<boost::asio::ssl::context> tls, net::HttpUrl server);
+  ~MetricsClient() override;
+  MetricsClient(const MetricsClient&) = delete;
+  MetricsClient& operator=(const MetricsClient&) = delete;
 
-  /// One snapshot per hpa.spec.metrics[i] (errors inside, as the engine expects). Requests run
-  /// concurrently; the custom-metrics version is rediscovered once per call, as the controller
-  /// invalidates its choice every sync period.
-  std::vector<hpa::MetricSnapshot> fetch(const hpa::HorizontalPodAutoscaler& hpa, std::string_view scale_selector);
+  // autoscaler::MetricsSource
+  /// Requests run concurrently; the custom-metrics version is rediscovered once per call, as
+  /// the controller invalidates its choice every sync period.
+  boost::asio::awaitable<std::vector<hpa::MetricSnapshot>> fetch(hpa::HorizontalPodAutoscaler hpa,
+                                                                  std::string scale_selector) override;
 
   /// The custom.metrics.k8s.io version the last fetch used ("v1beta2"), if discovered.
   const std::optional<std::string>& custom_version() const { return custom_version_; }
 
  private:
-  [[nodiscard]] core::Result<std::string> discover_custom_version();
+  boost::asio::awaitable<core::Result<std::string>> discover_custom_version();
+  net::HttpConnection& connection(boost::asio::any_io_executor executor, std::size_t i);
+  net::RequestOptions request_options() const;
+  static hpa::MetricSnapshot snapshot_of(const hpa::MetricSpec& m, const core::Result<net::Response>& response);
 
   MetricsClientOptions options_;
   std::shared_ptr<boost::asio::ssl::context> tls_;
-  std::string host_;
-  uint16_t port_;
+  net::HttpUrl server_;
+  std::vector<std::unique_ptr<net::HttpConnection>> connections_;
   std::optional<std::string> custom_version_;
 };
 

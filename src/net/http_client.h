@@ -1,11 +1,13 @@
 #pragma once
-// net::HttpConnection: HTTP/1.1 GETs to one origin over a kept-alive connection, on Beast
-// coroutines with a deadline per request; net::http_get: a one-shot GET. The scraper keeps one
-// HttpConnection per target, as Prometheus's scrape client keeps its connections (Go net/http
-// Transport): a scrape then costs a request and a response, not a TCP handshake and teardown.
+// net::HttpConnection: the one HTTP/1.1 client — requests to one origin over a kept-alive plain or
+// TLS connection, on Beast coroutines with a deadline per request; net::http_get: a one-shot GET.
+// Used by the scraper (one connection per target, as Prometheus's Go Transport keeps its
+// connections), the metrics-API client, readiness probes and the demo's load generator.
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -15,56 +17,66 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 
 #include "core/errors.h"
 #include "net/http_types.h"
+#include "net/http_url.h"
+
+namespace boost::asio::ssl {
+class context;
+}
 
 namespace kscale::net {
 
-/// An http:// URL split into what a request needs.
-struct HttpUrl {
-  std::string host;    // name or IP literal, without IPv6 brackets
-  uint16_t port = 80;  // from the URL, else 80
-  std::string target;  // path and query, at least "/"
-  std::string text;    // the URL as given, for messages
-
-  bool operator==(const HttpUrl&) const = default;
-};
-
-/// Parses an absolute http:// URL (RFC 3986, with Boost.URL); a fragment is ignored. https and
-/// other schemes, user info, a missing host or port 0 are BadRequest errors that say what is
-/// wrong.
-[[nodiscard]] core::Result<HttpUrl> parse_http_url(std::string_view url);
-
-struct GetOptions {
-  /// Extra request headers (Host and User-Agent are always set).
+struct RequestOptions {
+  /// Extra request headers (Host and User-Agent are always set; Content-Length for a body).
   std::vector<std::pair<std::string, std::string>> headers;
-  /// Deadline for connect + request + whole response. Name resolution of a host that is not an
-  /// IP literal happens before the deadline starts (getaddrinfo cannot be cancelled).
+  /// Deadline for connect + TLS handshake + request + whole response. Name resolution of a host
+  /// that is not an IP literal happens before the deadline starts (getaddrinfo cannot be
+  /// cancelled).
   std::chrono::milliseconds timeout{10'000};
   /// Bigger response bodies fail the request.
   uint64_t body_limit = 64 * 1024 * 1024;
 };
+using GetOptions = RequestOptions;
 
-/// GETs of one URL over one connection that stays open between requests.
+/// Requests to one origin (scheme, host, port) over one connection that stays open between them.
 ///
-/// The connection is opened by the first get() and reused while the server keeps it: a response
-/// with "Connection: close" (or an HTTP/1.0 one without keep-alive), an error or a timeout closes
-/// it, and the next get() opens a new one. When a reused connection fails before any byte of the
-/// response arrived, the server closed it while idle: the GET is sent once more on a new
-/// connection, as Go's Transport retries an idempotent request (net/http transport.go
-/// shouldRetryRequest).
+/// The connection is opened by the first request and reused while the server keeps it: a
+/// response with "Connection: close" (or an HTTP/1.0 one without keep-alive), an error or a
+/// timeout closes it, and the next request opens a new one. When a reused connection fails before
+/// any byte of the response arrived, the server closed it while idle: an idempotent request (GET,
+/// HEAD, OPTIONS, TRACE) is sent once more on a new connection, as Go's Transport retries
+/// (net/http transport.go shouldRetryRequest, request.go isReplayable); other methods fail.
 ///
-/// Not thread-safe: one get() at a time, from coroutines on `executor` (a strand when several
+/// Redirects are not followed: a 3xx is returned as a response like any other status, and the
+/// caller decides (a metrics or Kubernetes API answer that redirects is an error to report, not
+/// to chase to another origin with the same credentials).
+///
+/// https URLs need `tls` (net::make_client_tls_context); the server name is sent as SNI and, when
+/// the context verifies peers, checked against the certificate.
+///
+/// Not thread-safe: one request at a time, from coroutines on `executor` (a strand when several
 /// threads run its context). Destroying it closes the connection.
 class HttpConnection {
  public:
-  HttpConnection(boost::asio::any_io_executor executor, HttpUrl url);
+  HttpConnection(boost::asio::any_io_executor executor, HttpUrl url,
+                 std::shared_ptr<boost::asio::ssl::context> tls = nullptr);
+  ~HttpConnection();
+  HttpConnection(const HttpConnection&) = delete;
+  HttpConnection& operator=(const HttpConnection&) = delete;
 
-  /// Any HTTP status is a successful Result; ServiceUnavailable errors carry what failed
-  /// (resolve, connect, timeout after N ms, a malformed or too large response), prefixed
-  /// "GET <url>: ". `options.timeout` bounds this request, connecting included.
-  boost::asio::awaitable<core::Result<Response>> get(GetOptions options);
+  /// GETs the URL's own target. Any HTTP status is a successful Result; ServiceUnavailable
+  /// errors carry what failed (resolve, connect, tls, timeout after N ms, a malformed or too large
+  /// response), prefixed "GET <url>: ". `options.timeout` bounds this request, connecting included.
+  boost::asio::awaitable<core::Result<Response>> get(RequestOptions options);
+
+  /// Sends `verb target` (path and query on this origin) with `body` (sent with Content-Length
+  /// when not empty, or for POST, PUT and PATCH; set Content-Type in `options.headers`). Errors
+  /// as get(), prefixed "<VERB> <origin><target>: ".
+  boost::asio::awaitable<core::Result<Response>> request(http::verb verb, std::string target, std::string body,
+                                                         RequestOptions options);
 
   /// Hands a body read earlier back, so the next response is read into its memory instead of a
   /// new allocation (a scrape body is the same size every time).
@@ -76,22 +88,27 @@ class HttpConnection {
 
  private:
   struct Attempt;
-  boost::asio::awaitable<core::Result<void>> connect(const GetOptions& options);
-  boost::asio::awaitable<Attempt> exchange(const GetOptions& options);
+  boost::asio::awaitable<core::Result<void>> connect(const RequestOptions& options, const std::string& what);
+  boost::asio::awaitable<Attempt> exchange(const Request& req, const RequestOptions& options, const std::string& what);
+  boost::beast::tcp_stream& lowest_layer();
   void close();
 
+  boost::asio::any_io_executor executor_;
   HttpUrl url_;
+  std::shared_ptr<boost::asio::ssl::context> tls_;
   std::string host_header_;
-  boost::beast::tcp_stream stream_;
+  std::string origin_;  // scheme://host[:port], for messages
+  std::optional<boost::beast::tcp_stream> plain_;
+  std::optional<boost::beast::ssl_stream<boost::beast::tcp_stream>> secure_;
   boost::beast::flat_buffer buffer_;  // holds the bytes read past a message: none, unless the server misbehaves
   std::string spare_body_;
-  bool open_ = false;
   uint64_t connections_opened_ = 0;
 };
 
 /// GETs `url` on the calling coroutine's executor with a fresh connection (closed afterwards);
 /// errors as HttpConnection::get. Parameters are by value (STYLE.md §7: coroutines own their
 /// arguments).
-boost::asio::awaitable<core::Result<Response>> http_get(HttpUrl url, GetOptions options);
+boost::asio::awaitable<core::Result<Response>> http_get(HttpUrl url, RequestOptions options,
+                                                        std::shared_ptr<boost::asio::ssl::context> tls = nullptr);
 
 }  // namespace kscale::net

@@ -6,6 +6,7 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/strand.hpp>
 
+#include "net/asio_tokens.h"
 #include "net/detail/session.h"
 
 namespace kscale::net {
@@ -42,7 +43,7 @@ asio::awaitable<void> accept_loop(tcp::acceptor* acceptor, std::shared_ptr<asio:
         single_threaded->load(std::memory_order_relaxed)
             ? acceptor->get_executor()
             : asio::any_io_executor(asio::make_strand(acceptor->get_executor()));
-    auto [ec, socket] = co_await acceptor->async_accept(executor, detail::use_nothrow);
+    auto [ec, socket] = co_await acceptor->async_accept(executor, use_nothrow);
     if (ec == asio::error::operation_aborted || !acceptor->is_open()) {
       co_return;
     }

@@ -156,4 +156,26 @@ core::Result<std::shared_ptr<boost::asio::ssl::context>> make_server_tls_context
   return ctx;
 }
 
+core::Result<std::shared_ptr<boost::asio::ssl::context>> make_client_tls_context(const std::string& ca_file,
+                                                                                 bool insecure_skip_verify) {
+  namespace ssl = boost::asio::ssl;
+  auto ctx = std::make_shared<ssl::context>(ssl::context::tls_client);
+  boost::system::error_code ec;
+  ctx->set_options(ssl::context::no_sslv2 | ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+  if (insecure_skip_verify) {
+    ctx->set_verify_mode(ssl::verify_none);
+    return ctx;
+  }
+  ctx->set_verify_mode(ssl::verify_peer, ec);
+  if (!ca_file.empty()) {
+    ctx->load_verify_file(ca_file, ec);
+    if (ec) {
+      return core::fail(core::Error::bad_request("--certificate-authority " + ca_file + ": " + ec.message()));
+    }
+  } else {
+    ctx->set_default_verify_paths(ec);
+  }
+  return ctx;
+}
+
 }  // namespace kscale::net

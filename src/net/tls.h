@@ -1,6 +1,7 @@
 #pragma once
 // TLS for the secure port: load --tls-cert-file/--tls-private-key-file, or generate a
-// self-signed certificate into --cert-dir as the Go generic apiserver does (apiserver.crt/.key).
+// self-signed certificate into --cert-dir as the Go generic apiserver does (apiserver.crt/.key);
+// and the client context the HTTP client verifies servers with.
 
 #include <memory>
 #include <string>
@@ -26,6 +27,11 @@ struct TlsOptions {
 /// and the OpenSSL reason.
 [[nodiscard]] core::Result<std::shared_ptr<boost::asio::ssl::context>> make_server_tls_context(
     const TlsOptions& options);
+
+/// A client context (TLS 1.2+): verifies the server against `ca_file` (PEM), or the system store
+/// when empty, unless `insecure_skip_verify`. Errors name the file and OpenSSL's reason.
+[[nodiscard]] core::Result<std::shared_ptr<boost::asio::ssl::context>> make_client_tls_context(
+    const std::string& ca_file, bool insecure_skip_verify);
 
 /// Writes a self-signed P-256 certificate valid for one year with SANs for localhost, 127.0.0.1,
 /// ::1 and `names` (IPs become IP SANs). Overwrites existing files.

@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "net/asio_tokens.h"
 #include "net/http_client.h"
 
 namespace kscale::sources {
@@ -57,7 +58,7 @@ struct ScrapeLoop {
 
 namespace {
 
-constexpr auto use_nothrow = asio::as_tuple(asio::use_awaitable);
+using net::use_nothrow;
 
 // Upstream: prometheus scrape/target.go Target.offset: the first scrape waits until the next
 // wall-clock multiple of the interval plus a per-target hash offset, so targets spread over the

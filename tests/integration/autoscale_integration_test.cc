@@ -12,6 +12,7 @@
 #include <regex>
 #include <sstream>
 
+#include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
@@ -22,6 +23,7 @@
 #include "core/clock.h"
 #include "fakes/fake_scale_target.h"
 #include "support/process.h"
+#include "support/run_awaitable.h"
 #include "support/wait_until.h"
 
 namespace kscale::testing {
@@ -97,6 +99,7 @@ Adapter start_adapter(const fs::path& dir, std::vector<std::string> extra) {
 }
 
 TEST(MetricsClientIntegrationTest, ReadsARealAdapterAsTheHpaController) {
+  boost::asio::io_context ioc;  // before the clients: their connections live on it
   TempDir dir;
   std::ofstream(dir.path() / "objects.yaml") << R"(apiVersion: v1
 kind: List
@@ -135,7 +138,7 @@ spec:
   auto client = autoscaler::MetricsClient::create(
       {adapter.https, (dir.path() / "certs" / "apiserver.crt").string(), false, "", 5s});
   ASSERT_TRUE(client) << client.error().message;
-  const auto snaps = (*client)->fetch(*hpa, "app=web");
+  const auto snaps = run_awaitable(ioc, (*client)->fetch(*hpa, "app=web"));
   ASSERT_EQ(snaps.size(), 4u);
   EXPECT_EQ((*client)->custom_version(), "v1beta2");
   ASSERT_FALSE(snaps[0].error) << *snaps[0].error;
@@ -158,12 +161,12 @@ spec:
   auto untrusted = autoscaler::MetricsClient::create(
       {adapter.https, (other.path() / "certs" / "apiserver.crt").string(), false, "", 5s});
   ASSERT_TRUE(untrusted);
-  const auto failed = (*untrusted)->fetch(*hpa, "app=web");
+  const auto failed = run_awaitable(ioc, (*untrusted)->fetch(*hpa, "app=web"));
   ASSERT_TRUE(failed[0].error);
   EXPECT_NE(failed[0].error->find("tls"), std::string::npos) << *failed[0].error;
   auto insecure = autoscaler::MetricsClient::create({adapter.https, "", true, "", 5s});
   ASSERT_TRUE(insecure);
-  EXPECT_FALSE((*insecure)->fetch(*hpa, "app=web")[0].error);
+  EXPECT_FALSE(run_awaitable(ioc, (*insecure)->fetch(*hpa, "app=web"))[0].error);
 }
 
 TEST(LocalProcessGroupIntegrationTest, RunsReplicasProbesThemAndReplacesAKilledOne) {
@@ -174,12 +177,13 @@ TEST(LocalProcessGroupIntegrationTest, RunsReplicasProbesThemAndReplacesAKilledO
   autoscaler::LocalProcessGroupOptions options{dir.path() / "pods.yaml", dir.path() / "logs", {"PATH=/usr/bin:/bin"}};
   std::vector<int> pids;
   {
+    boost::asio::io_context ioc;
     autoscaler::LocalProcessGroup group(*d, options, clock);
     ASSERT_TRUE(group.set_scale(hpa::Replicas(2)));
     auto all_ready = [&](std::size_t n) {
       return wait_until(
           [&] {
-            group.sync();
+            run_awaitable(ioc, group.sync());
             const auto rs = group.replicas();
             return rs.size() == n &&
                    std::all_of(rs.begin(), rs.end(), [](const auto& r) { return r.ready; });
@@ -204,7 +208,7 @@ TEST(LocalProcessGroupIntegrationTest, RunsReplicasProbesThemAndReplacesAKilledO
     ::kill(replicas[0].pid, SIGKILL);  // from outside, as `kubectl delete pod --force` or the OOM killer
     const bool replaced = wait_until(
         [&] {
-          group.sync();
+          run_awaitable(ioc, group.sync());
           const auto now = group.replicas();
           return group.unexpected_exits() == 1 && now.size() == 2 &&
                  std::none_of(now.begin(), now.end(),
@@ -225,11 +229,12 @@ TEST(LocalProcessGroupIntegrationTest, RunsReplicasProbesThemAndReplacesAKilledO
     ASSERT_TRUE(group.set_scale(hpa::Replicas(1)));
     wait_until(
         [&] {
-          group.sync();
+          run_awaitable(ioc, group.sync());
           return group.replicas().size() == 1;
         },
         10s);
     EXPECT_EQ(group.replicas().size(), 1u);
+    run_awaitable(ioc, group.stop_all());
   }
   for (int pid : pids) {
     EXPECT_FALSE(alive(pid)) << pid;
@@ -388,6 +393,7 @@ hpa::Pod ready_pod(std::string name, core::SystemTime since) {
 // The loop against a fake /scale and a real adapter holding pushed values, on a ManualClock:
 // the decisions and the stabilization window follow the clock, not the wall.
 TEST(ControlLoopIntegrationTest, ScalesTheTargetAsTheEngineDecides) {
+  boost::asio::io_context ioc;
   TempDir dir;
   std::ofstream(dir.path() / "objects.yaml")
       << "apiVersion: v1\nkind: List\nitems:\n"
@@ -415,7 +421,7 @@ TEST(ControlLoopIntegrationTest, ScalesTheTargetAsTheEngineDecides) {
   target.pods = {ready_pod("web-1", clock.system_now() - 10min), ready_pod("web-2", clock.system_now() - 10min)};
   std::ostringstream table;
   autoscaler::ControlLoop loop(*hpa, target, **client, clock, {hpa::ControllerConfig{}, {}, &table});
-  auto d = loop.sync();
+  auto d = run_awaitable(ioc, loop.sync());
   EXPECT_EQ(target.scales, std::vector<int32_t>{5});  // (90 + 60) / 30
   EXPECT_EQ(d.rescale_reason, "pods metric http_requests_qps above target");
   EXPECT_NE(table.str().find("75/30"), std::string::npos) << table.str();
@@ -423,16 +429,16 @@ TEST(ControlLoopIntegrationTest, ScalesTheTargetAsTheEngineDecides) {
   push("web-1", "1");
   push("web-2", "1");
   clock.advance(5s);
-  loop.sync();
+  run_awaitable(ioc, loop.sync());
   EXPECT_EQ(target.scales.size(), 1u);  // within the 10s scale-down window: stabilized
   clock.advance(11s);
-  loop.sync();
+  run_awaitable(ioc, loop.sync());
   ASSERT_EQ(target.scales.size(), 2u);
   EXPECT_EQ(target.scales.back(), 1);
 
   target.get_error = core::Error::unavailable("connection refused");
   clock.advance(15s);
-  d = loop.sync();
+  d = run_awaitable(ioc, loop.sync());
   EXPECT_EQ(d.branch, hpa::ReconcileBranch::FailedGetScale);
 }
 

@@ -4,8 +4,11 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <filesystem>
 #include <functional>
 #include <thread>
+
+#include <unistd.h>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -17,6 +20,7 @@
 
 #include "net/router.h"
 #include "net/server.h"
+#include "net/tls.h"
 
 namespace kscale::net {
 namespace {
@@ -348,6 +352,156 @@ TEST(HttpConnectionTest, ATimeoutClosesTheConnectionAndTheNextGetOpensANewOne) {
   }
   EXPECT_EQ(connection.connections_opened(), 2u);
 }
+
+TEST(HttpConnectionTest, APostOnAReusedConnectionThatTheServerClosedIsNotRetried) {
+  // Upstream: Go net/http request.go isReplayable — only GET, HEAD, OPTIONS and TRACE are resent.
+  ScriptedServer server([](int connection, int request) {
+    return connection == 0 && request == 1 ? Then::CloseUnanswered : Then::KeepOpen;
+  });
+  asio::io_context ioc;
+  HttpConnection connection(ioc.get_executor(), *parse_http_url(server.url()));
+  std::vector<core::Result<Response>> results;
+  for (int i = 0; i < 2; ++i) {
+    auto future = asio::co_spawn(ioc, connection.request(http::verb::post, "/m", "{}", RequestOptions{}), asio::use_future);
+    ioc.restart();
+    ioc.run_for(std::chrono::seconds(10));
+    results.push_back(future.get());
+  }
+  ASSERT_TRUE(results[0]) << results[0].error().message;
+  ASSERT_FALSE(results[1]);
+  EXPECT_THAT(results[1].error().message, StartsWith("POST http://127.0.0.1:"));
+  EXPECT_EQ(server.requests(), 2);
+}
+
+TEST(HttpUrlTest, ParsesHttpsUrls) {
+  auto u = parse_url("https://127.0.0.1/apis?x=1");
+  ASSERT_TRUE(u) << u.error().message;
+  EXPECT_TRUE(u->tls);
+  EXPECT_EQ(u->port, 443);
+  EXPECT_EQ(u->target, "/apis?x=1");
+  auto plain = parse_url("http://a:8080");
+  ASSERT_TRUE(plain);
+  EXPECT_FALSE(plain->tls);
+  EXPECT_FALSE(parse_url("ftp://a/"));
+}
+
+// The one client against the project's own server, over HTTP (false) and HTTPS (true) with a
+// generated self-signed certificate that the client verifies.
+class HttpConnectionServerTest : public ::testing::TestWithParam<bool> {
+ protected:
+  void SetUp() override {
+    auto router = std::make_shared<Router>();
+    router->add(http::verb::get, "/hello", [](const RequestContext&) -> core::Result<Response> {
+      return text_response("hello");
+    });
+    router->add(http::verb::post, "/echo", [](const RequestContext& ctx) -> core::Result<Response> {
+      return text_response(std::string(ctx.request.method_string()) + " " + ctx.request.body());
+    });
+    router->add(http::verb::get, "/moved", [](const RequestContext&) -> core::Result<Response> {
+      auto res = text_response("see /hello", http::status::found);
+      res.set(http::field::location, "/hello");
+      return res;
+    });
+    router->add(http::verb::get, "/big", [](const RequestContext&) -> core::Result<Response> {
+      return text_response(std::string(100'000, 'x'));
+    });
+    std::shared_ptr<asio::ssl::context> server_tls;
+    if (GetParam()) {
+      const auto dir = std::filesystem::temp_directory_path() / ("kscale-client-tls-" + std::to_string(::getpid()));
+      auto ctx = make_server_tls_context(TlsOptions{"", "", dir.string(), {}});
+      ASSERT_TRUE(ctx) << ctx.error().message;
+      server_tls = *ctx;
+      auto client = make_client_tls_context((dir / "apiserver.crt").string(), false);
+      ASSERT_TRUE(client) << client.error().message;
+      client_tls_ = *client;
+    }
+    server_ = std::make_unique<Server>(router, Limits{});
+    port_ = *server_->listen("127.0.0.1", 0, server_tls);
+    thread_ = std::thread([this] { server_->run(1); });
+  }
+  void TearDown() override {
+    if (server_) {
+      server_->stop();
+      thread_.join();
+    }
+  }
+  std::string url(const std::string& path) const {
+    return (GetParam() ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(port_) + path;
+  }
+  core::Result<Response> run(asio::awaitable<core::Result<Response>> task) {
+    auto future = asio::co_spawn(ioc_, std::move(task), asio::use_future);
+    ioc_.restart();
+    ioc_.run_for(std::chrono::seconds(10));
+    return future.get();
+  }
+
+  asio::io_context ioc_;
+  std::shared_ptr<asio::ssl::context> client_tls_;
+  std::unique_ptr<Server> server_;
+  uint16_t port_ = 0;
+  std::thread thread_;
+};
+
+TEST_P(HttpConnectionServerTest, KeepsOneConnectionOverSeveralRequests) {
+  HttpConnection connection(ioc_.get_executor(), *parse_url(url("/hello")), client_tls_);
+  for (int i = 0; i < 3; ++i) {
+    auto r = run(connection.get(RequestOptions{}));
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ(r->body(), "hello");
+  }
+  RequestOptions json;
+  json.headers = {{"Content-Type", "application/json"}};
+  auto posted = run(connection.request(http::verb::post, "/echo", R"({"a":1})", json));
+  ASSERT_TRUE(posted) << posted.error().message;
+  EXPECT_EQ(posted->body(), R"(POST {"a":1})");
+  EXPECT_EQ(connection.connections_opened(), 1u);
+}
+
+TEST_P(HttpConnectionServerTest, ARedirectIsReturnedNotFollowed) {
+  HttpConnection connection(ioc_.get_executor(), *parse_url(url("/moved")), client_tls_);
+  auto r = run(connection.get(RequestOptions{}));
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->result(), http::status::found);
+  EXPECT_EQ((*r)[http::field::location], "/hello");
+  EXPECT_EQ(r->body(), "see /hello");
+}
+
+TEST_P(HttpConnectionServerTest, ABodyOverTheLimitFailsTheRequest) {
+  HttpConnection connection(ioc_.get_executor(), *parse_url(url("/big")), client_tls_);
+  RequestOptions options;
+  options.body_limit = 1000;
+  auto r = run(connection.get(options));
+  ASSERT_FALSE(r);
+  EXPECT_THAT(r.error().message, HasSubstr("larger than 1000 bytes"));
+  auto again = run(connection.request(http::verb::get, "/hello", "", RequestOptions{}));
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(connection.connections_opened(), 2u);  // the failed response closed the connection
+}
+
+TEST(HttpConnectionTlsTest, AnUntrustedCertificateFailsTheHandshake) {
+  const auto dir = std::filesystem::temp_directory_path() / ("kscale-client-untrusted-" + std::to_string(::getpid()));
+  auto server_tls = make_server_tls_context(TlsOptions{"", "", dir.string(), {}});
+  ASSERT_TRUE(server_tls) << server_tls.error().message;
+  auto router = std::make_shared<Router>();
+  Server server(router, Limits{});
+  const uint16_t port = *server.listen("127.0.0.1", 0, *server_tls);
+  std::thread thread([&server] { server.run(1); });
+  auto client = make_client_tls_context("", false);  // the system store does not know the certificate
+  ASSERT_TRUE(client);
+  asio::io_context ioc;
+  auto future = asio::co_spawn(ioc, http_get(*parse_url("https://127.0.0.1:" + std::to_string(port) + "/"),
+                                             RequestOptions{}, *client),
+                               asio::use_future);
+  ioc.run_for(std::chrono::seconds(10));
+  auto r = future.get();
+  server.stop();
+  thread.join();
+  ASSERT_FALSE(r);
+  EXPECT_THAT(r.error().message, HasSubstr("tls handshake"));
+}
+
+INSTANTIATE_TEST_SUITE_P(PlainAndTls, HttpConnectionServerTest, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& info) { return info.param ? "Https" : "Http"; });
 
 }  // namespace
 }  // namespace kscale::net

@@ -20,6 +20,7 @@
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <spdlog/spdlog.h>
 
+#include "net/asio_tokens.h"
 #include "net/router.h"
 #include "net/server.h"
 
@@ -27,7 +28,6 @@ namespace kscale::net::detail {
 
 namespace beast = boost::beast;
 namespace asio = boost::asio;
-constexpr auto use_nothrow = asio::as_tuple(asio::use_awaitable);
 
 template <class Stream>
 concept TlsStream = requires(Stream& s) { s.next_layer(); s.native_handle(); };

@@ -1,0 +1,73 @@
+#pragma once
+// app::Demo: `kscale demo [--short]` — seed 000's scenario on one machine: the sample httpserver
+// as a Deployment run by `kscale autoscale --local`, `kscale adapter` scraping its replicas, load
+// from hey (or ab, or a built-in generator over the one HTTP client), then an SVG timeline and a summary.
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <regex>
+#include <string>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include "autoscaler/child_process.h"
+#include "core/errors.h"
+#include "net/task_group.h"
+
+namespace kscale::app {
+
+struct DemoOptions {
+  bool short_mode = false;
+  std::string plot = "kscale-demo.svg";
+  std::string load = "auto";  // auto (hey, else ab, else builtin), hey, ab, builtin
+  bool keep_files = false;
+};
+
+/// Owns its io_context, a task group (the scenario and the built-in load workers) and a signal
+/// set: SIGINT/SIGTERM cancels the scenario, which then stops every process it started and
+/// removes its files. Stopping a child process blocks the thread for up to its grace period.
+class Demo {
+ public:
+  explicit Demo(DemoOptions options);
+  /// Stops what is still running and removes the temporary directory (unless keep_files).
+  ~Demo();
+  Demo(const Demo&) = delete;
+  Demo& operator=(const Demo&) = delete;
+
+  /// Runs the scenario; 0 when it scaled up and back down, 1 when not or on an error (printed
+  /// to stderr), 130 when interrupted. Call once.
+  int run();
+
+ private:
+  boost::asio::awaitable<void> main();
+  boost::asio::awaitable<core::Result<int>> scenario();
+  /// Waits `d`; false when interrupted.
+  boost::asio::awaitable<bool> pause_for(std::chrono::milliseconds d);
+  boost::asio::awaitable<core::Result<std::string>> wait_for_log(std::filesystem::path log, std::regex re,
+                                                                 std::chrono::seconds timeout,
+                                                                 autoscaler::ChildProcess& p, std::string what);
+  void start_builtin_load(uint16_t port, int workers, int qps, std::chrono::seconds duration);
+  boost::asio::awaitable<void> load_worker(uint16_t port, int qps, std::chrono::seconds duration);
+  void cleanup();
+
+  DemoOptions f_;
+  boost::asio::io_context ioc_;
+  boost::asio::signal_set signals_;
+  net::TaskGroup tasks_;
+  std::filesystem::path dir_;
+  std::optional<autoscaler::ChildProcess> adapter_;
+  std::optional<autoscaler::ChildProcess> autoscale_;
+  std::optional<autoscaler::ChildProcess> load_;
+  bool interrupted_ = false;
+  bool load_stop_ = false;
+  int load_workers_done_ = 0;
+  uint64_t load_requests_ = 0;
+  int exit_code_ = 0;
+};
+
+}  // namespace kscale::app
