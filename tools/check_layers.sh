@@ -12,7 +12,8 @@ declare -A allowed=(
   [api]="core store net kube api"
   [hpa]="core hpa"
   [autoscaler]="core hpa api net kube autoscaler"
-  [cli]="core store net kube sources api hpa autoscaler cli"
+  [app]="core store net kube sources api hpa autoscaler app"
+  [cli]="core store net kube sources api hpa autoscaler app cli"
 )
 status=0
 while IFS= read -r file; do
