@@ -1,7 +1,6 @@
 #include "app/runtime.h"
 
 #include <csignal>
-#include <thread>
 #include <vector>
 
 #include <boost/asio/as_tuple.hpp>
@@ -65,14 +64,7 @@ void Runtime::run(unsigned threads, std::vector<net::Server*> servers, std::chro
     }
   };
   asio::co_spawn(control_, await_shutdown(&signals_, &stop_requested_, &tasks_, &ioc_, std::move(servers), grace), on_end);
-  std::vector<std::thread> pool;
-  for (unsigned i = 1; i < threads; ++i) {
-    pool.emplace_back([this] { ioc_.run(); });
-  }
-  ioc_.run();
-  for (auto& t : pool) {
-    t.join();
-  }
+  net::run_on_threads(ioc_, threads);
 }
 
 void Runtime::stop() {

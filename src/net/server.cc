@@ -122,16 +122,20 @@ core::Result<uint16_t> Server::listen(const std::string& address, uint16_t port,
   return bound;
 }
 
-void Server::run(unsigned threads) {
-  single_threaded_.store(threads <= 1, std::memory_order_relaxed);
+void run_on_threads(asio::io_context& ioc, unsigned threads) {
   std::vector<std::thread> pool;
   for (unsigned i = 1; i < threads; ++i) {
-    pool.emplace_back([this] { ioc_.run(); });
+    pool.emplace_back([&ioc] { ioc.run(); });
   }
-  ioc_.run();
+  ioc.run();
   for (auto& t : pool) {
     t.join();
   }
+}
+
+void Server::run(unsigned threads) {
+  single_threaded_.store(threads <= 1, std::memory_order_relaxed);
+  run_on_threads(ioc_, threads);
 }
 
 void Server::end_run() {

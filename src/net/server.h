@@ -37,6 +37,10 @@ struct ListenOptions {
   bool reuse_port = false;
 };
 
+/// Runs `ioc` on `threads` threads, the caller's being one of them, until it has no more work
+/// or is stopped.
+void run_on_threads(boost::asio::io_context& ioc, unsigned threads);
+
 class Server {
  public:
   /// A server with its own io_context, driven by run().
