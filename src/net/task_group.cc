@@ -19,11 +19,14 @@ TaskGroup::TaskGroup(asio::any_io_executor executor)
 
 void TaskGroup::spawn(asio::any_io_executor executor, asio::awaitable<void> task, std::string name) {
   std::list<Member>::iterator member;
+  auto signal = std::make_shared<asio::cancellation_signal>();
+  asio::cancellation_type emitted = asio::cancellation_type::none;
   {
     std::lock_guard lock(mutex_);
-    member = members_.insert(members_.end(), Member{executor, std::make_shared<asio::cancellation_signal>()});
+    member = members_.insert(members_.end(), Member{executor, signal});
+    emitted = emitted_;
   }
-  auto slot = member->signal->slot();
+  auto slot = signal->slot();
   auto on_end = [this, member, name = std::move(name)](std::exception_ptr error) {
     if (error) {
       try {
@@ -34,7 +37,11 @@ void TaskGroup::spawn(asio::any_io_executor executor, asio::awaitable<void> task
     }
     remove(member);
   };
-  asio::co_spawn(std::move(executor), std::move(task), asio::bind_cancellation_slot(slot, std::move(on_end)));
+  asio::co_spawn(executor, std::move(task), asio::bind_cancellation_slot(slot, std::move(on_end)));
+  if (emitted != asio::cancellation_type::none) {
+    // Posted after the task's start, so it reaches the task's first wait.
+    asio::post(executor, [signal = std::move(signal), emitted] { signal->emit(emitted); });
+  }
 }
 
 void TaskGroup::remove(std::list<Member>::iterator member) {
@@ -47,6 +54,7 @@ void TaskGroup::remove(std::list<Member>::iterator member) {
 
 void TaskGroup::emit(asio::cancellation_type type) {
   std::lock_guard lock(mutex_);
+  emitted_ = emitted_ | type;
   for (const auto& m : members_) {
     asio::post(m.executor, [signal = m.signal, type] { signal->emit(type); });
   }

@@ -38,7 +38,9 @@ class TaskGroup {
   TaskGroup& operator=(const TaskGroup&) = delete;
 
   /// Starts `task` on `executor` as a member of the group. An exception that escapes the task is
-  /// logged with `name` (a member that fails does not take the others down).
+  /// logged with `name` (a member that fails does not take the others down). A member spawned
+  /// after emit() receives what was emitted as soon as it starts, so that a group being shut down
+  /// cannot gain members that never hear of it (a connection accepted during the emit).
   void spawn(boost::asio::any_io_executor executor, boost::asio::awaitable<void> task, std::string name);
 
   /// Asks every current member to stop: `total` makes its pending operation complete with
@@ -92,6 +94,7 @@ class TaskGroup {
   // for coroutines).
   boost::asio::steady_timer empty_;
   std::list<Member> members_;
+  boost::asio::cancellation_type emitted_ = boost::asio::cancellation_type::none;  // every type emitted so far
 };
 
 }  // namespace kscale::net

@@ -4,8 +4,7 @@
 #include <functional>
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -120,7 +119,12 @@ void record(detail::ScrapeLoop& loop, core::SystemTime when, std::chrono::durati
   }
 }
 
+bool cancelled(const asio::cancellation_state& state) { return state.cancelled() != asio::cancellation_type::none; }
+
+// A member of the app's TaskGroup: ends on Scraper::stop_loop or on the group's total cancellation.
 asio::awaitable<void> run_loop(std::shared_ptr<detail::ScrapeLoop> loop) {
+  co_await asio::this_coro::reset_cancellation_state(asio::enable_total_cancellation());
+  co_await asio::this_coro::throw_if_cancelled(false);
   const milliseconds interval = loop->target.interval;
   loop->timer.expires_after(first_offset(loop->target, loop->clock.system_now()));
   while (!loop->stopped) {
@@ -133,7 +137,7 @@ asio::awaitable<void> run_loop(std::shared_ptr<detail::ScrapeLoop> loop) {
     const auto started = loop->clock.monotonic_now();
     auto outcome = co_await scrape_once(loop, when);
     const auto took = loop->clock.monotonic_now() - started;
-    if (loop->stopped) {
+    if (loop->stopped || cancelled(co_await asio::this_coro::cancellation_state)) {
       break;
     }
     if (outcome && !outcome->points.empty()) {
@@ -180,9 +184,9 @@ asio::awaitable<core::Result<ScrapeOutcome>> scrape_once(std::shared_ptr<detail:
 
 }  // namespace
 
-Scraper::Scraper(asio::any_io_executor executor, store::SeriesStore& store, const core::Clock& clock,
-                 std::shared_ptr<const ScrapeRules> rules, net::MetricsRegistry* registry)
-    : executor_(std::move(executor)), store_(store), clock_(clock), rules_(std::move(rules)), registry_(registry) {
+Scraper::Scraper(asio::any_io_executor executor, net::TaskGroup& tasks, store::SeriesStore& store,
+                 const core::Clock& clock, std::shared_ptr<const ScrapeRules> rules, net::MetricsRegistry* registry)
+    : executor_(std::move(executor)), tasks_(tasks), store_(store), clock_(clock), rules_(std::move(rules)), registry_(registry) {
   if (registry_ != nullptr) {
     targets_gauge_ = &registry_->gauge("kscale_scrape_targets", "Targets the scraper scrapes.");
   }
@@ -273,7 +277,7 @@ core::Result<void> Scraper::set_targets(std::vector<Target> targets) {
     }
     spdlog::info("scraping {}/{} at {} every {}", key.first, key.second, loop->target.url,
                  format_prometheus_duration(loop->target.interval));
-    asio::co_spawn(loop->timer.get_executor(), run_loop(loop), asio::detached);
+    tasks_.spawn(loop->timer.get_executor(), run_loop(loop), "scrape loop " + key.first + "/" + key.second);
     next.emplace(std::move(key), std::move(loop));
   }
   for (auto& [key, loop] : loops_) {

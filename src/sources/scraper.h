@@ -17,6 +17,7 @@
 #include "core/clock.h"
 #include "core/errors.h"
 #include "net/metrics_registry.h"
+#include "net/task_group.h"
 #include "sources/scrape_config.h"
 #include "sources/scraper_evaluator.h"
 #include "store/series_store.h"
@@ -49,12 +50,14 @@ struct TargetStatus {
 /// which stops every loop.
 class Scraper {
  public:
-  /// Loops run on strands of `executor`. `rules` must be valid (validate_rule, or from
+  /// Loops run on strands of `executor` as members of `tasks` (they end on its total
+  /// cancellation); `tasks` must outlive them (wait for it to be empty). `rules` must be valid (validate_rule, or from
   /// load_scrape_config). `registry` (optional) receives, per target:
   /// kscale_scrape_up{namespace,pod}, kscale_scrape_duration_seconds{namespace,pod} (last
   /// scrape), kscale_scrape_failures_total{namespace,pod}, kscale_scrape_samples_scraped
   /// {namespace,pod}; and kscale_scrape_targets.
-  Scraper(boost::asio::any_io_executor executor, store::SeriesStore& store, const core::Clock& clock,
+  Scraper(boost::asio::any_io_executor executor, net::TaskGroup& tasks, store::SeriesStore& store,
+          const core::Clock& clock,
           std::shared_ptr<const ScrapeRules> rules, net::MetricsRegistry* registry = nullptr);
   ~Scraper();
   Scraper(const Scraper&) = delete;
@@ -81,6 +84,7 @@ class Scraper {
   boost::asio::any_io_executor loop_strand() const;
 
   boost::asio::any_io_executor executor_;
+  net::TaskGroup& tasks_;
   store::SeriesStore& store_;
   const core::Clock& clock_;
   std::shared_ptr<const ScrapeRules> rules_;

@@ -2,10 +2,13 @@
 
 #include <atomic>
 #include <filesystem>
+#include <optional>
 #include <thread>
 #include <vector>
 
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
+#include <boost/asio/read.hpp>
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -41,10 +44,29 @@ class ServerTest : public ::testing::Test {
     thread_ = std::thread([this, threads] { server_->run(threads); });
   }
   void TearDown() override {
-    if (server_) {
+    if (server_ && thread_.joinable()) {
       server_->stop();
       thread_.join();
     }
+  }
+
+  // Starts a graceful shutdown on the server's io_context; `drained` is set when it completes.
+  void start_shutdown(std::chrono::milliseconds grace) {
+    auto on_done = [this](std::exception_ptr, bool drained) { drained_ = drained; };
+    asio::co_spawn(server_->io_context(), server_->shutdown(grace), on_done);
+  }
+
+  // A connection that has sent a request's header with "Expect: 100-continue" and read the go-ahead,
+  // so the server is inside the request, waiting for its body.
+  asio::ip::tcp::socket request_in_progress(size_t body_size) {
+    asio::ip::tcp::socket socket(client_ioc_);
+    socket.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port_));
+    asio::write(socket, asio::buffer("POST /echo HTTP/1.1\r\nHost: localhost\r\nContent-Length: " +
+                                     std::to_string(body_size) + "\r\nExpect: 100-continue\r\n\r\n"));
+    std::string interim;
+    asio::read_until(socket, asio::dynamic_buffer(interim), "\r\n\r\n");
+    EXPECT_EQ(interim, "HTTP/1.1 100 Continue\r\n\r\n");
+    return socket;
   }
 
   Response plain_request(http::verb verb, const std::string& target, const std::string& body = {}) {
@@ -65,6 +87,8 @@ class ServerTest : public ::testing::Test {
   std::unique_ptr<Server> server_;
   std::thread thread_;
   uint16_t port_ = 0;
+  asio::io_context client_ioc_;
+  std::optional<bool> drained_;  // written by the server's thread before run() returns
 };
 
 TEST_F(ServerTest, ServesPlainHttpWithKeepAlive) {
@@ -253,6 +277,54 @@ TEST_F(ServerTest, TlsResponsesOfEverySizeArriveIntact) {
   http::read(stream, buffer, res);
   EXPECT_EQ(res.body(), "hello");
   std::filesystem::remove_all(dir);
+}
+
+// Graceful shutdown: an idle connection is closed at once, a request in progress is answered
+// (with "Connection: close"), then run() returns and nothing more is accepted.
+TEST_F(ServerTest, ShutdownAnswersTheRequestInProgressThenReturns) {
+  start(nullptr, {}, 2);
+  asio::ip::tcp::socket idle(client_ioc_);
+  idle.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port_));
+  auto busy = request_in_progress(4);
+  start_shutdown(std::chrono::seconds(30));
+
+  // The idle connection ends without an answer: the drain has begun.
+  std::string nothing;
+  boost::system::error_code ec;
+  asio::read(idle, asio::dynamic_buffer(nothing), ec);
+  EXPECT_EQ(ec, asio::error::eof);
+  EXPECT_TRUE(nothing.empty());
+
+  asio::write(busy, asio::buffer(std::string_view("body")));
+  beast::tcp_stream stream(std::move(busy));
+  beast::flat_buffer buffer;
+  Response res;
+  http::read(stream, buffer, res);
+  EXPECT_EQ(res.result_int(), 200);
+  EXPECT_EQ(res.body(), "body");
+  EXPECT_FALSE(res.keep_alive());
+
+  thread_.join();  // run() returns once the drain is complete
+  ASSERT_TRUE(drained_.has_value());
+  EXPECT_TRUE(*drained_);
+  asio::ip::tcp::socket late(client_ioc_);
+  late.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port_), ec);
+  EXPECT_EQ(ec, asio::error::connection_refused);
+}
+
+// A request that does not finish within the grace period is abandoned, and run() still returns.
+TEST_F(ServerTest, ShutdownAbandonsARequestAfterTheGracePeriod) {
+  start(nullptr);
+  auto busy = request_in_progress(4);
+  start_shutdown(std::chrono::milliseconds(50));
+  thread_.join();
+  ASSERT_TRUE(drained_.has_value());
+  EXPECT_FALSE(*drained_);
+  std::string nothing;
+  boost::system::error_code ec;
+  asio::read(busy, asio::dynamic_buffer(nothing), ec);
+  EXPECT_TRUE(ec == asio::error::eof || ec == asio::error::connection_reset) << ec.message();
+  EXPECT_TRUE(nothing.empty());
 }
 
 TEST(TlsTest, CertAndKeyMustComeTogether) {

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <functional>
+#include <future>
 #include <mutex>
 #include <thread>
 
@@ -84,12 +85,16 @@ class ScraperTest : public ::testing::Test {
     rule.series_name = "http_requests_total";
     rule.metric = "http_requests_qps";
     rule.window = milliseconds(1000);
-    scraper_ = std::make_unique<Scraper>(ioc_.get_executor(), store_, clock_,
+    scraper_ = std::make_unique<Scraper>(ioc_.get_executor(), tasks_, store_, clock_,
                                          std::make_shared<const ScrapeRules>(ScrapeRules{rule}), &registry_);
     thread_ = std::thread([this] { ioc_.run(); });
   }
   ~ScraperTest() override {
     scraper_.reset();
+    // The loops end once they see the stop; the group must outlive them.
+    std::promise<void> empty;
+    tasks_.async_wait([&empty](boost::system::error_code) { empty.set_value(); });
+    empty.get_future().wait_for(std::chrono::seconds(30));
     work_.reset();
     ioc_.stop();
     thread_.join();
@@ -121,6 +126,7 @@ class ScraperTest : public ::testing::Test {
   net::MetricsRegistry registry_;
   asio::io_context ioc_;
   asio::executor_work_guard<asio::io_context::executor_type> work_ = asio::make_work_guard(ioc_);
+  net::TaskGroup tasks_{ioc_.get_executor()};
   std::unique_ptr<Scraper> scraper_;
   std::thread thread_;
   FakeApp app_;

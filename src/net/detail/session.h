@@ -3,6 +3,7 @@
 // frame owns the stream and a reference to the immutable router.
 
 #include <algorithm>
+#include <atomic>
 #include <array>
 #include <cstdint>
 #include <memory>
@@ -13,6 +14,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ssl/error.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
@@ -76,8 +78,25 @@ inline std::optional<std::pair<size_t, size_t>> fill_first_record(Response& res,
   return std::pair{used + from_body, from_body};
 }
 
+inline bool has_terminal(asio::cancellation_type cancelled) {
+  return (cancelled & asio::cancellation_type::terminal) != asio::cancellation_type::none;
+}
+
+// Beast's composed reads pass only terminal cancellation on (async_compose's default filter), so
+// the idle wait forwards a drain's `total` to them as `terminal`; the wait's bytes so far stay in
+// the buffer.
+struct AsTerminal {
+  asio::cancellation_type operator()(asio::cancellation_type) const noexcept { return asio::cancellation_type::terminal; }
+};
+
+// A member of the server's TaskGroup. `draining` is owned by the Server, which outlives the group's
+// members. Shutdown (Go's http.Server.Shutdown): while no byte of the next request has arrived
+// the connection is idle and a `total` cancellation closes it; once a request has begun, only
+// `terminal` interrupts it, and with `draining` set its answer closes the connection.
 template <class Stream>
-asio::awaitable<void> run_session(Stream stream, std::shared_ptr<const Router> router, Limits limits) {
+asio::awaitable<void> run_session(Stream stream, std::shared_ptr<const Router> router, Limits limits,
+                                  const std::atomic<bool>* draining) {
+  co_await asio::this_coro::throw_if_cancelled(false);
   if constexpr (TlsStream<Stream>) {
     beast::get_lowest_layer(stream).expires_after(limits.read_timeout);
     auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, use_nothrow);
@@ -93,9 +112,27 @@ asio::awaitable<void> run_session(Stream stream, std::shared_ptr<const Router> r
     parser.body_limit(limits.body_limit);
     parser.header_limit(limits.header_limit);
     boost::system::error_code ec;
+    const bool idle = buffer.size() == 0;
+    if (idle) {
+      const auto before = co_await asio::this_coro::cancellation_state;
+      if (before.cancelled() != asio::cancellation_type::none || draining->load()) {
+        break;
+      }
+      co_await asio::this_coro::reset_cancellation_state(asio::enable_total_cancellation(), AsTerminal{});
+    }
     {
       auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, use_nothrow);
       ec = hec;
+    }
+    if (idle) {
+      const auto after = co_await asio::this_coro::cancellation_state;
+      const auto cancelled = after.cancelled();
+      co_await asio::this_coro::reset_cancellation_state(asio::enable_terminal_cancellation());
+      if (ec == asio::error::operation_aborted && !has_terminal(cancelled) && buffer.size() > 0) {
+        // A drain arrived in the middle of the header: the request has begun, finish reading it.
+        auto [rec, rn] = co_await http::async_read_header(stream, buffer, parser, use_nothrow);
+        ec = rec;
+      }
     }
     if (!ec && !parser.is_done()) {
       // curl sends "Expect: 100-continue" with bodies over 1 KB and waits a second for the
@@ -141,7 +178,7 @@ asio::awaitable<void> run_session(Stream stream, std::shared_ptr<const Router> r
         res.body().clear();
       }
     }
-    res.keep_alive(keep_alive);
+    res.keep_alive(keep_alive && !draining->load());
     if (res.body().size() > 0 || res.find(http::field::content_length) == res.end()) {
       res.prepare_payload();
     }
@@ -170,11 +207,15 @@ asio::awaitable<void> run_session(Stream stream, std::shared_ptr<const Router> r
       auto [all_ec, all_n] = co_await http::async_write(stream, res, use_nothrow);
       wec = all_ec;
     }
-    if (wec || !keep_alive) {
+    if (wec || !res.keep_alive()) {
       break;
     }
   }
   if constexpr (TlsStream<Stream>) {
+    const auto state = co_await asio::this_coro::cancellation_state;
+    if (has_terminal(state.cancelled())) {
+      co_return;  // abandoned: no close_notify exchange
+    }
     beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(5));
     co_await stream.async_shutdown(use_nothrow);
   } else {

@@ -1,0 +1,49 @@
+#pragma once
+// app::AdapterOptions → complete() → AdapterConfig: the adapter's flags as given, then validated
+// and parsed, as the Kubernetes generic API server's Options → Config.Complete() → CompletedConfig.
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "app/scrape_file.h"
+#include "core/errors.h"
+
+namespace kscale::app {
+
+struct AdapterOptions {
+  std::string bind_address = "0.0.0.0";
+  int secure_port = 6443;
+  int http_port = 8080;
+  std::string cert_dir = "apiserver.local.config/certificates";
+  std::string tls_cert_file;
+  std::string tls_private_key_file;
+  std::vector<std::string> tls_sni;
+  std::string objects_file;
+  std::string scrape_config_file;
+  bool scrape_annotated_pods = false;
+  std::string scrape_annotated_pods_interval = "5s";
+  std::string metrics_max_age = "5m";
+  unsigned worker_threads = std::max(1u, std::thread::hardware_concurrency());
+  uint64_t max_request_body_bytes = 4 * 1024 * 1024;
+  /// How long SIGTERM waits for requests in progress before closing their connections (the
+  /// graceful termination of Kubernetes' generic API server).
+  std::chrono::milliseconds shutdown_grace{10'000};
+};
+
+struct AdapterConfig {
+  AdapterOptions options;
+  std::chrono::seconds max_age{};
+  std::optional<ScrapeFile> scrape_file;                 // with --scrape-config
+  std::chrono::milliseconds annotated_pods_interval{};  // with --scrape-annotated-pods
+};
+
+/// Validates the options and reads what they name (durations, the --scrape-config file); the
+/// error's message names the flag and says what is wrong.
+[[nodiscard]] core::Result<AdapterConfig> complete(const AdapterOptions& options);
+
+}  // namespace kscale::app
