@@ -3,17 +3,17 @@
 #include <boost/json/serialize.hpp>
 #include <fmt/format.h>
 
-#include "autoscaler/detail/json_reader.h"
-#include "autoscaler/hpa_manifest.h"
+#include "core/json_reader.h"
 #include "core/quantity.h"
 #include "core/time_format.h"
 #include "hpa/validation.h"
+#include "kube/horizontal_pod_autoscaler.h"
 
 namespace kscale::autoscaler {
 
 namespace {
 
-using namespace detail;
+using namespace core::json_reader;
 namespace json = boost::json;
 
 core::Result<int32_t> optional_int(const json::value& obj, std::string_view key,
@@ -435,7 +435,7 @@ core::Result<DecisionDocument> decode_decision(const json::value& v, bool skip_v
   if (h == nullptr) {
     return core::fail(field_error("hpa", "Required value"));
   }
-  KSCALE_TRY(hpa_obj, decode_hpa(*h, "hpa"));
+  KSCALE_TRY(hpa_obj, kube::decode_hpa(*h, "hpa"));
   d.hpa = std::move(hpa_obj);
   if (!skip_validation) {
     auto errors = hpa::validate_hpa_spec(d.hpa.spec, d.controller.feature_gates);

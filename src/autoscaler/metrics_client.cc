@@ -4,10 +4,10 @@
 #include <boost/url/parse.hpp>
 #include <fmt/format.h>
 
-#include "autoscaler/deployment_manifest.h"
 #include "autoscaler/detail/http_fetch.h"
 #include "core/group_resource.h"
 #include "core/label_selector.h"
+#include "core/label_selector_json.h"
 #include "core/quantity.h"
 #include "core/time_format.h"
 
@@ -50,7 +50,7 @@ core::SystemTime time_of(const json::value* v) {
 }
 
 std::string selector_param(const boost::json::value& selector) {
-  auto s = label_selector_string(selector, "selector");
+  auto s = core::label_selector_string(selector, "selector");
   return s ? *s : std::string();
 }
 

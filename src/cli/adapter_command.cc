@@ -20,7 +20,7 @@
 
 #include "api/routes.h"
 #include "api/store_metrics_provider.h"
-#include "autoscaler/hpa_manifest.h"
+#include "core/go_duration.h"
 #include "cli/commands.h"
 #include "cli/logging.h"
 #include "core/clock.h"
@@ -232,7 +232,7 @@ void schedule_pod_discovery(boost::asio::steady_timer& timer, PodDiscovery& d, s
 void run_adapter(const AdapterOptions& o) {
   validate(o);
   configure_logging(o.verbosity);
-  const auto max_age = or_throw(autoscaler::parse_duration(o.metrics_max_age), "--metrics-max-age");
+  const auto max_age = or_throw(core::parse_go_duration(o.metrics_max_age), "--metrics-max-age");
 
   core::RealClock clock;
   store::SeriesStore store(clock, store::StoreOptions{std::chrono::duration_cast<std::chrono::seconds>(max_age)});

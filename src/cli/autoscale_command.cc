@@ -17,8 +17,10 @@
 #include <spdlog/spdlog.h>
 
 #include "autoscaler/control_loop.h"
-#include "autoscaler/deployment_manifest.h"
-#include "autoscaler/hpa_manifest.h"
+#include "core/go_duration.h"
+#include "kube/deployment.h"
+#include "kube/horizontal_pod_autoscaler.h"
+#include "kube/manifest_document.h"
 #include "autoscaler/local_process_group.h"
 #include "autoscaler/metrics_client.h"
 #include "cli/commands.h"
@@ -66,7 +68,7 @@ std::string read_file(const std::string& path) {
 }
 
 std::chrono::seconds duration_flag(const std::string& flag, const std::string& text) {
-  auto d = autoscaler::parse_duration(text);
+  auto d = core::parse_go_duration(text);
   if (!d || *d < std::chrono::seconds(0)) {
     invalid(flag + " " + text + ": " + (d ? "must not be negative" : d.error().message));
   }
@@ -77,27 +79,27 @@ void run_autoscale(const AutoscaleFlags& f) {
   if (!f.local) {
     invalid("only --local is implemented: run the Deployment's pods as local processes (add --local)");
   }
-  std::optional<autoscaler::Deployment> deployment;
+  std::optional<kube::Deployment> deployment;
   std::optional<hpa::HorizontalPodAutoscaler> hpa_object;
   std::string deployment_file;
   std::string hpa_file;
   for (const auto& file : f.files) {
     const std::string text = read_file(file);
-    auto doc = autoscaler::parse_document(text);
+    auto doc = kube::parse_document(text);
     if (!doc) {
       invalid(file + ": " + doc.error().message);
     }
     const auto* kind = doc->is_object() ? doc->as_object().if_contains("kind") : nullptr;
     const std::string k = kind != nullptr && kind->is_string() ? std::string(kind->as_string()) : "";
     if (k == "Deployment") {
-      auto d = autoscaler::read_deployment_manifest(text);
+      auto d = kube::read_deployment_manifest(text);
       if (!d) {
         invalid(file + ": " + d.error().message);
       }
       deployment = std::move(*d);
       deployment_file = file;
     } else if (k == "HorizontalPodAutoscaler") {
-      auto h = autoscaler::read_hpa_manifest(text, hpa::FeatureGates{});
+      auto h = kube::read_hpa_manifest(text, hpa::FeatureGates{});
       if (!h) {
         invalid(file + ": " + h.error().message);
       }

@@ -17,7 +17,8 @@
 #include <gtest/gtest.h>
 
 #include "autoscaler/control_loop.h"
-#include "autoscaler/hpa_manifest.h"
+#include "kube/deployment.h"
+#include "kube/horizontal_pod_autoscaler.h"
 #include "autoscaler/local_process_group.h"
 #include "autoscaler/metrics_client.h"
 #include "core/clock.h"
@@ -118,7 +119,7 @@ items:
                           adapter.http + "/write-external-metrics/namespaces/default/queue_depth?labels=queue=orders"});
   ASSERT_EQ(ext.status, 0) << ext.err;
 
-  auto hpa = autoscaler::read_hpa_manifest(R"(apiVersion: autoscaling/v2
+  auto hpa = kube::read_hpa_manifest(R"(apiVersion: autoscaling/v2
 kind: HorizontalPodAutoscaler
 metadata: {name: web}
 spec:
@@ -168,7 +169,7 @@ spec:
 
 TEST(LocalProcessGroupIntegrationTest, RunsReplicasProbesThemAndReplacesAKilledOne) {
   TempDir dir;
-  auto d = autoscaler::read_deployment_manifest(deployment_yaml(free_port()));
+  auto d = kube::read_deployment_manifest(deployment_yaml(free_port()));
   ASSERT_TRUE(d) << d.error().message;
   core::RealClock clock;
   autoscaler::LocalProcessGroupOptions options{dir.path() / "pods.yaml", dir.path() / "logs", {"PATH=/usr/bin:/bin"}};
@@ -398,7 +399,7 @@ TEST(ControlLoopIntegrationTest, ScalesTheTargetAsTheEngineDecides) {
   push("web-2", "60");
   std::string manifest(kHpa);
   manifest.replace(manifest.find("name: httpserver}"), 17, "name: web}");
-  auto hpa = autoscaler::read_hpa_manifest(manifest, {});
+  auto hpa = kube::read_hpa_manifest(manifest, {});
   ASSERT_TRUE(hpa) << hpa.error().message;
   auto client = autoscaler::MetricsClient::create({adapter.https, (dir.path() / "certs" / "apiserver.crt").string()});
   ASSERT_TRUE(client) << client.error().message;

@@ -1,11 +1,11 @@
-#include "autoscaler/hpa_manifest.h"
+#include "kube/horizontal_pod_autoscaler.h"
 
 #include <fstream>
 #include <iterator>
 
 #include <gtest/gtest.h>
 
-namespace kscale::autoscaler {
+namespace kscale::kube {
 namespace {
 
 std::string read(const std::string& rel) {
@@ -69,11 +69,5 @@ TEST(HpaManifestTest, EmptyMetricsDefaultToCpu80) {
   EXPECT_EQ(h->spec.min_replicas, 1);
 }
 
-TEST(HpaManifestTest, GoDurations) {
-  EXPECT_EQ(*parse_duration("1m30s"), std::chrono::seconds(90));
-  EXPECT_EQ(*parse_duration("300s"), std::chrono::seconds(300));
-  EXPECT_FALSE(parse_duration("5 minutes"));
-}
-
 }  // namespace
-}  // namespace kscale::autoscaler
+}  // namespace kscale::kube

@@ -1,39 +1,19 @@
-#include "autoscaler/deployment_manifest.h"
+#include "kube/deployment.h"
 
 #include <cctype>
 
 #include <fmt/format.h>
 
-#include "autoscaler/detail/json_reader.h"
-#include "autoscaler/hpa_manifest.h"
-#include "core/label_selector.h"
+#include "core/json_reader.h"
+#include "core/label_selector_json.h"
+#include "kube/manifest_document.h"
 
-namespace kscale::autoscaler {
+namespace kscale::kube {
 
 namespace {
 
-using namespace detail;
+using namespace core::json_reader;
 namespace json = boost::json;
-
-core::Result<core::Labels> read_string_map(const json::value& v, const std::string& path) {
-  KSCALE_TRY(obj, as_object(v, path));
-  core::Labels out;
-  for (const auto& kv : *obj) {
-    KSCALE_TRY(s, as_string(kv.value(), child(path, kv.key())));
-    out.emplace(std::string(kv.key()), s);
-  }
-  return out;
-}
-
-core::Result<std::vector<std::string>> read_strings(const json::value& v, const std::string& path) {
-  KSCALE_TRY(arr, as_array(v, path));
-  std::vector<std::string> out;
-  for (std::size_t i = 0; i < arr->size(); ++i) {
-    KSCALE_TRY(s, as_string((*arr)[i], index(path, i)));
-    out.push_back(std::move(s));
-  }
-  return out;
-}
 
 core::Result<int32_t> read_int32(const json::value& v, const std::string& path, int32_t min) {
   KSCALE_TRY(n, as_int(v, path));
@@ -106,7 +86,7 @@ core::Result<void> read_container(const json::value& c, const std::string& path,
   KSCALE_TRY(n, as_string(*name, child(path, "name")));
   d.container_name = n;
   if (const auto* cmd = member(c, "command")) {
-    KSCALE_TRY(list, read_strings(*cmd, child(path, "command")));
+    KSCALE_TRY(list, as_strings(*cmd, child(path, "command")));
     d.command = std::move(list);
   }
   if (d.command.empty()) {
@@ -116,7 +96,7 @@ core::Result<void> read_container(const json::value& c, const std::string& path,
                                   "local process (there is no image to take an entrypoint from)"));
   }
   if (const auto* args = member(c, "args")) {
-    KSCALE_TRY(list, read_strings(*args, child(path, "args")));
+    KSCALE_TRY(list, as_strings(*args, child(path, "args")));
     d.args = std::move(list);
   }
   if (const auto* env = member(c, "env")) {
@@ -177,64 +157,7 @@ core::Result<void> read_container(const json::value& c, const std::string& path,
   return {};
 }
 
-std::string expression_text(const std::string& key, const std::string& op, const std::vector<std::string>& values) {
-  if (op == "Exists") {
-    return key;
-  }
-  if (op == "DoesNotExist") {
-    return "!" + key;
-  }
-  return fmt::format("{} {} ({})", key, op == "In" ? "in" : "notin", fmt::join(values, ","));
-}
-
 }  // namespace
-
-core::Result<std::string> label_selector_string(const json::value& selector, const std::string& path) {
-  if (selector.is_null()) {
-    return std::string();
-  }
-  KSCALE_TRY(obj, as_object(selector, path));
-  (void)obj;
-  std::vector<std::string> parts;
-  if (const auto* ml = member(selector, "matchLabels")) {
-    KSCALE_TRY(labels, read_string_map(*ml, child(path, "matchLabels")));
-    for (const auto& [k, v] : labels) {
-      parts.push_back(k + "=" + v);
-    }
-  }
-  if (const auto* me = member(selector, "matchExpressions")) {
-    const std::string mp = child(path, "matchExpressions");
-    KSCALE_TRY(arr, as_array(*me, mp));
-    for (std::size_t i = 0; i < arr->size(); ++i) {
-      const std::string ip = index(mp, i);
-      const auto* key = member((*arr)[i], "key");
-      const auto* op = member((*arr)[i], "operator");
-      if (key == nullptr || op == nullptr) {
-        return core::fail(field_error(child(ip, key == nullptr ? "key" : "operator"), "Required value"));
-      }
-      KSCALE_TRY(k, as_string(*key, child(ip, "key")));
-      KSCALE_TRY(o, as_string(*op, child(ip, "operator")));
-      if (o != "In" && o != "NotIn" && o != "Exists" && o != "DoesNotExist") {
-        return core::fail(field_error(child(ip, "operator"),
-                                      fmt::format("Unsupported value: \"{}\": supported values: \"DoesNotExist\", "
-                                                  "\"Exists\", \"In\", \"NotIn\"",
-                                                  o)));
-      }
-      std::vector<std::string> values;
-      if (const auto* vals = member((*arr)[i], "values")) {
-        KSCALE_TRY(list, read_strings(*vals, child(ip, "values")));
-        values = std::move(list);
-      }
-      parts.push_back(expression_text(k, o, values));
-    }
-  }
-  // labels.Parse then String() gives the canonical, key-sorted form the HPA sends.
-  auto parsed = core::LabelSelector::parse(fmt::format("{}", fmt::join(parts, ",")));
-  if (!parsed) {
-    return core::fail(field_error(path, "Invalid value: " + parsed.error().message));
-  }
-  return parsed->to_string();
-}
 
 core::Result<Deployment> read_deployment_manifest(std::string_view text) {
   KSCALE_TRY(doc, parse_document(text));
@@ -281,7 +204,7 @@ core::Result<Deployment> read_deployment_manifest(std::string_view text) {
   if (selector == nullptr) {
     return core::fail(field_error("spec.selector", "Required value"));
   }
-  KSCALE_TRY(sel, label_selector_string(*selector, "spec.selector"));
+  KSCALE_TRY(sel, core::label_selector_string(*selector, "spec.selector"));
   if (sel.empty()) {
     return core::fail(field_error("spec.selector", "Invalid value: empty selector is invalid for deployment"));
   }
@@ -292,11 +215,11 @@ core::Result<Deployment> read_deployment_manifest(std::string_view text) {
   }
   if (const auto* tmd = member(*tmpl, "metadata")) {
     if (const auto* labels = member(*tmd, "labels")) {
-      KSCALE_TRY(l, read_string_map(*labels, "spec.template.metadata.labels"));
+      KSCALE_TRY(l, as_string_map(*labels, "spec.template.metadata.labels"));
       d.template_labels = std::move(l);
     }
     if (const auto* ann = member(*tmd, "annotations")) {
-      KSCALE_TRY(a, read_string_map(*ann, "spec.template.metadata.annotations"));
+      KSCALE_TRY(a, as_string_map(*ann, "spec.template.metadata.annotations"));
       d.template_annotations = std::move(a);
     }
   }
@@ -333,4 +256,4 @@ core::Result<Deployment> read_deployment_manifest(std::string_view text) {
   return d;
 }
 
-}  // namespace kscale::autoscaler
+}  // namespace kscale::kube

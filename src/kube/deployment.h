@@ -1,5 +1,5 @@
 #pragma once
-// Reading an apps/v1 Deployment manifest (YAML or JSON) into what `kscale autoscale --local`
+// kube: an apps/v1 Deployment manifest (YAML or JSON) into what `kscale autoscale --local`
 // needs to run its pod template as local processes; errors name the field as kubectl does.
 
 #include <cstdint>
@@ -9,12 +9,10 @@
 #include <utility>
 #include <vector>
 
-#include <boost/json/value.hpp>
-
 #include "core/errors.h"
 #include "core/labels.h"
 
-namespace kscale::autoscaler {
+namespace kscale::kube {
 
 /// core/v1 ContainerPort.
 struct ContainerPort {
@@ -61,9 +59,4 @@ struct Deployment {
 /// runs; the selector must select the template's labels, as the API server checks.
 [[nodiscard]] core::Result<Deployment> read_deployment_manifest(std::string_view text);
 
-/// metav1.LabelSelector JSON ({matchLabels, matchExpressions}) as a canonical selector string
-/// (labels.Selector String()); `path` names the field in errors.
-[[nodiscard]] core::Result<std::string> label_selector_string(const boost::json::value& selector,
-                                                               const std::string& path);
-
-}  // namespace kscale::autoscaler
+}  // namespace kscale::kube

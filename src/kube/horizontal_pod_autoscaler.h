@@ -1,8 +1,7 @@
 #pragma once
-// Reading autoscaling/v2 HorizontalPodAutoscaler manifests (YAML or JSON, as kubectl accepts
-// them) into hpa::HorizontalPodAutoscaler, with kubectl-style field paths in every error.
+// Decoding autoscaling/v2 HorizontalPodAutoscaler objects and manifests (YAML or JSON, as kubectl
+// accepts them) into hpa::HorizontalPodAutoscaler, with kubectl-style field paths in every error.
 
-#include <chrono>
 #include <string_view>
 
 #include <boost/json/value.hpp>
@@ -11,11 +10,7 @@
 #include "hpa/hpa_spec.h"
 #include "hpa/reconcile.h"
 
-namespace kscale::autoscaler {
-
-/// One YAML or JSON document as a JSON value. Plain YAML scalars become numbers, booleans or
-/// null where YAML 1.2 core schema says so; quoted scalars stay strings.
-[[nodiscard]] core::Result<boost::json::value> parse_document(std::string_view text);
+namespace kscale::kube {
 
 /// Decodes a HorizontalPodAutoscaler object. `path` prefixes field paths ("hpa" in a decision
 /// document, empty for a manifest). Structural errors only; see validate.
@@ -31,12 +26,7 @@ void apply_api_defaults(hpa::HpaSpec& spec);
 [[nodiscard]] core::Result<hpa::HorizontalPodAutoscaler> read_hpa_manifest(
     std::string_view text, const hpa::FeatureGates& gates);
 
-/// A Go duration ("15s", "5m", "1h30m").
-[[nodiscard]] core::Result<std::chrono::nanoseconds> parse_duration(std::string_view text);
 /// A Kubernetes quantity as MilliValue().
 [[nodiscard]] core::Result<int64_t> parse_quantity_milli(std::string_view text);
 
-/// The document as YAML text (for `-o yaml`).
-std::string to_yaml(const boost::json::value& v);
-
-}  // namespace kscale::autoscaler
+}  // namespace kscale::kube

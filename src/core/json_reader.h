@@ -1,6 +1,6 @@
 #pragma once
-// Path-tracking readers over Boost.JSON values for the manifest and decision-document decoders:
-// every error names the field, as kubectl does ("spec.metrics[0].pods.target.type: ...").
+// core::json_reader: path-tracking readers over Boost.JSON values, the one idiom every decoder of
+// Kubernetes objects and documents uses; errors name the field as kubectl does ("spec.x[0].y: ...").
 
 #include <chrono>
 #include <cstdint>
@@ -8,11 +8,13 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include <boost/json/value.hpp>
 
 #include "core/clock.h"
 #include "core/errors.h"
+#include "core/labels.h"
 
 /// Inside a function returning core::Result<...>: evaluates `expr` (a Result); on failure returns
 /// its error, else declares `var` holding the value. Keeps the decoders' field-by-field reads flat.
@@ -23,7 +25,7 @@
   }                                          \
   auto var = std::move(*var##_result)
 
-namespace kscale::autoscaler::detail {
+namespace kscale::core::json_reader {
 
 /// A failed read: Error::invalid(path, "<path>: <message>").
 core::Error field_error(const std::string& path, std::string_view message);
@@ -42,6 +44,12 @@ const boost::json::value* member(const boost::json::value& v, std::string_view k
                                                   const std::string& path);
 [[nodiscard]] core::Result<int64_t> as_int(const boost::json::value& v, const std::string& path);
 [[nodiscard]] core::Result<double> as_double(const boost::json::value& v, const std::string& path);
+/// An object of strings (labels, annotations, matchLabels).
+[[nodiscard]] core::Result<core::Labels> as_string_map(const boost::json::value& v,
+                                                       const std::string& path);
+/// A list of strings (command, args, values).
+[[nodiscard]] core::Result<std::vector<std::string>> as_strings(const boost::json::value& v,
+                                                                const std::string& path);
 [[nodiscard]] core::Result<bool> as_bool(const boost::json::value& v, const std::string& path);
 /// A Kubernetes quantity (string or bare number) as MilliValue().
 [[nodiscard]] core::Result<int64_t> as_quantity_milli(const boost::json::value& v,
@@ -55,9 +63,8 @@ const boost::json::value* member(const boost::json::value& v, std::string_view k
 /// A Go duration ("300s", "5m", "1m30s", "1.5h").
 [[nodiscard]] core::Result<std::chrono::nanoseconds> as_duration(const boost::json::value& v,
                                                                  const std::string& path);
-[[nodiscard]] core::Result<std::chrono::nanoseconds> parse_go_duration(std::string_view text);
 
 /// The text of a scalar for messages ("30", "\"Foo\"").
 std::string scalar_text(const boost::json::value& v);
 
-}  // namespace kscale::autoscaler::detail
+}  // namespace kscale::core::json_reader
