@@ -20,15 +20,16 @@
 
 #include "api/routes.h"
 #include "api/store_metrics_provider.h"
-#include "core/go_duration.h"
 #include "cli/commands.h"
 #include "cli/logging.h"
 #include "core/clock.h"
+#include "core/go_duration.h"
 #include "kube/annotated_pods.h"
 #include "kube/object_list_file.h"
 #include "kube/static_cluster_view.h"
 #include "net/server.h"
 #include "net/tls.h"
+#include "sources/push_routes.h"
 #include "sources/scrape_config.h"
 #include "sources/scraper.h"
 #include "store/series_store.h"
@@ -262,14 +263,14 @@ void run_adapter(const AdapterOptions& o) {
                           [&store] { return static_cast<double>(store.series_count()); });
   registry.counter_callback("kscale_store_evictions_total", "Series evicted because nobody refreshed them.",
                           [&store] { return static_cast<double>(store.evictions()); });
-  api::PushContext push{store, clock,
+  sources::PushContext push{store, clock,
                         registry.counter("kscale_push_writes_total", "Metric values stored through the push API."),
                         registry.counter("kscale_push_rejected_writes_total", "Push requests rejected as invalid.")};
   api::ServerInfo info;
 
   auto router = std::make_shared<net::Router>(&registry);
   api::install_metrics_api_routes(*router, provider, provider);
-  api::install_push_routes(*router, push);
+  sources::install_push_routes(*router, push);
   api::install_health_routes(*router, info, registry);
 
   net::Limits limits;

@@ -1,6 +1,6 @@
-#include "api/detail/json_text.h"
+#include "kube/detail/json_text.h"
 
-namespace kscale::api::detail {
+namespace kscale::kube::detail {
 
 void append_json_string(std::string& out, std::string_view s) {
   // Upstream: boost/json/impl/serializer.ipp write_string (its esc table and lowercase hex).
@@ -33,4 +33,4 @@ void append_json_string(std::string& out, std::string_view s) {
   out.push_back('"');
 }
 
-}  // namespace kscale::api::detail
+}  // namespace kscale::kube::detail

@@ -1,9 +1,9 @@
-#include "api/detail/json_arena.h"
+#include "kube/detail/json_arena.h"
 
 #include <algorithm>
 #include <new>
 
-namespace kscale::api::detail {
+namespace kscale::kube::detail {
 
 namespace {
 
@@ -54,4 +54,4 @@ JsonArena::~JsonArena() {
   buffer_->in_use = false;
 }
 
-}  // namespace kscale::api::detail
+}  // namespace kscale::kube::detail

@@ -1,5 +1,5 @@
 #pragma once
-// api::detail::JsonArena: a Boost.JSON memory resource for one document that is built or parsed
+// kube::detail::JsonArena: a Boost.JSON memory resource for one document that is built or parsed
 // and dropped within one synchronous call (a batch write's body).
 
 #include <cstddef>
@@ -9,7 +9,7 @@
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/storage_ptr.hpp>
 
-namespace kscale::api::detail {
+namespace kscale::kube::detail {
 
 /// Why: a 1000-item document is ~10,000 small nodes. A monotonic arena turns their malloc/free
 /// pairs into pointer bumps, and starting it on a per-thread buffer that is kept between
@@ -56,4 +56,4 @@ class JsonArena {
   boost::json::monotonic_resource resource_;
 };
 
-}  // namespace kscale::api::detail
+}  // namespace kscale::kube::detail

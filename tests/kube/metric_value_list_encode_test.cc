@@ -1,4 +1,4 @@
-#include "api/encoders.h"
+#include "kube/metric_value_list.h"
 
 #include <string>
 #include <thread>
@@ -15,7 +15,7 @@
 // encoders with each other proves little: both are checked here against a plain Boost.JSON
 // rendering, the encoder as it was before the arena (da1a6ec^:src/api/encode_custom.cc).
 
-namespace kscale::api {
+namespace kscale::kube {
 namespace {
 
 namespace json = boost::json;
@@ -214,4 +214,4 @@ TEST(EncodeCustomTest, DocumentsBeyondTheArenaBufferMatchThePlainRendering) {
 }
 
 }  // namespace
-}  // namespace kscale::api
+}  // namespace kscale::kube

@@ -1,4 +1,4 @@
-// MetricValueList encoders for custom.metrics.k8s.io v1beta1 and v1beta2 (metrics-api.md §4.1–4.3).
+// MetricValueList and ExternalMetricValueList encoders for custom.metrics.k8s.io v1beta1 and v1beta2 (metrics-api.md §4.1–4.3).
 
 #include <algorithm>
 #include <chrono>
@@ -6,11 +6,11 @@
 
 #include <boost/json.hpp>
 
-#include "api/detail/json_text.h"
-#include "api/encoders.h"
 #include "core/time_format.h"
+#include "kube/detail/json_text.h"
+#include "kube/metric_value_list.h"
 
-namespace kscale::api {
+namespace kscale::kube {
 
 namespace json = boost::json;
 
@@ -31,7 +31,7 @@ namespace {
 // Why text, not a json::value serialized: a batch write's answer echoes every item (~200 bytes
 // each) and an uncached read answers ~100 items; building ~10 JSON nodes per item and then
 // serializing them was a fifth of a batch write's cost. Keys, order and escaping are those of
-// the Boost.JSON rendering this replaced (tests/api/encode_custom_test.cc pins the bytes).
+// the Boost.JSON rendering this replaced (tests/kube/metric_value_list_encode_test.cc pins the bytes).
 class ItemWriter {
  public:
   ItemWriter(std::string& out, const json::value& selector) : out_(out), selector_(json::serialize(selector)) {}
@@ -160,4 +160,4 @@ std::string encode_external_metric_value_list(const std::vector<ExternalMetricVa
   return json::serialize(doc);
 }
 
-}  // namespace kscale::api
+}  // namespace kscale::kube

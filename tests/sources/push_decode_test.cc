@@ -1,10 +1,11 @@
-#include "api/push_decode.h"
+#include "sources/push_decode.h"
 
 #include <gtest/gtest.h>
 
+#include "core/object_names.h"
 #include "core/time_format.h"
 
-namespace kscale::api {
+namespace kscale::sources {
 namespace {
 
 const core::SystemTime kNow = *core::parse_rfc3339("2024-05-01T12:00:00Z");
@@ -85,14 +86,14 @@ TEST(PushDecodeTest, LabelsParamReadsPairsAndValidates) {
 }
 
 TEST(PushDecodeTest, NamesFollowKubernetesRules) {
-  EXPECT_TRUE(validate_object_name("web-7d9f8-abcde"));
-  EXPECT_FALSE(validate_object_name("Web_1"));
-  EXPECT_FALSE(validate_object_name("*"));
-  EXPECT_TRUE(validate_namespace("default"));
-  EXPECT_FALSE(validate_namespace("a.b"));
-  EXPECT_TRUE(validate_metric_name("http_requests_qps"));
-  EXPECT_FALSE(validate_metric_name("qps per pod"));
-  EXPECT_FALSE(validate_metric_name(""));
+  EXPECT_TRUE(core::validate_object_name("web-7d9f8-abcde"));
+  EXPECT_FALSE(core::validate_object_name("Web_1"));
+  EXPECT_FALSE(core::validate_object_name("*"));
+  EXPECT_TRUE(core::validate_namespace("default"));
+  EXPECT_FALSE(core::validate_namespace("a.b"));
+  EXPECT_TRUE(core::validate_metric_name("http_requests_qps"));
+  EXPECT_FALSE(core::validate_metric_name("qps per pod"));
+  EXPECT_FALSE(core::validate_metric_name(""));
 }
 
 TEST(PushDecodeTest, DecodesV1Beta2BatchWithLabelsTimestampAndWindow) {
@@ -236,4 +237,4 @@ TEST(PushDecodeTest, DecodesExternalBatch) {
 }
 
 }  // namespace
-}  // namespace kscale::api
+}  // namespace kscale::sources

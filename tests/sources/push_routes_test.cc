@@ -1,4 +1,4 @@
-#include "api/push_handlers.h"
+#include "sources/push_routes.h"
 
 #include <memory>
 #include <string>
@@ -7,20 +7,21 @@
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
-#include "api/encoders.h"
-#include "api/routes.h"
 #include "core/time_format.h"
+#include "kube/metric_value_list.h"
 
 // The push handlers driven through the real router, store and a ManualClock. What is pinned here
 // are the fast paths of da1a6ec and 6ea46ce: the batch decoder's per-batch memo of kind /
 // namespace / metric checks, the answer encoded from the stored points, the single write's
 // shortcut past the JSON parser, and the formatted second reused across requests.
 
-namespace kscale::api {
+namespace kscale::sources {
 namespace {
 
 namespace http = net::http;
 namespace json = boost::json;
+using kube::CustomVersion;
+using kube::version_name;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
@@ -425,4 +426,4 @@ TEST(PushHandlersTest, SingleWriteTimestampFollowsTheClockSecond) {
 }
 
 }  // namespace
-}  // namespace kscale::api
+}  // namespace kscale::sources
