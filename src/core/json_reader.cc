@@ -168,4 +168,19 @@ Result<std::chrono::nanoseconds> as_duration(const boost::json::value& v,
   return *d;
 }
 
+Result<int32_t> member_count(const boost::json::value& obj, std::string_view key, const std::string& path,
+                             int32_t fallback) {
+  const auto* v = member(obj, key);
+  if (v == nullptr) {
+    return fallback;
+  }
+  KSCALE_TRY(n, as_int(*v, child(path, key)));
+  if (n < 0) {
+    return fail(field_error(child(path, key), fmt::format("Invalid value: {}: must be "
+                                                                "greater than or equal to 0",
+                                                                n)));
+  }
+  return static_cast<int32_t>(n);
+}
+
 }  // namespace kscale::core::json_reader
