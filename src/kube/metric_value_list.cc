@@ -9,6 +9,7 @@
 #include <boost/json.hpp>
 
 #include "core/label_selector.h"
+#include "core/text.h"
 #include "core/time_format.h"
 #include "kube/detail/json_arena.h"
 
@@ -21,16 +22,6 @@ namespace {
 // Why not core::json_reader: that reader builds each field's path as it goes, which is the right
 // trade for manifests but a dozen allocations per item of a push batch. Here the path is only
 // spelled when something is wrong ("items[2]: describedObject: name: required").
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
 
 core::Result<const json::object*> member_object(const json::object& o, std::string_view key, bool required) {
   const auto* v = o.if_contains(key);
@@ -301,11 +292,11 @@ core::Result<core::Quantity> checked_quantity(std::string_view text) {
 
 }  // namespace
 
-core::Result<core::Quantity> decode_quantity_text(std::string_view text) { return checked_quantity(trim(text)); }
+core::Result<core::Quantity> decode_quantity_text(std::string_view text) { return checked_quantity(core::trim_space(text)); }
 
 core::Result<core::Quantity> decode_quantity(const json::value& v) {
   if (v.is_string()) {
-    return checked_quantity(trim(v.get_string()));
+    return checked_quantity(core::trim_space(v.get_string()));
   }
   if (v.is_int64()) {
     return checked_quantity(std::to_string(v.get_int64()));

@@ -7,6 +7,7 @@
 
 #include "core/label_selector.h"
 #include "core/object_names.h"
+#include "core/text.h"
 #include "kube/metric_value_list.h"
 
 namespace kscale::sources {
@@ -14,16 +15,6 @@ namespace kscale::sources {
 namespace json = boost::json;
 
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
 
 // Why: the items of one batch almost always share kind, apiVersion, namespace and metric;
 // resolving and validating each distinct value once instead of once per item.
@@ -93,7 +84,7 @@ core::Result<void> validate_custom_item(const kube::MetricValueItem& item, const
 }  // namespace
 
 core::Result<core::Quantity> decode_value_body(std::string_view body) {
-  const std::string_view text = trim(body);
+  const std::string_view text = core::trim_space(body);
   if (text.empty()) {
     return core::fail(core::Error::bad_request("empty body: send the value, e.g. \"512.30\""));
   }
@@ -130,8 +121,8 @@ core::Result<core::Labels> decode_labels_param(std::string_view text) {
     if (eq == std::string_view::npos) {
       return core::fail(core::Error::bad_request("invalid labels \"" + std::string(pair) + "\": want k=v,k2=v2"));
     }
-    const std::string key(trim(pair.substr(0, eq)));
-    const std::string value(trim(pair.substr(eq + 1)));
+    const std::string key(core::trim_space(pair.substr(0, eq)));
+    const std::string value(core::trim_space(pair.substr(eq + 1)));
     if (auto e = core::validate_label_key(key); !e.empty()) {
       return core::fail(core::Error::bad_request("invalid label key \"" + key + "\": " + e));
     }

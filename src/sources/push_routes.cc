@@ -1,6 +1,7 @@
 #include "sources/push_routes.h"
 
 #include <charconv>
+#include <initializer_list>
 #include <vector>
 
 #include "core/object_names.h"
@@ -64,6 +65,17 @@ core::Result<SingleWrite> decode_single_write(const net::RequestContext& ctx, co
   return SingleWrite{std::move(*labels), store::Sample{clock.system_now(), std::move(*value), *window}};
 }
 
+// The first failed check, else the single write.
+core::Result<SingleWrite> checked_single_write(const net::RequestContext& ctx, const core::Clock& clock,
+                                               std::initializer_list<core::Result<void>> checks) {
+  for (const auto& check : checks) {
+    if (!check) {
+      return core::fail(check.error());
+    }
+  }
+  return decode_single_write(ctx, clock);
+}
+
 // A stored write: the answer and how many values it stored.
 struct Stored {
   net::Response response;
@@ -124,17 +136,9 @@ core::Result<Stored> push_custom_value(const net::RequestContext& ctx, const Pus
   }
   const std::string_view name = ctx.params.get("name");
   const std::string_view metric = ctx.params.get("metric");
-  core::Result<void> valid = ns.empty() ? core::Result<void>{} : core::validate_namespace(ns);
-  if (valid) {
-    valid = core::validate_object_name(name);
-  }
-  if (valid) {
-    valid = core::validate_metric_name(metric);
-  }
-  if (!valid) {
-    return core::fail(valid.error());
-  }
-  auto single = decode_single_write(ctx, push.clock);
+  auto single = checked_single_write(ctx, push.clock,
+                                     {ns.empty() ? core::Result<void>{} : core::validate_namespace(ns),
+                                      core::validate_object_name(name), core::validate_metric_name(metric)});
   if (!single) {
     return core::fail(single.error());
   }
@@ -177,14 +181,8 @@ core::Result<Stored> push_external_value(const net::RequestContext& ctx, const P
   }
   const std::string ns(ctx.params.get("namespace"));
   const std::string metric(ctx.params.get("metric"));
-  auto valid = core::validate_namespace(ns);
-  if (valid) {
-    valid = core::validate_metric_name(metric);
-  }
-  if (!valid) {
-    return core::fail(valid.error());
-  }
-  auto single = decode_single_write(ctx, push.clock);
+  auto single =
+      checked_single_write(ctx, push.clock, {core::validate_namespace(ns), core::validate_metric_name(metric)});
   if (!single) {
     return core::fail(single.error());
   }
