@@ -23,7 +23,7 @@ void JsonArena::CountingUpstream::do_deallocate(void* p, size_t, size_t align) {
 JsonArena::Buffer* JsonArena::acquire(Slot slot, size_t expected_bytes) {
   thread_local Buffer decode;
   Buffer& b = decode;
-  static_cast<void>(slot);  // one slot left: answers are written as text (encode_custom.cc)
+  static_cast<void>(slot);  // one slot left: answers are written as text (metric_value_list_encode.cc)
   if (b.in_use) {
     return nullptr;
   }
