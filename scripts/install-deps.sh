@@ -6,6 +6,8 @@ set -euo pipefail
 packages=(
   # toolchain
   g++ cmake ninja-build pkg-config
+  # style checks run by scripts/test.sh (tools/check_format.sh, tools/check_tidy.sh)
+  clang-format-19 clang-tidy-19 git
   # libraries (ARCHITECTURE.md "Chosen dependencies"; prometheus-cpp is not packaged in bookworm)
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev libexpected-dev

@@ -1,15 +1,23 @@
 #!/usr/bin/env bash
 # Installs what is needed, builds kscale, runs every test (unit and integration, with real
 # kubectl, curl, prometheus, hey), then builds the unit tests under AddressSanitizer and
-# UndefinedBehaviorSanitizer and runs them. The layer check runs as a unit test in both.
+# UndefinedBehaviorSanitizer and runs them. The layer check runs as a unit test in both; the
+# format and clang-tidy checks run first, before the build, and fail the run on a violation.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
 
+echo "== style: formatting (tools/check_format.sh)"
+tools/check_format.sh
+
 jobs=$(nproc)
 echo "== build (RelWithDebInfo)"
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+echo "== style: clang-tidy (tools/check_tidy.sh)"
+tools/check_tidy.sh build
+
 cmake --build build -j"$jobs"
 
 echo "== unit and integration tests"

@@ -11,8 +11,9 @@ declare -A allowed=(
   [kube]="core net hpa kube"
   [api]="core store net kube api"
   [hpa]="core hpa"
-  [autoscaler]="core hpa api net kube autoscaler"
-  [cli]="core store net kube sources api hpa autoscaler cli"
+  [federation]="core hpa federation"
+  [autoscaler]="core hpa federation api net kube autoscaler"
+  [cli]="core store net kube sources api hpa federation autoscaler cli"
 )
 status=0
 while IFS= read -r file; do

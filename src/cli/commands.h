@@ -11,6 +11,7 @@ namespace kscale::cli {
 void add_adapter_command(CLI::App& app);
 void add_autoscale_command(CLI::App& app);
 void add_demo_command(CLI::App& app);
+void add_divide_command(CLI::App& app);
 void add_httpserver_command(CLI::App& app);
 void add_replicas_command(CLI::App& app);
 void add_simulate_command(CLI::App& app);

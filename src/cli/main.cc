@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   kscale::cli::add_autoscale_command(app);
   kscale::cli::add_demo_command(app);
   kscale::cli::add_httpserver_command(app);
+  kscale::cli::add_divide_command(app);
   kscale::cli::add_replicas_command(app);
   kscale::cli::add_simulate_command(app);
   try {

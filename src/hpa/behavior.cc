@@ -213,51 +213,75 @@ ResolvedBehavior resolve_behavior(const Behavior& behavior, seconds downscale_wi
                           copy_rules(behavior.scale_down, default_scale_down_rules(downscale_window))};
 }
 
-Replicas scale_up_limit(Replicas current, const ControllerState& events,
-                        const ResolvedRules& rules, core::SystemTime now) {
+namespace {
+
+// One policy's bound on the replicas from those at the start of its period: a scale-up percentage
+// is rounded up, or a small one could never add a pod; a scale-down one truncates toward zero,
+// as Go's int32(float) does.
+int64_t policy_bound(bool scale_up, const ScalingPolicy& p, int64_t period_start) {
+  if (p.type == ScalingPolicyType::Pods) {
+    return scale_up ? period_start + p.value : period_start - p.value;
+  }
+  const double percent = static_cast<double>(p.value) / 100;
+  if (scale_up) {
+    return static_cast<int64_t>(std::ceil(static_cast<double>(period_start) * (1 + percent)));
+  }
+  return static_cast<int64_t>(std::trunc(static_cast<double>(period_start) * (1 - percent)));
+}
+
+// Upstream: calculateScaleUpLimitWithScalingRules and calculateScaleDownLimitWithBehaviors:
+// selectPolicy Max picks the bound that allows the largest change (the most replicas up, the
+// fewest down), Min the smallest.
+Replicas scaling_limit(bool scale_up, Replicas current, const ControllerState& events,
+                       const ResolvedRules& rules, core::SystemTime now) {
   if (rules.select_policy == SelectPolicy::Disabled) {
     return current;
   }
-  const bool min_policy = rules.select_policy == SelectPolicy::Min;
-  int64_t result = min_policy ? std::numeric_limits<int32_t>::max()
-                              : std::numeric_limits<int32_t>::min();
+  const bool take_min = (rules.select_policy == SelectPolicy::Min) == scale_up;
+  int64_t result = take_min ? std::numeric_limits<int32_t>::max()
+                            : std::numeric_limits<int32_t>::min();
   for (const auto& p : rules.policies) {
     const int64_t period_start = period_start_replicas(current, p.period, events, now);
-    int64_t proposed = 0;
-    if (p.type == ScalingPolicyType::Pods) {
-      proposed = period_start + p.value;
-    } else {
-      // Rounded up, or a small percentage could never add a pod.
-      proposed = static_cast<int64_t>(
-          std::ceil(static_cast<double>(period_start) * (1 + static_cast<double>(p.value) / 100)));
-    }
-    result = min_policy ? std::min(result, proposed) : std::max(result, proposed);
+    const int64_t proposed = policy_bound(scale_up, p, period_start);
+    result = take_min ? std::min(result, proposed) : std::max(result, proposed);
   }
   return Replicas(saturate_i32(result));
 }
 
+}  // namespace
+
+Replicas scale_up_limit(Replicas current, const ControllerState& events,
+                        const ResolvedRules& rules, core::SystemTime now) {
+  return scaling_limit(/*scale_up=*/true, current, events, rules, now);
+}
+
 Replicas scale_down_limit(Replicas current, const ControllerState& events,
                           const ResolvedRules& rules, core::SystemTime now) {
-  if (rules.select_policy == SelectPolicy::Disabled) {
-    return current;
-  }
-  const bool min_policy = rules.select_policy == SelectPolicy::Min;
-  int64_t result = min_policy ? std::numeric_limits<int32_t>::min()
-                              : std::numeric_limits<int32_t>::max();
-  for (const auto& p : rules.policies) {
-    const int64_t period_start = period_start_replicas(current, p.period, events, now);
-    int64_t proposed = 0;
-    if (p.type == ScalingPolicyType::Pods) {
-      proposed = period_start - p.value;
-    } else {
-      // Go's int32(float) truncates toward zero.
-      proposed = static_cast<int64_t>(
-          std::trunc(static_cast<double>(period_start) * (1 - static_cast<double>(p.value) / 100)));
-    }
-    result = min_policy ? std::max(result, proposed) : std::min(result, proposed);
-  }
-  return Replicas(saturate_i32(result));
+  return scaling_limit(/*scale_up=*/false, current, events, rules, now);
 }
+
+namespace {
+
+// The AbleToScale reason once the recommendation is stabilized: ready when stabilization kept
+// it, else which direction was held back (the legacy path only ever holds a scale-down).
+void set_able_reason(Normalization& n, Replicas prenormalized, bool scale_up_held) {
+  if (n.stabilized == prenormalized) {
+    n.able_reason = ConditionReason::ReadyForNewScale;
+    n.able_message = "recommended size matches current size";
+  } else if (scale_up_held) {
+    n.able_reason = ConditionReason::ScaleUpStabilized;
+    n.able_message =
+        "recent recommendations were lower than current one, applying the lowest recent "
+        "recommendation";
+  } else {
+    n.able_reason = ConditionReason::ScaleDownStabilized;
+    n.able_message =
+        "recent recommendations were higher than current one, applying the highest recent "
+        "recommendation";
+  }
+}
+
+}  // namespace
 
 Normalization normalize_desired_replicas(std::vector<TimestampedRecommendation>& history,
                                          Replicas current, Replicas prenormalized,
@@ -265,15 +289,7 @@ Normalization normalize_desired_replicas(std::vector<TimestampedRecommendation>&
                                          const LegacyLimits& limits, core::SystemTime now) {
   Normalization n;
   n.stabilized = stabilize_legacy(history, prenormalized, limits.downscale_window, now);
-  if (n.stabilized != prenormalized) {
-    n.able_reason = ConditionReason::ScaleDownStabilized;
-    n.able_message =
-        "recent recommendations were higher than current one, applying the highest recent "
-        "recommendation";
-  } else {
-    n.able_reason = ConditionReason::ReadyForNewScale;
-    n.able_message = "recommended size matches current size";
-  }
+  set_able_reason(n, prenormalized, /*scale_up_held=*/false);
   // Upstream: convertDesiredReplicasWithRules and calculateScaleUpLimit.
   const auto cap = static_cast<int32_t>(std::max(
       limits.scale_up_limit_factor * static_cast<double>(current.value()),
@@ -297,22 +313,7 @@ Normalization normalize_desired_replicas_with_behaviors(
     Replicas min_replicas, Replicas max_replicas, core::SystemTime now) {
   Normalization n;
   n.stabilized = stabilize_with_behaviors(history, behavior, current, prenormalized, now);
-  if (n.stabilized != prenormalized) {
-    if (prenormalized >= current) {
-      n.able_reason = ConditionReason::ScaleUpStabilized;
-      n.able_message =
-          "recent recommendations were lower than current one, applying the lowest recent "
-          "recommendation";
-    } else {
-      n.able_reason = ConditionReason::ScaleDownStabilized;
-      n.able_message =
-          "recent recommendations were higher than current one, applying the highest recent "
-          "recommendation";
-    }
-  } else {
-    n.able_reason = ConditionReason::ReadyForNewScale;
-    n.able_message = "recommended size matches current size";
-  }
+  set_able_reason(n, prenormalized, /*scale_up_held=*/prenormalized >= current);
   convert_with_behavior_rate(n, events, behavior, current, min_replicas, max_replicas, now);
   return n;
 }

@@ -227,15 +227,24 @@ std::optional<int64_t> pod_resource_usage(const PodMetrics& m, std::string_view 
   return sum;
 }
 
+// The error of a snapshot fetched from the named metrics API ("resource", "custom",
+// "external"), as upstream's metrics clients word it, or none when it holds values.
+std::optional<std::string> snapshot_error(const MetricSnapshot& snapshot, bool empty,
+                                          std::string_view api) {
+  if (snapshot.error) {
+    return fmt::format("unable to fetch metrics from {} metrics API: {}", api, *snapshot.error);
+  }
+  if (empty) {
+    return fmt::format("no metrics returned from {} metrics API", api);
+  }
+  return std::nullopt;
+}
+
 tl::expected<FetchedSamples, std::string> fetch_resource_metric(const MetricSnapshot& snapshot,
                                                                 std::string_view resource,
                                                                 std::string_view container) {
-  if (snapshot.error) {
-    return tl::unexpected(
-        fmt::format("unable to fetch metrics from resource metrics API: {}", *snapshot.error));
-  }
-  if (snapshot.pod_metrics.empty()) {
-    return tl::unexpected(std::string("no metrics returned from resource metrics API"));
+  if (auto err = snapshot_error(snapshot, snapshot.pod_metrics.empty(), "resource")) {
+    return tl::unexpected(std::move(*err));
   }
   FetchedSamples out;
   out.samples.reserve(snapshot.pod_metrics.size());
@@ -250,12 +259,8 @@ tl::expected<FetchedSamples, std::string> fetch_resource_metric(const MetricSnap
 
 // Upstream: metrics/client.go, customMetricsClient.GetRawMetric.
 tl::expected<FetchedSamples, std::string> fetch_raw_metric(const MetricSnapshot& snapshot) {
-  if (snapshot.error) {
-    return tl::unexpected(
-        fmt::format("unable to fetch metrics from custom metrics API: {}", *snapshot.error));
-  }
-  if (snapshot.values.empty()) {
-    return tl::unexpected(std::string("no metrics returned from custom metrics API"));
+  if (auto err = snapshot_error(snapshot, snapshot.values.empty(), "custom")) {
+    return tl::unexpected(std::move(*err));
   }
   FetchedSamples out;
   out.samples.reserve(snapshot.values.size());
@@ -508,15 +513,9 @@ std::string object_error(const MetricSpec& spec, const CalculatorContext& ctx,
 // Upstream: metrics/client.go, externalMetricsClient.GetExternalMetric, summed with saturation.
 tl::expected<std::pair<int64_t, core::SystemTime>, std::string> fetch_external_total(
     const MetricSnapshot& snapshot, const MetricSpec& spec, const CalculatorContext& ctx) {
-  std::string err;
-  if (snapshot.error) {
-    err = fmt::format("unable to fetch metrics from external metrics API: {}", *snapshot.error);
-  } else if (snapshot.external_values.empty()) {
-    err = "no metrics returned from external metrics API";
-  }
-  if (!err.empty()) {
+  if (auto err = snapshot_error(snapshot, snapshot.external_values.empty(), "external")) {
     return tl::unexpected(fmt::format("unable to get external metric {}/{}/{}: {}", ctx.namespace_,
-                                      spec.metric.name, selector_text(spec.metric.selector), err));
+                                      spec.metric.name, selector_text(spec.metric.selector), *err));
   }
   int64_t total = 0;
   for (const auto& v : snapshot.external_values) {
@@ -624,18 +623,51 @@ MetricCalculation pods_metric_replicas(Replicas current, int64_t target_usage,
   return plain_metric_replicas(std::move(out), *fetched, current, target_usage, "", ctx);
 }
 
-MetricCalculation object_metric_replicas(Replicas current, int64_t target_usage,
-                                         const MetricSpec& spec, const MetricSnapshot& snapshot,
-                                         const CalculatorContext& ctx) {
-  MetricCalculation out;
+namespace {
+
+using FetchedTotal = tl::expected<std::pair<int64_t, core::SystemTime>, std::string>;
+
+FetchedTotal fetch_object_total(const MetricSnapshot& snapshot, const MetricSpec& spec,
+                                const CalculatorContext& ctx) {
   auto fetched = fetch_object_metric(snapshot);
   if (!fetched) {
-    return fail(std::move(out), object_error(spec, ctx, fetched.error()));
+    return tl::unexpected(object_error(spec, ctx, fetched.error()));
+  }
+  return fetched;
+}
+
+// A value target: the usage ratio of the fetched total.
+MetricCalculation total_usage_replicas(const FetchedTotal& fetched, Replicas current,
+                                       int64_t target_usage, const CalculatorContext& ctx) {
+  MetricCalculation out;
+  if (!fetched) {
+    return fail(std::move(out), fetched.error());
   }
   out.usage = fetched->first;
   out.usage_ratio = static_cast<double>(out.usage) / static_cast<double>(target_usage);
   usage_ratio_replica_count(out, current, ctx);
   return out;
+}
+
+// An averageValue target: the fetched total spread over the status replicas.
+MetricCalculation per_pod_total_replicas(const FetchedTotal& fetched, Replicas status_replicas,
+                                         int64_t target_average_usage,
+                                         const CalculatorContext& ctx) {
+  MetricCalculation out;
+  if (!fetched) {
+    return fail(std::move(out), fetched.error());
+  }
+  out.timestamp = fetched->second;
+  per_pod_replicas(out, fetched->first, status_replicas, target_average_usage, ctx);
+  return out;
+}
+
+}  // namespace
+
+MetricCalculation object_metric_replicas(Replicas current, int64_t target_usage,
+                                         const MetricSpec& spec, const MetricSnapshot& snapshot,
+                                         const CalculatorContext& ctx) {
+  return total_usage_replicas(fetch_object_total(snapshot, spec, ctx), current, target_usage, ctx);
 }
 
 MetricCalculation object_per_pod_metric_replicas(Replicas status_replicas,
@@ -643,28 +675,15 @@ MetricCalculation object_per_pod_metric_replicas(Replicas status_replicas,
                                                  const MetricSpec& spec,
                                                  const MetricSnapshot& snapshot,
                                                  const CalculatorContext& ctx) {
-  MetricCalculation out;
-  auto fetched = fetch_object_metric(snapshot);
-  if (!fetched) {
-    return fail(std::move(out), object_error(spec, ctx, fetched.error()));
-  }
-  out.timestamp = fetched->second;
-  per_pod_replicas(out, fetched->first, status_replicas, target_average_usage, ctx);
-  return out;
+  return per_pod_total_replicas(fetch_object_total(snapshot, spec, ctx), status_replicas,
+                                target_average_usage, ctx);
 }
 
 MetricCalculation external_metric_replicas(Replicas current, int64_t target_usage,
                                            const MetricSpec& spec, const MetricSnapshot& snapshot,
                                            const CalculatorContext& ctx) {
-  MetricCalculation out;
-  auto fetched = fetch_external_total(snapshot, spec, ctx);
-  if (!fetched) {
-    return fail(std::move(out), fetched.error());
-  }
-  out.usage = fetched->first;
-  out.usage_ratio = static_cast<double>(out.usage) / static_cast<double>(target_usage);
-  usage_ratio_replica_count(out, current, ctx);
-  return out;
+  return total_usage_replicas(fetch_external_total(snapshot, spec, ctx), current, target_usage,
+                              ctx);
 }
 
 MetricCalculation external_per_pod_metric_replicas(Replicas status_replicas,
@@ -672,14 +691,8 @@ MetricCalculation external_per_pod_metric_replicas(Replicas status_replicas,
                                                    const MetricSpec& spec,
                                                    const MetricSnapshot& snapshot,
                                                    const CalculatorContext& ctx) {
-  MetricCalculation out;
-  auto fetched = fetch_external_total(snapshot, spec, ctx);
-  if (!fetched) {
-    return fail(std::move(out), fetched.error());
-  }
-  out.timestamp = fetched->second;
-  per_pod_replicas(out, fetched->first, status_replicas, target_usage_per_pod, ctx);
-  return out;
+  return per_pod_total_replicas(fetch_external_total(snapshot, spec, ctx), status_replicas,
+                                target_usage_per_pod, ctx);
 }
 
 }  // namespace kscale::hpa

@@ -98,6 +98,13 @@ void allow_targets(const MetricTarget& t, const std::string& path, Errors& e,
   e.unsupported(path + ".type", t.type_name, names);
 }
 
+// A target's own rules, then whether its type is one the source allows.
+void check_target(const MetricTarget& t, const std::string& path, Errors& e,
+                  std::initializer_list<MetricTargetType> allowed, std::string_view names) {
+  validate_target(t, path, e);
+  allow_targets(t, path, e, allowed, names);
+}
+
 void validate_metric(const MetricSpec& m, const std::string& path, Errors& e) {
   const std::string src = path + ".";
   switch (m.type) {
@@ -111,19 +118,17 @@ void validate_metric(const MetricSpec& m, const std::string& path, Errors& e) {
       if (m.type == MetricSourceType::ContainerResource && m.container.empty()) {
         e.required(base + ".container", "must specify a container");
       }
-      validate_target(m.target, base + ".target", e);
-      allow_targets(m.target, base + ".target", e,
-                    {MetricTargetType::Utilization, MetricTargetType::AverageValue},
-                    "\"AverageValue\", \"Utilization\"");
+      check_target(m.target, base + ".target", e,
+                   {MetricTargetType::Utilization, MetricTargetType::AverageValue},
+                   "\"AverageValue\", \"Utilization\"");
       return;
     }
     case MetricSourceType::Pods:
       if (m.metric.name.empty()) {
         e.required(src + "pods.metric.name", "must specify a metric name");
       }
-      validate_target(m.target, src + "pods.target", e);
-      allow_targets(m.target, src + "pods.target", e, {MetricTargetType::AverageValue},
-                    "\"AverageValue\"");
+      check_target(m.target, src + "pods.target", e, {MetricTargetType::AverageValue},
+                   "\"AverageValue\"");
       return;
     case MetricSourceType::Object:
       if (m.described_object.kind.empty()) {
@@ -135,19 +140,17 @@ void validate_metric(const MetricSpec& m, const std::string& path, Errors& e) {
       if (m.metric.name.empty()) {
         e.required(src + "object.metric.name", "must specify a metric name");
       }
-      validate_target(m.target, src + "object.target", e);
-      allow_targets(m.target, src + "object.target", e,
-                    {MetricTargetType::Value, MetricTargetType::AverageValue},
-                    "\"AverageValue\", \"Value\"");
+      check_target(m.target, src + "object.target", e,
+                   {MetricTargetType::Value, MetricTargetType::AverageValue},
+                   "\"AverageValue\", \"Value\"");
       return;
     case MetricSourceType::External:
       if (m.metric.name.empty()) {
         e.required(src + "external.metric.name", "must specify a metric name");
       }
-      validate_target(m.target, src + "external.target", e);
-      allow_targets(m.target, src + "external.target", e,
-                    {MetricTargetType::Value, MetricTargetType::AverageValue},
-                    "\"AverageValue\", \"Value\"");
+      check_target(m.target, src + "external.target", e,
+                   {MetricTargetType::Value, MetricTargetType::AverageValue},
+                   "\"AverageValue\", \"Value\"");
       return;
     case MetricSourceType::Unknown:
       if (m.type_name.empty()) {

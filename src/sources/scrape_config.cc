@@ -114,15 +114,21 @@ bool valid_series_name(std::string_view name) {
   return true;
 }
 
+// The scalar at node[key], which must be there; `what` says what it is in the error.
+core::Result<std::string> required_scalar(const YAML::Node& node, const std::string& path, const std::string& key,
+                                          std::string_view what) {
+  if (!node[key]) {
+    return core::fail(at(path + "." + key, "required (" + std::string(what) + ")"));
+  }
+  return scalar(node[key], path + "." + key);
+}
+
 core::Result<ScrapeRule> parse_rule(const YAML::Node& node, const std::string& path) {
   if (auto r = known_keys(node, path, {"seriesName", "labelMatchers", "metric", "kind", "window", "aggregate"}); !r) {
     return core::fail(r.error());
   }
   ScrapeRule rule;
-  if (!node["seriesName"]) {
-    return core::fail(at(path + ".seriesName", "required (the scraped series, e.g. http_requests_total)"));
-  }
-  if (auto v = scalar(node["seriesName"], path + ".seriesName"); v) {
+  if (auto v = required_scalar(node, path, "seriesName", "the scraped series, e.g. http_requests_total"); v) {
     rule.series_name = *v;
   } else {
     return core::fail(v.error());
@@ -134,10 +140,7 @@ core::Result<ScrapeRule> parse_rule(const YAML::Node& node, const std::string& p
     }
     rule.label_matchers = std::move(*m);
   }
-  if (!node["metric"]) {
-    return core::fail(at(path + ".metric", "required (the metric name served, e.g. http_requests_qps)"));
-  }
-  if (auto v = scalar(node["metric"], path + ".metric"); v) {
+  if (auto v = required_scalar(node, path, "metric", "the metric name served, e.g. http_requests_qps"); v) {
     rule.metric = *v;
   } else {
     return core::fail(v.error());
@@ -233,6 +236,74 @@ core::Result<Target> parse_target(const YAML::Node& node, const std::string& pat
   return target;
 }
 
+// The `rules` list: each rule parsed, and each metric made by one rule only.
+core::Result<std::vector<ScrapeRule>> parse_rules(const YAML::Node& rules) {
+  if (!rules || !rules.IsSequence() || rules.size() == 0) {
+    return core::fail(at("rules", "want a non-empty list of rules (seriesName, metric, kind, window)"));
+  }
+  std::vector<ScrapeRule> out;
+  std::map<std::string, size_t> metric_rule;
+  for (size_t i = 0; i < rules.size(); ++i) {
+    const std::string path = "rules[" + std::to_string(i) + "]";
+    auto rule = parse_rule(rules[i], path);
+    if (!rule) {
+      return core::fail(rule.error());
+    }
+    if (auto [it, fresh] = metric_rule.emplace(rule->metric, i); !fresh) {
+      return core::fail(at(path + ".metric", "\"" + rule->metric + "\" is already made by rules[" +
+                                                 std::to_string(it->second) + "]; each metric needs one rule"));
+    }
+    out.push_back(std::move(*rule));
+  }
+  return out;
+}
+
+// Every rate/increase rule's window must hold two scrapes of the target at `path`.
+core::Result<void> check_windows(const std::vector<ScrapeRule>& rules, const Target& target, const std::string& path) {
+  for (size_t r = 0; r < rules.size(); ++r) {
+    const auto& rule = rules[r];
+    if (rule.kind != RuleKind::Gauge && rule.window < 2 * target.interval) {
+      return core::fail(at("rules[" + std::to_string(r) + "].window",
+                           format_prometheus_duration(rule.window) + " holds fewer than two scrapes of " + path +
+                               " (interval " + format_prometheus_duration(target.interval) +
+                               "); rate() needs two samples, so use at least " +
+                               format_prometheus_duration(2 * target.interval) +
+                               " (Prometheus advises 4x the interval)"));
+    }
+  }
+  return {};
+}
+
+// The `targets` list: each target parsed with the document's defaults, each pod listed once.
+core::Result<std::vector<Target>> parse_targets(const YAML::Node& targets, const std::vector<ScrapeRule>& rules,
+                                                milliseconds default_interval,
+                                                std::optional<milliseconds> default_timeout) {
+  std::vector<Target> out;
+  if (!targets || targets.IsNull()) {
+    return out;
+  }
+  if (!targets.IsSequence()) {
+    return core::fail(at("targets", "want a list of targets (namespace, pod, labels, url)"));
+  }
+  std::map<std::pair<std::string, std::string>, size_t> seen;
+  for (size_t i = 0; i < targets.size(); ++i) {
+    const std::string path = "targets[" + std::to_string(i) + "]";
+    auto target = parse_target(targets[i], path, default_interval, default_timeout);
+    if (!target) {
+      return core::fail(target.error());
+    }
+    if (auto [it, fresh] = seen.emplace(std::pair{target->namespace_name, target->pod}, i); !fresh) {
+      return core::fail(at(path + ".pod", "pod " + target->namespace_name + "/" + target->pod +
+                                              " is already targets[" + std::to_string(it->second) + "]"));
+    }
+    if (auto r = check_windows(rules, *target, path); !r) {
+      return core::fail(r.error());
+    }
+    out.push_back(std::move(*target));
+  }
+  return out;
+}
+
 core::Result<ScrapeConfig> parse_document(const YAML::Node& root) {
   ScrapeConfig config;
   if (root.IsNull()) {
@@ -265,53 +336,16 @@ core::Result<ScrapeConfig> parse_document(const YAML::Node& root) {
     }
     default_timeout = *d;
   }
-  const auto rules = root["rules"];
-  if (!rules || !rules.IsSequence() || rules.size() == 0) {
-    return core::fail(at("rules", "want a non-empty list of rules (seriesName, metric, kind, window)"));
+  auto rules = parse_rules(root["rules"]);
+  if (!rules) {
+    return core::fail(rules.error());
   }
-  std::map<std::string, size_t> metric_rule;
-  for (size_t i = 0; i < rules.size(); ++i) {
-    const std::string path = "rules[" + std::to_string(i) + "]";
-    auto rule = parse_rule(rules[i], path);
-    if (!rule) {
-      return core::fail(rule.error());
-    }
-    if (auto [it, fresh] = metric_rule.emplace(rule->metric, i); !fresh) {
-      return core::fail(at(path + ".metric", "\"" + rule->metric + "\" is already made by rules[" +
-                                                 std::to_string(it->second) + "]; each metric needs one rule"));
-    }
-    config.rules.push_back(std::move(*rule));
+  config.rules = std::move(*rules);
+  auto targets = parse_targets(root["targets"], config.rules, default_interval, default_timeout);
+  if (!targets) {
+    return core::fail(targets.error());
   }
-  const auto targets = root["targets"];
-  if (targets && !targets.IsNull()) {
-    if (!targets.IsSequence()) {
-      return core::fail(at("targets", "want a list of targets (namespace, pod, labels, url)"));
-    }
-    std::map<std::pair<std::string, std::string>, size_t> seen;
-    for (size_t i = 0; i < targets.size(); ++i) {
-      const std::string path = "targets[" + std::to_string(i) + "]";
-      auto target = parse_target(targets[i], path, default_interval, default_timeout);
-      if (!target) {
-        return core::fail(target.error());
-      }
-      if (auto [it, fresh] = seen.emplace(std::pair{target->namespace_name, target->pod}, i); !fresh) {
-        return core::fail(at(path + ".pod", "pod " + target->namespace_name + "/" + target->pod +
-                                                " is already targets[" + std::to_string(it->second) + "]"));
-      }
-      for (size_t r = 0; r < config.rules.size(); ++r) {
-        const auto& rule = config.rules[r];
-        if (rule.kind != RuleKind::Gauge && rule.window < 2 * target->interval) {
-          return core::fail(at("rules[" + std::to_string(r) + "].window",
-                               format_prometheus_duration(rule.window) + " holds fewer than two scrapes of " + path +
-                                   " (interval " + format_prometheus_duration(target->interval) +
-                                   "); rate() needs two samples, so use at least " +
-                                   format_prometheus_duration(2 * target->interval) +
-                                   " (Prometheus advises 4x the interval)"));
-        }
-      }
-      config.targets.push_back(std::move(*target));
-    }
-  }
+  config.targets = std::move(*targets);
   return config;
 }
 

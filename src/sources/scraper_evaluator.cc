@@ -259,9 +259,7 @@ void ScraperEvaluator::evaluate_window(size_t r, core::SystemTime now, std::vect
   }
 }
 
-core::Result<ScrapeOutcome> ScraperEvaluator::evaluate(std::string_view body, ExpositionFormat format,
-                                                       core::SystemTime scrape_time) {
-  const auto now = std::chrono::time_point_cast<std::chrono::milliseconds>(scrape_time);
+void ScraperEvaluator::begin_scrape() {
   ++scrapes_;
   pending_.clear();
   new_keys_.clear();
@@ -270,6 +268,70 @@ core::Result<ScrapeOutcome> ScraperEvaluator::evaluate(std::string_view body, Ex
     next_order_[r].keys.clear();
     next_order_[r].entries.clear();
   }
+}
+
+// Undoes what a scrape whose exposition failed to parse appended to the held series.
+void ScraperEvaluator::discard_scrape() {
+  for (auto p = pending_.rbegin(); p != pending_.rend(); ++p) {
+    if (p->appended) {
+      p->series->samples.pop_back();
+    }
+  }
+  pending_.clear();
+  new_keys_.clear();
+}
+
+// One rule's values from this scrape, as points of the outcome (values_dropped counts those a
+// Quantity cannot hold).
+void ScraperEvaluator::emit_rule_values(size_t r,
+                                        const std::unordered_map<std::string, double>& gauges,
+                                        core::SystemTime now, ScrapeOutcome& outcome) {
+  const auto& rule = (*rules_)[r];
+  std::vector<double> values;
+  std::vector<const core::Labels*> value_labels;
+  std::vector<core::Labels> gauge_labels;
+  if (rule.kind == RuleKind::Gauge) {
+    gauge_labels.reserve(gauges.size());
+    for (const auto& [k, v] : gauges) {
+      values.push_back(v);
+      gauge_labels.push_back(rule.aggregate == Aggregation::None ? labels_from_key(k) : core::Labels{});
+    }
+    for (const auto& l : gauge_labels) {
+      value_labels.push_back(&l);
+    }
+  } else {
+    evaluate_window(r, now, values, value_labels);
+  }
+  if (values.empty()) {
+    return;
+  }
+  std::optional<std::chrono::seconds> window;
+  if (rule.kind != RuleKind::Gauge) {
+    window = std::chrono::duration_cast<std::chrono::seconds>(rule.window);
+  }
+  auto emit = [&](double v, core::Labels labels) {
+    auto q = core::Quantity::from_double_milli(v);
+    if (!q) {
+      ++outcome.values_dropped;
+      return;
+    }
+    outcome.points.push_back(store::CustomPoint{
+        store::CustomSeriesKey{core::GroupResource{"pods", ""}, namespace_name_, pod_, rule.metric, std::move(labels)},
+        store::Sample{now, *q, window}});
+  };
+  if (rule.aggregate == Aggregation::None) {
+    for (size_t i = 0; i < values.size(); ++i) {
+      emit(values[i], *value_labels[i]);
+    }
+  } else {
+    emit(aggregate(rule.aggregate, values), {});
+  }
+}
+
+core::Result<ScrapeOutcome> ScraperEvaluator::evaluate(std::string_view body, ExpositionFormat format,
+                                                       core::SystemTime scrape_time) {
+  const auto now = std::chrono::time_point_cast<std::chrono::milliseconds>(scrape_time);
+  begin_scrape();
   std::string last_name;
   const std::vector<size_t>* last_rules = nullptr;
   auto on_sample_seen = [&](const SampleView& sample) {
@@ -286,13 +348,7 @@ core::Result<ScrapeOutcome> ScraperEvaluator::evaluate(std::string_view body, Ex
   };
   auto parsed = parse_exposition(body, format, on_sample_seen);
   if (!parsed) {
-    for (auto p = pending_.rbegin(); p != pending_.rend(); ++p) {
-      if (p->appended) {
-        p->series->samples.pop_back();
-      }
-    }
-    pending_.clear();
-    new_keys_.clear();
+    discard_scrape();
     return core::fail(parsed.error());
   }
 
@@ -300,48 +356,8 @@ core::Result<ScrapeOutcome> ScraperEvaluator::evaluate(std::string_view body, Ex
   outcome.samples_scraped = parsed->samples;
   std::vector<std::unordered_map<std::string, double>> gauges(rules_->size());
   apply_pending(gauges);
-
   for (size_t r = 0; r < rules_->size(); ++r) {
-    const auto& rule = (*rules_)[r];
-    std::vector<double> values;
-    std::vector<const core::Labels*> value_labels;
-    std::vector<core::Labels> gauge_labels;
-    if (rule.kind == RuleKind::Gauge) {
-      gauge_labels.reserve(gauges[r].size());
-      for (const auto& [k, v] : gauges[r]) {
-        values.push_back(v);
-        gauge_labels.push_back(rule.aggregate == Aggregation::None ? labels_from_key(k) : core::Labels{});
-      }
-      for (const auto& l : gauge_labels) {
-        value_labels.push_back(&l);
-      }
-    } else {
-      evaluate_window(r, now, values, value_labels);
-    }
-    if (values.empty()) {
-      continue;
-    }
-    std::optional<std::chrono::seconds> window;
-    if (rule.kind != RuleKind::Gauge) {
-      window = std::chrono::duration_cast<std::chrono::seconds>(rule.window);
-    }
-    auto emit = [&](double v, core::Labels labels) {
-      auto q = core::Quantity::from_double_milli(v);
-      if (!q) {
-        ++outcome.values_dropped;
-        return;
-      }
-      outcome.points.push_back(store::CustomPoint{
-          store::CustomSeriesKey{core::GroupResource{"pods", ""}, namespace_name_, pod_, rule.metric, std::move(labels)},
-          store::Sample{now, *q, window}});
-    };
-    if (rule.aggregate == Aggregation::None) {
-      for (size_t i = 0; i < values.size(); ++i) {
-        emit(values[i], *value_labels[i]);
-      }
-    } else {
-      emit(aggregate(rule.aggregate, values), {});
-    }
+    emit_rule_values(r, gauges[r], now, outcome);
   }
   pending_.clear();
   return outcome;

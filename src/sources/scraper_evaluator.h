@@ -95,6 +95,10 @@ class ScraperEvaluator {
     size_t cursor = 0;  // the next entry to check, while the scrape is parsed
   };
 
+  void begin_scrape();
+  void discard_scrape();
+  void emit_rule_values(size_t rule, const std::unordered_map<std::string, double>& gauges,
+                        core::SystemTime now, ScrapeOutcome& outcome);
   Series* find_series(size_t rule);
   void on_sample(const SampleView& sample, const std::vector<size_t>& rules, core::SystemTime now);
   void apply_pending(std::vector<std::unordered_map<std::string, double>>& gauges);

@@ -84,6 +84,17 @@ StoredSample encode(Sample&& sample) {
   return out;
 }
 
+// The points' samples, encoded (moved out of the points).
+template <class Point>
+std::vector<StoredSample> encode_samples(std::vector<Point>& points) {
+  std::vector<StoredSample> encoded;
+  encoded.reserve(points.size());
+  for (Point& p : points) {
+    encoded.push_back(encode(std::move(p.sample)));
+  }
+  return encoded;
+}
+
 Sample decode(const StoredSample& s) {
   if (s.full) {
     return *s.full;
@@ -430,11 +441,7 @@ SeriesStore::~SeriesStore() = default;
 
 void SeriesStore::put_custom(std::vector<CustomPoint> points) {
   // Quantities are encoded before the lock: it is the costly part of a put.
-  std::vector<StoredSample> encoded;
-  encoded.reserve(points.size());
-  for (CustomPoint& p : points) {
-    encoded.push_back(encode(std::move(p.sample)));
-  }
+  std::vector<StoredSample> encoded = encode_samples(points);
   std::vector<CustomFamily*> dirty;
   std::unique_lock lock(state_->mutex);
   State& st = *state_;
@@ -466,11 +473,7 @@ void SeriesStore::put_custom(std::vector<CustomPoint> points) {
 }
 
 void SeriesStore::put_external(std::vector<ExternalPoint> points) {
-  std::vector<StoredSample> encoded;
-  encoded.reserve(points.size());
-  for (ExternalPoint& p : points) {
-    encoded.push_back(encode(std::move(p.sample)));
-  }
+  std::vector<StoredSample> encoded = encode_samples(points);
   std::vector<ExternalFamily*> dirty;
   std::unique_lock lock(state_->mutex);
   State& st = *state_;

@@ -1,7 +1,11 @@
 #include "api/routes.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
@@ -229,19 +233,97 @@ TEST_F(RoutesTest, BatchWriteStoresEveryItemAndAnswersWithThem) {
   EXPECT_EQ(get_json(std::string(kP1) + "/namespaces/default/pods/*/m").at("items").as_array().size(), 2u);
 }
 
+// One row per route of the table: a request that reaches it and the answer it must give, with the
+// data it reads already pushed. The test walks router_.routes(), so a route without a row fails, and
+// so does a row whose route is gone.
 TEST_F(RoutesTest, EveryRouteAnswers) {
-  for (const auto& [verb, path] : router_.routes()) {
+  push("/write-metrics/namespaces/default/pods/p1/m", "1");
+  push("/write-metrics/nodes/n1/m", "2");
+  push("/write-metrics/namespaces/default/m", "3");  // the Namespace's own metric
+  push("/write-external-metrics/namespaces/default/q", "4");
+  struct Row {
+    http::verb verb;
+    std::string route;   // the path template as registered
+    std::string target;  // a request that reaches it
+    std::string body;
+    std::string kind;     // of the JSON document answered; empty for a text answer
+    std::string pointer;  // a JSON pointer into the document, or text the text answer contains
+    json::value at;       // the value at `pointer` (JSON answers only)
+  };
+  const std::string c = "/apis/custom.metrics.k8s.io";
+  const std::string e = "/apis/external.metrics.k8s.io";
+  const std::string custom_batch =
+      R"({"kind":"MetricValueList","apiVersion":"custom.metrics.k8s.io/v1beta2","items":[{"describedObject":)"
+      R"({"kind":"Pod","namespace":"default","name":"p2","apiVersion":"v1"},"metric":{"name":"m"},"value":"5"}]})";
+  const std::string external_batch =
+      R"({"kind":"ExternalMetricValueList","apiVersion":"external.metrics.k8s.io/v1beta1","items":[)"
+      R"({"metricName":"q","metricLabels":{"queue":"orders"},"value":"6"}]})";
+  const auto get = http::verb::get;
+  const auto post = http::verb::post;
+  const std::vector<Row> rows = {
+      {get, "/apis", "/apis", "", "APIGroupList", "/groups/0/name", "custom.metrics.k8s.io"},
+      {get, c, c, "", "APIGroup", "/name", "custom.metrics.k8s.io"},
+      {get, e, e, "", "APIGroup", "/name", "external.metrics.k8s.io"},
+      {get, c + "/{version}", c + "/v1beta2", "", "APIResourceList", "/groupVersion",
+       "custom.metrics.k8s.io/v1beta2"},
+      {get, e + "/v1beta1", e + "/v1beta1", "", "APIResourceList", "/resources/0/name", "q"},
+      {get, c + "/{version}/namespaces/{namespace}/metrics/{metric}",
+       c + "/v1beta2/namespaces/default/metrics/m", "", "MetricValueList",
+       "/items/0/describedObject/kind", "Namespace"},
+      {get, c + "/{version}/namespaces/{namespace}/{resource}/{name}/{metric}",
+       c + "/v1beta2/namespaces/default/pods/p1/m", "", "MetricValueList", "/items/0/value", "1"},
+      {get, c + "/{version}/{resource}/{name}/{metric}", c + "/v1beta1/nodes/n1/m", "",
+       "MetricValueList", "/items/0/value", "2"},
+      {get, e + "/v1beta1/namespaces/{namespace}/{metric}", e + "/v1beta1/namespaces/default/q", "",
+       "ExternalMetricValueList", "/items/0/value", "4"},
+      {post, "/write-metrics", "/write-metrics", custom_batch, "MetricValueList",
+       "/items/0/describedObject/name", "p2"},
+      {post, "/write-metrics/namespaces/{namespace}/{resource}/{name}/{metric}",
+       "/write-metrics/namespaces/default/pods/p3/m", "7", "MetricValueList",
+       "/items/0/describedObject/name", "p3"},
+      {post, "/write-metrics/{resource}/{name}/{metric}", "/write-metrics/nodes/n2/m", "8",
+       "MetricValueList", "/items/0/describedObject/name", "n2"},
+      {post, "/write-external-metrics/namespaces/{namespace}",
+       "/write-external-metrics/namespaces/default", external_batch, "ExternalMetricValueList",
+       "/items/0/metricLabels/queue", "orders"},
+      {post, "/write-external-metrics/namespaces/{namespace}/{metric}",
+       "/write-external-metrics/namespaces/default/r", "9", "ExternalMetricValueList",
+       "/items/0/metricName", "r"},
+      {get, "/healthz", "/healthz", "", "", "ok", nullptr},
+      {get, "/healthz/{check}", "/healthz/ping", "", "", "ok", nullptr},
+      {get, "/livez", "/livez", "", "", "ok", nullptr},
+      {get, "/livez/{check}", "/livez/store", "", "", "ok", nullptr},
+      {get, "/readyz", "/readyz", "", "", "ok", nullptr},
+      {get, "/readyz/{check}", "/readyz/ping", "", "", "ok", nullptr},
+      {get, "/version", "/version", "", "", "\"gitVersion\"", nullptr},
+      {get, "/metrics", "/metrics", "", "", "# TYPE kscale_http_requests_total counter", nullptr},
+  };
+  const auto routes = router_.routes();
+  for (const auto& row : rows) {
+    EXPECT_NE(std::find(routes.begin(), routes.end(), std::pair{row.verb, row.route}), routes.end())
+        << "no route " << row.route;
+  }
+  for (const auto& [verb, path] : routes) {
     SCOPED_TRACE(path);
-    std::string target = path;
-    for (auto [from, to] : {std::pair{"{version}", "v1beta1"}, {"{namespace}", "default"}, {"{resource}", "pods"},
-                            {"{name}", "p1"}, {"{metric}", "m"}, {"{check}", "ping"}}) {
-      if (auto pos = target.find(from); pos != std::string::npos) {
-        target.replace(pos, std::string_view(from).size(), to);
-      }
+    const auto row = std::find_if(rows.begin(), rows.end(),
+                                  [&](const Row& r) { return r.verb == verb && r.route == path; });
+    if (row == rows.end()) {
+      ADD_FAILURE() << "route without a row in this test";
+      continue;
     }
-    auto res = request(verb, target, verb == http::verb::post ? "1" : "");
-    EXPECT_NE(res.result_int(), 405);
-    EXPECT_LT(res.result_int(), 500) << res.body();
+    const auto res = request(verb, row->target, row->body);
+    ASSERT_EQ(res.result_int(), 200) << row->target << " → " << res.body();
+    if (row->kind.empty()) {
+      EXPECT_NE(res.body().find(row->pointer), std::string::npos) << res.body();
+      continue;
+    }
+    EXPECT_EQ(res[http::field::content_type], "application/json");
+    const auto doc = json::parse(res.body());
+    EXPECT_EQ(doc.at("kind"), row->kind.c_str());
+    boost::system::error_code ec;
+    const auto* at = doc.find_pointer(row->pointer, ec);
+    ASSERT_NE(at, nullptr) << row->pointer << " in " << res.body();
+    EXPECT_EQ(*at, row->at) << row->pointer;
   }
 }
 

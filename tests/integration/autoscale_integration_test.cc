@@ -11,7 +11,6 @@
 #include <fstream>
 #include <regex>
 #include <sstream>
-#include <thread>
 
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
@@ -24,6 +23,7 @@
 #include "core/clock.h"
 #include "fakes/fake_scale_target.h"
 #include "support/process.h"
+#include "support/wait_until.h"
 
 namespace kscale::testing {
 namespace {
@@ -178,15 +178,14 @@ TEST(LocalProcessGroupIntegrationTest, RunsReplicasProbesThemAndReplacesAKilledO
     autoscaler::LocalProcessGroup group(*d, options, clock);
     ASSERT_TRUE(group.set_scale(hpa::Replicas(2)));
     auto all_ready = [&](std::size_t n) {
-      for (int i = 0; i < 100; ++i) {
-        group.sync();
-        const auto rs = group.replicas();
-        if (rs.size() == n && std::all_of(rs.begin(), rs.end(), [](const auto& r) { return r.ready; })) {
-          return true;
-        }
-        std::this_thread::sleep_for(100ms);
-      }
-      return false;
+      return wait_until(
+          [&] {
+            group.sync();
+            const auto rs = group.replicas();
+            return rs.size() == n &&
+                   std::all_of(rs.begin(), rs.end(), [](const auto& r) { return r.ready; });
+          },
+          20s);
     };
     ASSERT_TRUE(all_ready(2));
     const auto replicas = group.replicas();
@@ -204,14 +203,15 @@ TEST(LocalProcessGroupIntegrationTest, RunsReplicasProbesThemAndReplacesAKilledO
     EXPECT_EQ(listed->at(0).labels.at("pod-template-hash"), group.template_hash());
 
     ::kill(replicas[0].pid, SIGKILL);  // from outside, as `kubectl delete pod --force` or the OOM killer
-    bool replaced = false;
-    for (int i = 0; i < 100 && !replaced; ++i) {
-      group.sync();
-      const auto now = group.replicas();
-      replaced = group.unexpected_exits() == 1 && now.size() == 2 &&
-                 std::none_of(now.begin(), now.end(), [&](const auto& r) { return r.name == replicas[0].name; });
-      std::this_thread::sleep_for(100ms);
-    }
+    const bool replaced = wait_until(
+        [&] {
+          group.sync();
+          const auto now = group.replicas();
+          return group.unexpected_exits() == 1 && now.size() == 2 &&
+                 std::none_of(now.begin(), now.end(),
+                              [&](const auto& r) { return r.name == replicas[0].name; });
+        },
+        20s);
     EXPECT_TRUE(replaced);
     ASSERT_TRUE(all_ready(2));
     bool reported = false;
@@ -224,10 +224,12 @@ TEST(LocalProcessGroupIntegrationTest, RunsReplicasProbesThemAndReplacesAKilledO
       pids.push_back(r.pid);
     }
     ASSERT_TRUE(group.set_scale(hpa::Replicas(1)));
-    for (int i = 0; i < 50 && group.replicas().size() != 1; ++i) {
-      group.sync();
-      std::this_thread::sleep_for(100ms);
-    }
+    wait_until(
+        [&] {
+          group.sync();
+          return group.replicas().size() == 1;
+        },
+        10s);
     EXPECT_EQ(group.replicas().size(), 1u);
   }
   for (int pid : pids) {
@@ -298,37 +300,41 @@ TEST(AutoscaleIntegrationTest, ScalesUpUnderLoadAndDownAfterTheWindow) {
 
   Process hey({"hey", "-z", "20s", "-c", "20", "-q", "10", "-disable-keepalive",
                "http://127.0.0.1:" + std::to_string(service_port) + "/"});
-  int peak = 0;
-  for (int i = 0; i < 25; ++i) {
-    std::this_thread::sleep_for(1s);
+  auto peak = [&] {
+    int most = 0;
     for (const auto& e : timeline(tl)) {
       if (e.at("type") == "sync") {
-        peak = std::max(peak, static_cast<int>(e.at("replicas").to_number<int64_t>()));
+        most = std::max(most, static_cast<int>(e.at("replicas").to_number<int64_t>()));
       }
     }
-    if (peak >= 4 && i == 10) {
-      // Kill a replica from outside while the loop runs: it is reported and replaced.
-      const std::string text = read_text(pods);
-      std::smatch m;
-      if (std::regex_search(text, m, std::regex(R"(kscale.io/pid: \"(\d+)\")"))) {
-        ::kill(std::stoi(m[1]), SIGKILL);
-      }
+    return most;
+  };
+  // 200 requests/s over 30/s per pod: ~7 replicas.
+  EXPECT_TRUE(wait_until([&] { return peak() >= 4; }, 25s, 1s)) << autoscale.output();
+  {
+    // Kill a replica from outside while the loop runs under load: it is reported and replaced.
+    const std::string text = read_text(pods);
+    std::smatch m;
+    if (std::regex_search(text, m, std::regex(R"(kscale.io/pid: \"(\d+)\")"))) {
+      ::kill(std::stoi(m[1]), SIGKILL);
     }
   }
+  EXPECT_TRUE(
+      wait_until([&] { return !hey.running(); }, 40s, 1s));  // hey -z 20s ends the load itself
   hey.stop();
-  EXPECT_GE(peak, 4) << autoscale.output();  // 200 requests/s over 30/s per pod: ~7 replicas
-  EXPECT_LE(peak, 10);
-  bool back_to_one = false;
-  for (int i = 0; i < 60 && !back_to_one; ++i) {
-    std::this_thread::sleep_for(1s);
-    const auto events = timeline(tl);
-    back_to_one = !events.empty() && events.back().at("type") == "sync" && events.back().at("replicas") == 1 &&
-                  events.back().at("replicas_before").to_number<int64_t>() > 1;
-    for (const auto& e : events) {
-      back_to_one = back_to_one || (e.at("type") == "sync" && e.at("replicas") == 1 &&
-                                    e.at("replicas_before").to_number<int64_t>() > 1);
-    }
-  }
+  EXPECT_GE(peak(), 4) << autoscale.output();
+  EXPECT_LE(peak(), 10);
+  const bool back_to_one = wait_until(
+      [&] {
+        for (const auto& e : timeline(tl)) {
+          if (e.at("type") == "sync" && e.at("replicas") == 1 &&
+              e.at("replicas_before").to_number<int64_t>() > 1) {
+            return true;
+          }
+        }
+        return false;
+      },
+      60s, 1s);
   EXPECT_TRUE(back_to_one) << autoscale.output();
   EXPECT_NE(autoscale.output().find("without being asked to stop; replacing it"), std::string::npos)
       << autoscale.output();

@@ -12,16 +12,19 @@
 //   kscale's value is from its last scrape (up to one interval before the comparison) while
 //   Prometheus's window ends at the query. So the windows are shifted by up to ~1s against
 //   each other, which changes nothing while the load is steady across both. The test compares
-//   only once both windows lie wholly inside the load (the load started more than W + 3s
-//   earlier and still runs), and compares several times, one to two scrapes apart.
+//   only once both windows lie wholly inside the load (Prometheus's sample from W + 6s earlier
+//   already counts requests, and the load still runs), and compares several times, each on a new
+//   kscale scrape.
 // - What remains is the discreteness of the counter (a window holds ~1,200 requests, so a
 //   request or two of phase difference is ~0.2%) and hey's own pacing jitter, well under 2%.
 
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
+#include <optional>
 #include <regex>
-#include <thread>
+#include <string>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -29,6 +32,7 @@
 #include <gtest/gtest.h>
 
 #include "support/process.h"
+#include "support/wait_until.h"
 
 namespace kscale::testing {
 namespace {
@@ -103,13 +107,12 @@ class ScrapeRateIntegrationTest : public ::testing::Test {
                                << "\ncontexts:\n- name: kscale\n  context: {cluster: kscale, user: test}\n"
                                   "current-context: kscale\nusers:\n- name: test\n  user: {token: test-token}\n";
     // Prometheus's TSDB start takes a moment; its readiness line is logged at info, so ask.
-    bool ready = false;
-    for (int i = 0; i < 100 && !ready; ++i) {
-      ready = run_command({"curl", "-sf", "http://127.0.0.1:" + prom_port_ + "/-/ready"}).status == 0;
-      if (!ready) {
-        std::this_thread::sleep_for(100ms);
-      }
-    }
+    const bool ready = wait_until(
+        [&] {
+          return run_command({"curl", "-sf", "http://127.0.0.1:" + prom_port_ + "/-/ready"})
+                     .status == 0;
+        },
+        10s);
     ASSERT_TRUE(ready) << prometheus_->output();
   }
 
@@ -120,22 +123,36 @@ class ScrapeRateIntegrationTest : public ::testing::Test {
     return r.status == 0 ? json::parse(r.out) : json::value();
   }
 
-  std::optional<double> kscale_qps() {
+  // kscale's value and the time of the scrape it comes from.
+  struct Reading {
+    double qps = 0;
+    std::string timestamp;
+  };
+  std::optional<Reading> kscale_reading() {
     const auto v = kubectl_raw("/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/httpserver-1/http_requests_qps");
     if (!v.is_object() || v.at("items").as_array().empty()) {
       return std::nullopt;
     }
-    EXPECT_EQ(v.at("items").at(0).at("windowSeconds"), kWindowSeconds);
-    return quantity(std::string(v.at("items").at(0).at("value").as_string()));
+    const auto& item = v.at("items").at(0);
+    EXPECT_EQ(item.at("windowSeconds"), kWindowSeconds);
+    return Reading{quantity(std::string(item.at("value").as_string())),
+                   std::string(item.at("timestamp").as_string())};
+  }
+
+  // The result vector of an instant PromQL query evaluated now.
+  json::array prometheus_query(const std::string& expr) {
+    auto r = run_command({"curl", "-sS", "--get", "--data-urlencode", "query=" + expr,
+                          "http://127.0.0.1:" + prom_port_ + "/api/v1/query"});
+    EXPECT_EQ(r.status, 0) << r.err;
+    if (r.status != 0) {
+      return {};
+    }
+    return json::parse(r.out).at("data").at("result").as_array();
   }
 
   std::optional<double> prometheus_qps() {
-    auto r = run_command({"curl", "-sS", "--get", "--data-urlencode",
-                          "query=sum(rate(http_requests_total{code=\"200\"}[" + std::to_string(kWindowSeconds) + "s]))",
-                          "http://127.0.0.1:" + prom_port_ + "/api/v1/query"});
-    EXPECT_EQ(r.status, 0) << r.err;
-    const auto v = json::parse(r.out);
-    const auto& result = v.at("data").at("result").as_array();
+    const auto result = prometheus_query("sum(rate(http_requests_total{code=\"200\"}[" +
+                                         std::to_string(kWindowSeconds) + "s]))");
     if (result.empty()) {
       return std::nullopt;
     }
@@ -152,11 +169,26 @@ TEST_F(ScrapeRateIntegrationTest, RateAgreesWithPrometheusWithinTwoPercent) {
   const auto load_start = std::chrono::steady_clock::now();
   Process hey({"hey", "-z", "50s", "-c", "2", "-q", "20", "http://127.0.0.1:" + app_port_ + "/"});
 
-  // Both windows must lie wholly inside the load: wait W + 6s, then compare three times.
-  std::this_thread::sleep_until(load_start + std::chrono::seconds(kWindowSeconds + 6));
+  // Both windows must lie wholly inside the load: wait until Prometheus's own scrapes show the
+  // load under way W + 6s ago (its sample from then already counts requests), then compare three
+  // times, each on a new kscale scrape.
+  const std::string started =
+      "http_requests_total{code=\"200\"} offset " + std::to_string(kWindowSeconds + 6) + "s > 0";
+  ASSERT_TRUE(wait_until([&] { return !prometheus_query(started).empty(); }, 45s, 500ms))
+      << prometheus_->output();
   double worst = 0;
+  std::string previous_scrape;
   for (int i = 0; i < 3; ++i) {
-    const auto k = kscale_qps();
+    std::optional<Reading> reading;
+    ASSERT_TRUE(wait_until(
+        [&] {
+          reading = kscale_reading();
+          return reading && reading->timestamp != previous_scrape;
+        },
+        10s, 250ms))
+        << adapter_->output();
+    previous_scrape = reading->timestamp;
+    const std::optional<double> k = reading->qps;
     const auto p = prometheus_qps();
     ASSERT_TRUE(k && p) << "kscale " << k.value_or(-1) << ", prometheus " << p.value_or(-1) << "\n"
                         << adapter_->output();
@@ -166,7 +198,6 @@ TEST_F(ScrapeRateIntegrationTest, RateAgreesWithPrometheusWithinTwoPercent) {
     EXPECT_LT(diff, 0.02) << "kscale " << *k << " vs prometheus " << *p;
     EXPECT_GT(*p, 30);  // the load is really there (40/s nominal)
     EXPECT_LT(*p, 45);
-    std::this_thread::sleep_for(1500ms);
   }
   ::testing::Test::RecordProperty("worst_difference_percent", std::to_string(100 * worst));
   EXPECT_LT(std::chrono::steady_clock::now() - load_start, 50s) << "the comparisons ran past the load";
@@ -206,24 +237,31 @@ TEST(ScrapeConfigReloadIntegrationTest, TargetsFollowTheFile) {
   ASSERT_TRUE(http) << adapter.output();
   const std::string self = "http://127.0.0.1:" + *http + "/metrics";
   auto scraped = [&](const std::string& needle) {
-    for (int i = 0; i < 100; ++i) {
-      if (run_command({"curl", "-sS", self}).out.find(needle) != std::string::npos) {
-        return true;
-      }
-      std::this_thread::sleep_for(100ms);
-    }
-    return false;
+    return wait_until(
+        [&] { return run_command({"curl", "-sS", self}).out.find(needle) != std::string::npos; },
+        10s);
+  };
+  // The adapter notices a rewrite by the file's modification time: wait until a file written now
+  // gets a newer one than the config has (at once on most file systems, up to 1s on coarse ones).
+  auto newer_mtime_possible = [&] {
+    const auto probe = dir.path() / "probe";
+    return wait_until(
+        [&] {
+          std::ofstream(probe) << "x";
+          return std::filesystem::last_write_time(probe) > std::filesystem::last_write_time(file);
+        },
+        5s, 50ms);
   };
   EXPECT_TRUE(scraped("kscale_scrape_up{namespace=\"default\",pod=\"a\"} 1\n"));
   EXPECT_TRUE(scraped("kscale_scrape_targets 1\n"));
 
-  std::this_thread::sleep_for(1100ms);  // a new modification time even on coarse file systems
+  ASSERT_TRUE(newer_mtime_possible());
   std::ofstream(file) << rules << "targets:\n- {pod: a, labels: {app: x}, url: '" << url << "'}\n"
                       << "- {pod: b, labels: {app: x}, url: '" << url << "'}\n";
   EXPECT_TRUE(adapter.wait_for(std::regex("scrape\\.yaml: 2 targets")));
   EXPECT_TRUE(scraped("kscale_scrape_up{namespace=\"default\",pod=\"b\"} 1\n"));
 
-  std::this_thread::sleep_for(1100ms);
+  ASSERT_TRUE(newer_mtime_possible());
   std::ofstream(file) << rules << "targets:\n- {pod: a, url: 'https://nope/'}\n";
   EXPECT_TRUE(adapter.wait_for(std::regex("keeping the previous targets: targets\\[0\\]\\.url")));
   EXPECT_TRUE(scraped("kscale_scrape_targets 2\n"));
