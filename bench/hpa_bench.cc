@@ -7,11 +7,11 @@
 #include <cmath>
 #include <string>
 
-#include "kube/horizontal_pod_autoscaler.h"
 #include "autoscaler/load_trace.h"
 #include "autoscaler/simulator.h"
 #include "autoscaler/svg_plot.h"
 #include "hpa/reconcile.h"
+#include "kube/horizontal_pod_autoscaler.h"
 
 namespace {
 

@@ -27,7 +27,8 @@ core::Result<const json::array*> items_of(const json::value& list, const std::st
   return as_array(*items, child(path, "items"));
 }
 
-core::Result<hpa::MetricSnapshot> decode_pod_metrics(const json::value& v, const std::string& path) {
+core::Result<hpa::MetricSnapshot> decode_pod_metrics(const json::value& v,
+                                                     const std::string& path) {
   hpa::MetricSnapshot s;
   KSCALE_TRY(items, items_of(v, path));
   for (std::size_t i = 0; i < items->size(); ++i) {
@@ -77,7 +78,8 @@ core::Error at_path(const core::Error& e, const std::string& path) {
 
 // A MetricValueList as `kubectl get --raw` prints it; the version from its apiVersion
 // (v1beta2 when absent).
-core::Result<hpa::MetricSnapshot> decode_metric_values(const json::value& v, const std::string& path) {
+core::Result<hpa::MetricSnapshot> decode_metric_values(const json::value& v,
+                                                       const std::string& path) {
   KSCALE_TRY(obj, as_object(v, path));
   (void)obj;
   const auto* api_version = member(v, "apiVersion");
@@ -87,9 +89,9 @@ core::Result<hpa::MetricSnapshot> decode_metric_values(const json::value& v, con
   hpa::MetricSnapshot s;
   auto decoded = kube::decode_metric_value_items(
       v, version.value_or(kube::CustomVersion::V1Beta2), [&](kube::MetricValueItem& item) {
-        s.values.push_back(hpa::MetricValue{std::string(item.described_kind), std::string(item.described_name),
-                                            item.timestamp.value_or(core::SystemTime{}), item.window,
-                                            item.value.milli_value()});
+        s.values.push_back(hpa::MetricValue{
+            std::string(item.described_kind), std::string(item.described_name),
+            item.timestamp.value_or(core::SystemTime{}), item.window, item.value.milli_value()});
         return core::Result<void>{};
       });
   if (!decoded) {
@@ -98,16 +100,18 @@ core::Result<hpa::MetricSnapshot> decode_metric_values(const json::value& v, con
   return s;
 }
 
-core::Result<hpa::MetricSnapshot> decode_external_values(const json::value& v, const std::string& path) {
+core::Result<hpa::MetricSnapshot> decode_external_values(const json::value& v,
+                                                         const std::string& path) {
   KSCALE_TRY(obj, as_object(v, path));
   (void)obj;
   hpa::MetricSnapshot s;
-  auto decoded = kube::decode_external_metric_value_items(v, [&](kube::ExternalMetricValueItem& item) {
-    s.external_values.push_back(hpa::ExternalMetricValue{std::move(item.labels),
-                                                         item.timestamp.value_or(core::SystemTime{}),
-                                                         item.value.milli_value()});
-    return core::Result<void>{};
-  });
+  auto decoded =
+      kube::decode_external_metric_value_items(v, [&](kube::ExternalMetricValueItem& item) {
+        s.external_values.push_back(hpa::ExternalMetricValue{
+            std::move(item.labels), item.timestamp.value_or(core::SystemTime{}),
+            item.value.milli_value()});
+        return core::Result<void>{};
+      });
   if (!decoded) {
     return core::fail(at_path(decoded.error(), path));
   }
@@ -141,10 +145,10 @@ core::Result<hpa::MetricSnapshot> decode_snapshot(const json::value& v, const st
   }
   const auto* body = member(v, expected);
   if (body == nullptr) {
-    return core::fail(field_error(
-        child(path, expected),
-        fmt::format("Required value: a {} metric is answered by {} (or error)", spec.type_name,
-                    expected)));
+    return core::fail(
+        field_error(child(path, expected),
+                    fmt::format("Required value: a {} metric is answered by {} (or error)",
+                                spec.type_name, expected)));
   }
   const std::string bp = child(path, expected);
   if (std::string_view(expected) == "podMetrics") {
@@ -156,7 +160,8 @@ core::Result<hpa::MetricSnapshot> decode_snapshot(const json::value& v, const st
   return decode_external_values(*body, bp);
 }
 
-core::Result<hpa::ControllerConfig> decode_controller(const json::value& v, const std::string& path) {
+core::Result<hpa::ControllerConfig> decode_controller(const json::value& v,
+                                                      const std::string& path) {
   hpa::ControllerConfig c;
   if (const auto* t = member(v, "tolerance")) {
     KSCALE_TRY(tol, as_double(*t, child(path, "tolerance")));
@@ -196,7 +201,8 @@ core::Result<hpa::ControllerConfig> decode_controller(const json::value& v, cons
       } else if (kv.key() == "PodLevelResources") {
         c.feature_gates.pod_level_resources = on;
       } else {
-        return core::fail(field_error(child(gp, kv.key()), "Unsupported value: unknown feature gate"));
+        return core::fail(
+            field_error(child(gp, kv.key()), "Unsupported value: unknown feature gate"));
       }
     }
   }
@@ -228,8 +234,8 @@ core::Result<hpa::ControllerState> decode_state(const json::value& v, const std:
         KSCALE_TRY(n, member_count((*arr)[i], "replicaChange", ip, 0));
         const auto* t = member((*arr)[i], "timestamp");
         KSCALE_TRY(time, t ? as_time(*t, child(ip, "timestamp"))
-                           : core::Result<core::SystemTime>(
-                                 core::fail(field_error(child(ip, "timestamp"), "Required value"))));
+                           : core::Result<core::SystemTime>(core::fail(
+                                 field_error(child(ip, "timestamp"), "Required value"))));
         bool outdated = false;
         if (const auto* o = member((*arr)[i], "outdated")) {
           KSCALE_TRY(b, as_bool(*o, child(ip, "outdated")));
@@ -242,11 +248,11 @@ core::Result<hpa::ControllerState> decode_state(const json::value& v, const std:
   return s;
 }
 
-
 // The Scale, plus how this pass's /scale calls behave (decision-document fields).
 core::Result<hpa::Scale> decode_decision_scale(const json::value& v, const std::string& path) {
   KSCALE_TRY(s, kube::decode_scale(v, path));
-  for (auto [key, out] : {std::pair{"error", &s.error}, std::pair{"updateError", &s.update_error}}) {
+  for (auto [key, out] :
+       {std::pair{"error", &s.error}, std::pair{"updateError", &s.update_error}}) {
     if (const auto* e = member(v, key)) {
       KSCALE_TRY(text, as_string(*e, child(path, key)));
       *out = text;
@@ -266,7 +272,8 @@ core::Result<DecisionDocument> decode_decision(const json::value& v, bool skip_v
   if (const auto* kind = member(v, "kind")) {
     KSCALE_TRY(k, as_string(*kind, "kind"));
     if (k != "HPADecision") {
-      return core::fail(field_error("kind", fmt::format("Invalid value: \"{}\": expected HPADecision", k)));
+      return core::fail(
+          field_error("kind", fmt::format("Invalid value: \"{}\": expected HPADecision", k)));
     }
   }
   const auto* now = member(v, "now");
@@ -315,10 +322,10 @@ core::Result<DecisionDocument> decode_decision(const json::value& v, bool skip_v
     metrics = arr;
   }
   if (metrics->size() != specs.size() && !specs.empty()) {
-    return core::fail(field_error(
-        "metrics", fmt::format("Invalid value: {} entries: must have one entry per "
-                               "hpa.spec.metrics[i] ({})",
-                               metrics->size(), specs.size())));
+    return core::fail(
+        field_error("metrics", fmt::format("Invalid value: {} entries: must have one entry per "
+                                           "hpa.spec.metrics[i] ({})",
+                                           metrics->size(), specs.size())));
   }
   for (std::size_t i = 0; i < metrics->size() && i < specs.size(); ++i) {
     KSCALE_TRY(s, decode_snapshot((*metrics)[i], index("metrics", i), specs[i]));

@@ -99,7 +99,8 @@ json::value metric_json(const hpa::MetricResult& r) {
   json::object o;
   const bool ok = r.evaluated && !r.calculation.error;
   o["replicas"] = ok ? json::value(r.calculation.replicas.value()) : json::value(nullptr);
-  o["timestamp"] = ok ? json::value(core::format_rfc3339(r.calculation.timestamp)) : json::value(nullptr);
+  o["timestamp"] =
+      ok ? json::value(core::format_rfc3339(r.calculation.timestamp)) : json::value(nullptr);
   o["status"] = ok && r.status ? encode_metric_status(*r.status) : json::value(nullptr);
   o["pods"] = r.evaluated ? pods_json(r.calculation.pods) : json::value(nullptr);
   o["error"] = r.calculation.error ? json::value(*r.calculation.error) : json::value(nullptr);
@@ -147,7 +148,8 @@ json::value encode_metric_status(const hpa::MetricStatus& s) {
                                             {"current", value_status(s.current)}};
       break;
     case MetricSourceType::Pods:
-      o["pods"] = json::object{{"metric", identifier(s.metric)}, {"current", value_status(s.current)}};
+      o["pods"] =
+          json::object{{"metric", identifier(s.metric)}, {"current", value_status(s.current)}};
       break;
     case MetricSourceType::Object: {
       json::object obj{{"metric", identifier(s.metric)}, {"current", value_status(s.current)}};
@@ -160,7 +162,8 @@ json::value encode_metric_status(const hpa::MetricStatus& s) {
       break;
     }
     case MetricSourceType::External:
-      o["external"] = json::object{{"metric", identifier(s.metric)}, {"current", value_status(s.current)}};
+      o["external"] =
+          json::object{{"metric", identifier(s.metric)}, {"current", value_status(s.current)}};
       break;
     case MetricSourceType::Unknown:
       break;
@@ -175,9 +178,10 @@ json::value encode_decision(const DecisionDocument& doc, const hpa::Decision& d,
   o["apiVersion"] = "kscale.io/v1alpha1";
   o["kind"] = "HPADecisionResult";
   o["desiredReplicas"] = d.desired.value();
-  o["scale"] = json::object{{"updated", d.scale_updated},
-                            {"replicas", d.scale_replicas.value()},
-                            {"error", d.scale_error ? json::value(*d.scale_error) : json::value(nullptr)}};
+  o["scale"] =
+      json::object{{"updated", d.scale_updated},
+                   {"replicas", d.scale_replicas.value()},
+                   {"error", d.scale_error ? json::value(*d.scale_error) : json::value(nullptr)}};
   o["reconcileError"] = d.reconcile_error ? json::value(*d.reconcile_error) : json::value(nullptr);
   o["status"] = status_json(d.status);
   json::array metrics;
@@ -185,7 +189,8 @@ json::value encode_decision(const DecisionDocument& doc, const hpa::Decision& d,
     metrics.push_back(metric_json(m));
   }
   o["metrics"] = std::move(metrics);
-  o["recommendation"] = d.recommendation ? json::value(d.recommendation->value()) : json::value(nullptr);
+  o["recommendation"] =
+      d.recommendation ? json::value(d.recommendation->value()) : json::value(nullptr);
   o["state"] = state_json(state);
   return o;
 }

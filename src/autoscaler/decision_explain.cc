@@ -36,11 +36,14 @@ std::string explain_decision(const DecisionDocument& doc, const hpa::Decision& d
                          *c.utilization, quantity_text(c.usage),
                          spec.target.average_utilization.value_or(0));
     } else {
-      const int64_t target = spec.target.average_value_milli.value_or(spec.target.value_milli.value_or(0));
-      out += fmt::format("  current {} vs target {}\n", quantity_text(c.usage), quantity_text(target));
+      const int64_t target =
+          spec.target.average_value_milli.value_or(spec.target.value_milli.value_or(0));
+      out +=
+          fmt::format("  current {} vs target {}\n", quantity_text(c.usage), quantity_text(target));
     }
     out += fmt::format("  usage ratio {:.4f}{}\n", c.usage_ratio,
-                       c.within_tolerance && !c.rebalanced_ratio ? " (within tolerance: no change)" : "");
+                       c.within_tolerance && !c.rebalanced_ratio ? " (within tolerance: no change)"
+                                                                 : "");
     if (c.pods) {
       out += fmt::format("  pods: {} ready", c.pods->ready);
       auto list = [&](std::string_view what, const std::vector<std::string>& names) {

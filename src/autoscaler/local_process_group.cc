@@ -16,8 +16,8 @@
 #include <spdlog/spdlog.h>
 
 #include "autoscaler/detail/http_fetch.h"
-#include "kube/manifest_document.h"
 #include "core/time_format.h"
+#include "kube/manifest_document.h"
 
 namespace kscale::autoscaler {
 
@@ -159,7 +159,8 @@ std::string expand_kubelet_vars(std::string_view input, const std::map<std::stri
   return out;
 }
 
-std::vector<std::pair<std::string, std::string>> replica_env(const kube::Deployment& d, const std::string& pod,
+std::vector<std::pair<std::string, std::string>> replica_env(const kube::Deployment& d,
+                                                             const std::string& pod,
                                                              uint16_t port) {
   std::vector<std::pair<std::string, std::string>> out{
       {"POD_NAME", pod}, {"POD_NAMESPACE", d.namespace_}, {"POD_IP", "127.0.0.1"}, {"PORT", std::to_string(port)}};

@@ -16,9 +16,9 @@
 #include <vector>
 
 #include "autoscaler/child_process.h"
-#include "kube/deployment.h"
 #include "autoscaler/scale_target.h"
 #include "core/clock.h"
+#include "kube/deployment.h"
 
 namespace kscale::autoscaler {
 
@@ -55,7 +55,8 @@ struct ReplicaInfo {
 /// Not thread-safe: one thread calls every member (the control loop's).
 class LocalProcessGroup final : public ScaleTarget {
  public:
-  LocalProcessGroup(kube::Deployment deployment, LocalProcessGroupOptions options, const core::Clock& clock);
+  LocalProcessGroup(kube::Deployment deployment, LocalProcessGroupOptions options,
+                    const core::Clock& clock);
   /// Stops every replica (stop_all).
   ~LocalProcessGroup() override;
   LocalProcessGroup(const LocalProcessGroup&) = delete;
@@ -118,7 +119,7 @@ std::string expand_kubelet_vars(std::string_view input, const std::map<std::stri
 /// The container environment the kubelet would give a replica: POD_NAME, POD_NAMESPACE, POD_IP
 /// and PORT first, then the template's env in order, each value expanded against the ones
 /// before it.
-std::vector<std::pair<std::string, std::string>> replica_env(const kube::Deployment& d, const std::string& pod,
-                                                             uint16_t port);
+std::vector<std::pair<std::string, std::string>> replica_env(const kube::Deployment& d,
+                                                             const std::string& pod, uint16_t port);
 
 }  // namespace kscale::autoscaler

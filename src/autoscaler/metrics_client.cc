@@ -134,19 +134,25 @@ core::Result<hpa::MetricSnapshot> decode_metric_list(std::string_view body, bool
         fmt::format("the custom metrics API server returned {} results when we asked for exactly one", n)));
   }
   hpa::MetricSnapshot snap;
-  auto decoded = external ? kube::decode_external_metric_value_items(doc, [&](kube::ExternalMetricValueItem& item) {
-    snap.external_values.push_back(hpa::ExternalMetricValue{std::move(item.labels), item.timestamp.value_or(core::SystemTime{}),
-                                                            item.value.milli_value()});
-    return core::Result<void>{};
-  })
-                          : kube::decode_metric_value_items(
-                                doc, kube::custom_list_version(api_version).value_or(kube::CustomVersion::V1Beta2),
-                                [&](kube::MetricValueItem& item) {
-                                  snap.values.push_back(hpa::MetricValue{
-                                      std::string(item.described_kind), std::string(item.described_name),
-                                      item.timestamp.value_or(core::SystemTime{}), item.window, item.value.milli_value()});
-                                  return core::Result<void>{};
-                                });
+  auto decoded =
+      external
+          ? kube::decode_external_metric_value_items(
+                doc,
+                [&](kube::ExternalMetricValueItem& item) {
+                  snap.external_values.push_back(hpa::ExternalMetricValue{
+                      std::move(item.labels), item.timestamp.value_or(core::SystemTime{}),
+                      item.value.milli_value()});
+                  return core::Result<void>{};
+                })
+          : kube::decode_metric_value_items(
+                doc, kube::custom_list_version(api_version).value_or(kube::CustomVersion::V1Beta2),
+                [&](kube::MetricValueItem& item) {
+                  snap.values.push_back(hpa::MetricValue{
+                      std::string(item.described_kind), std::string(item.described_name),
+                      item.timestamp.value_or(core::SystemTime{}), item.window,
+                      item.value.milli_value()});
+                  return core::Result<void>{};
+                });
   if (!decoded) {
     return core::fail(decoded.error());
   }

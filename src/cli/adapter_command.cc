@@ -263,9 +263,10 @@ void run_adapter(const AdapterOptions& o) {
                           [&store] { return static_cast<double>(store.series_count()); });
   registry.counter_callback("kscale_store_evictions_total", "Series evicted because nobody refreshed them.",
                           [&store] { return static_cast<double>(store.evictions()); });
-  sources::PushContext push{store, clock,
-                        registry.counter("kscale_push_writes_total", "Metric values stored through the push API."),
-                        registry.counter("kscale_push_rejected_writes_total", "Push requests rejected as invalid.")};
+  sources::PushContext push{
+      store, clock,
+      registry.counter("kscale_push_writes_total", "Metric values stored through the push API."),
+      registry.counter("kscale_push_rejected_writes_total", "Push requests rejected as invalid.")};
   api::ServerInfo info;
 
   auto router = std::make_shared<net::Router>(&registry);

@@ -17,16 +17,16 @@
 #include <spdlog/spdlog.h>
 
 #include "autoscaler/control_loop.h"
-#include "core/go_duration.h"
-#include "kube/deployment.h"
-#include "kube/horizontal_pod_autoscaler.h"
-#include "kube/manifest_document.h"
 #include "autoscaler/local_process_group.h"
 #include "autoscaler/metrics_client.h"
 #include "cli/commands.h"
 #include "cli/logging.h"
 #include "core/clock.h"
+#include "core/go_duration.h"
 #include "hpa/reconcile.h"
+#include "kube/deployment.h"
+#include "kube/horizontal_pod_autoscaler.h"
+#include "kube/manifest_document.h"
 
 extern char** environ;
 

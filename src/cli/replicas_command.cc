@@ -10,9 +10,9 @@
 #include <CLI/CLI.hpp>
 
 #include "autoscaler/decision_document.h"
-#include "kube/manifest_document.h"
 #include "cli/commands.h"
 #include "hpa/reconcile.h"
+#include "kube/manifest_document.h"
 
 namespace kscale::cli {
 

@@ -10,12 +10,12 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
-#include "core/go_duration.h"
-#include "kube/horizontal_pod_autoscaler.h"
 #include "autoscaler/load_trace.h"
 #include "autoscaler/simulator.h"
 #include "autoscaler/svg_plot.h"
 #include "cli/commands.h"
+#include "core/go_duration.h"
+#include "kube/horizontal_pod_autoscaler.h"
 
 namespace kscale::cli {
 

@@ -9,9 +9,7 @@ namespace kscale::core {
 
 Result<std::chrono::nanoseconds> parse_go_duration(std::string_view text) {
   using namespace std::chrono;
-  auto bad = [&] {
-    return fail(Error::bad_request(fmt::format("invalid duration \"{}\"", text)));
-  };
+  auto bad = [&] { return fail(Error::bad_request(fmt::format("invalid duration \"{}\"", text))); };
   if (text.empty()) {
     return bad();
   }

@@ -32,16 +32,14 @@ const boost::json::value* member(const boost::json::value& v, std::string_view k
 
 std::string scalar_text(const boost::json::value& v) { return boost::json::serialize(v); }
 
-Result<const boost::json::object*> as_object(const boost::json::value& v,
-                                                   const std::string& path) {
+Result<const boost::json::object*> as_object(const boost::json::value& v, const std::string& path) {
   if (!v.is_object()) {
     return fail(field_error(path, "Invalid value: expected an object"));
   }
   return &v.as_object();
 }
 
-Result<const boost::json::array*> as_array(const boost::json::value& v,
-                                                 const std::string& path) {
+Result<const boost::json::array*> as_array(const boost::json::value& v, const std::string& path) {
   if (!v.is_array()) {
     return fail(field_error(path, "Invalid value: expected a list"));
   }
@@ -60,7 +58,8 @@ Result<int64_t> as_int(const boost::json::value& v, const std::string& path) {
   if (v.is_int64()) {
     return v.as_int64();
   }
-  if (v.is_uint64() && v.as_uint64() <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+  if (v.is_uint64() &&
+      v.as_uint64() <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
     return static_cast<int64_t>(v.as_uint64());
   }
   if (v.is_double() && std::trunc(v.as_double()) == v.as_double()) {
@@ -100,8 +99,8 @@ Result<std::vector<std::string>> as_strings(const boost::json::value& v, const s
 
 Result<bool> as_bool(const boost::json::value& v, const std::string& path) {
   if (!v.is_bool()) {
-    return fail(
-        field_error(path, fmt::format("Invalid value: {}: expected true or false", scalar_text(v))));
+    return fail(field_error(
+        path, fmt::format("Invalid value: {}: expected true or false", scalar_text(v))));
   }
   return v.as_bool();
 }
@@ -120,8 +119,8 @@ Result<Quantity> as_quantity(const boost::json::value& v, const std::string& pat
   }
   auto q = Quantity::parse(text);
   if (!q) {
-    return fail(field_error(path, fmt::format("Invalid value: \"{}\": {}", text,
-                                                    q.error().message)));
+    return fail(
+        field_error(path, fmt::format("Invalid value: \"{}\": {}", text, q.error().message)));
   }
   return *q;
 }
@@ -143,18 +142,17 @@ Result<SystemTime> as_time(const boost::json::value& v, const std::string& path)
   }
   auto t = parse_rfc3339(*s);
   if (!t) {
-    return fail(field_error(
-        path, fmt::format("Invalid value: \"{}\": not an RFC 3339 time: {}", *s, t.error().message)));
+    return fail(field_error(path, fmt::format("Invalid value: \"{}\": not an RFC 3339 time: {}", *s,
+                                              t.error().message)));
   }
   return *t;
 }
 
-Result<std::chrono::nanoseconds> as_duration(const boost::json::value& v,
-                                                   const std::string& path) {
+Result<std::chrono::nanoseconds> as_duration(const boost::json::value& v, const std::string& path) {
   if (v.is_number()) {
-    return fail(field_error(
-        path, fmt::format("Invalid value: {}: a duration needs a unit, e.g. \"300s\"",
-                          scalar_text(v))));
+    return fail(
+        field_error(path, fmt::format("Invalid value: {}: a duration needs a unit, e.g. \"300s\"",
+                                      scalar_text(v))));
   }
   auto s = as_string(v, path);
   if (!s) {
@@ -162,14 +160,13 @@ Result<std::chrono::nanoseconds> as_duration(const boost::json::value& v,
   }
   auto d = core::parse_go_duration(*s);
   if (!d) {
-    return fail(field_error(path, fmt::format("Invalid value: \"{}\": {}", *s,
-                                                    d.error().message)));
+    return fail(field_error(path, fmt::format("Invalid value: \"{}\": {}", *s, d.error().message)));
   }
   return *d;
 }
 
-Result<int32_t> member_count(const boost::json::value& obj, std::string_view key, const std::string& path,
-                             int32_t fallback) {
+Result<int32_t> member_count(const boost::json::value& obj, std::string_view key,
+                             const std::string& path, int32_t fallback) {
   const auto* v = member(obj, key);
   if (v == nullptr) {
     return fallback;
@@ -177,8 +174,8 @@ Result<int32_t> member_count(const boost::json::value& obj, std::string_view key
   KSCALE_TRY(n, as_int(*v, child(path, key)));
   if (n < 0) {
     return fail(field_error(child(path, key), fmt::format("Invalid value: {}: must be "
-                                                                "greater than or equal to 0",
-                                                                n)));
+                                                          "greater than or equal to 0",
+                                                          n)));
   }
   return static_cast<int32_t>(n);
 }

@@ -65,8 +65,9 @@ const boost::json::value* member(const boost::json::value& v, std::string_view k
                                                                  const std::string& path);
 
 /// The member `key` of `obj` as a non-negative int32, or `fallback` when absent.
-[[nodiscard]] core::Result<int32_t> member_count(const boost::json::value& obj, std::string_view key,
-                                                 const std::string& path, int32_t fallback);
+[[nodiscard]] core::Result<int32_t> member_count(const boost::json::value& obj,
+                                                 std::string_view key, const std::string& path,
+                                                 int32_t fallback);
 
 /// The text of a scalar for messages ("30", "\"Foo\"").
 std::string scalar_text(const boost::json::value& v);

@@ -12,7 +12,8 @@ namespace {
 
 using namespace json_reader;
 
-std::string expression_text(const std::string& key, const std::string& op, const std::vector<std::string>& values) {
+std::string expression_text(const std::string& key, const std::string& op,
+                            const std::vector<std::string>& values) {
   if (op == "Exists") {
     return key;
   }
@@ -24,7 +25,8 @@ std::string expression_text(const std::string& key, const std::string& op, const
 
 }  // namespace
 
-Result<LabelSelector> decode_label_selector(const boost::json::value& selector, const std::string& path) {
+Result<LabelSelector> decode_label_selector(const boost::json::value& selector,
+                                            const std::string& path) {
   if (selector.is_null()) {
     return LabelSelector();
   }
@@ -50,10 +52,11 @@ Result<LabelSelector> decode_label_selector(const boost::json::value& selector, 
       KSCALE_TRY(k, as_string(*key, child(ip, "key")));
       KSCALE_TRY(o, as_string(*op, child(ip, "operator")));
       if (o != "In" && o != "NotIn" && o != "Exists" && o != "DoesNotExist") {
-        return fail(field_error(child(ip, "operator"),
-                                fmt::format("Unsupported value: \"{}\": supported values: \"DoesNotExist\", "
-                                            "\"Exists\", \"In\", \"NotIn\"",
-                                            o)));
+        return fail(field_error(
+            child(ip, "operator"),
+            fmt::format("Unsupported value: \"{}\": supported values: \"DoesNotExist\", "
+                        "\"Exists\", \"In\", \"NotIn\"",
+                        o)));
       }
       std::vector<std::string> values;
       if (const auto* vals = member((*arr)[i], "values")) {
@@ -71,8 +74,11 @@ Result<LabelSelector> decode_label_selector(const boost::json::value& selector, 
   return std::move(*parsed);
 }
 
-Result<std::string> label_selector_string(const boost::json::value& selector, const std::string& path) {
-  return decode_label_selector(selector, path).map([](const LabelSelector& s) { return s.to_string(); });
+Result<std::string> label_selector_string(const boost::json::value& selector,
+                                          const std::string& path) {
+  return decode_label_selector(selector, path).map([](const LabelSelector& s) {
+    return s.to_string();
+  });
 }
 
 }  // namespace kscale::core

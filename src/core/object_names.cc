@@ -28,12 +28,13 @@ Result<void> validate_namespace(std::string_view name) {
 Result<void> validate_metric_name(std::string_view name) {
   bool ok = !name.empty() && name.size() <= 253;
   for (char c : name) {
-    ok = ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-                c == ':' || c == '-' || c == '.');
+    ok = ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                c == '_' || c == ':' || c == '-' || c == '.');
   }
   if (!ok) {
-    return fail(Error::bad_request("invalid metric name \"" + std::string(name) +
-                                   "\": use letters, digits, '_', ':', '-' or '.' (e.g. http_requests_qps)"));
+    return fail(Error::bad_request(
+        "invalid metric name \"" + std::string(name) +
+        "\": use letters, digits, '_', ':', '-' or '.' (e.g. http_requests_qps)"));
   }
   return {};
 }

@@ -18,7 +18,8 @@ namespace json = boost::json;
 core::Result<int32_t> read_int32(const json::value& v, const std::string& path, int32_t min) {
   KSCALE_TRY(n, as_int(v, path));
   if (n < min || n > INT32_MAX) {
-    return core::fail(field_error(path, fmt::format("Invalid value: {}: must be greater than or equal to {}", n, min)));
+    return core::fail(field_error(
+        path, fmt::format("Invalid value: {}: must be greater than or equal to {}", n, min)));
   }
   return static_cast<int32_t>(n);
 }
@@ -37,8 +38,9 @@ core::Result<HttpGetProbe> read_probe(const json::value& v, const std::string& p
   (void)obj;
   const auto* get = member(v, "httpGet");
   if (get == nullptr) {
-    return core::fail(field_error(child(path, "httpGet"),
-                                  "Required value: only httpGet probes run locally (exec and tcpSocket do not)"));
+    return core::fail(
+        field_error(child(path, "httpGet"),
+                    "Required value: only httpGet probes run locally (exec and tcpSocket do not)"));
   }
   HttpGetProbe p;
   const std::string gp = child(path, "httpGet");
@@ -55,8 +57,9 @@ core::Result<HttpGetProbe> read_probe(const json::value& v, const std::string& p
   if (const auto* s = member(*get, "scheme")) {
     KSCALE_TRY(scheme, as_string(*s, child(gp, "scheme")));
     if (scheme != "HTTP") {
-      return core::fail(field_error(child(gp, "scheme"),
-                                    fmt::format("Unsupported value: \"{}\": supported values: \"HTTP\"", scheme)));
+      return core::fail(field_error(
+          child(gp, "scheme"),
+          fmt::format("Unsupported value: \"{}\": supported values: \"HTTP\"", scheme)));
     }
   }
   struct Field {
@@ -65,7 +68,8 @@ core::Result<HttpGetProbe> read_probe(const json::value& v, const std::string& p
     int32_t min;
   };
   for (const Field& f : {Field{"initialDelaySeconds", &p.initial_delay_seconds, 0},
-                         Field{"periodSeconds", &p.period_seconds, 1}, Field{"timeoutSeconds", &p.timeout_seconds, 1},
+                         Field{"periodSeconds", &p.period_seconds, 1},
+                         Field{"timeoutSeconds", &p.timeout_seconds, 1},
                          Field{"successThreshold", &p.success_threshold, 1},
                          Field{"failureThreshold", &p.failure_threshold, 1}}) {
     if (const auto* n = member(v, f.name)) {
@@ -91,9 +95,10 @@ core::Result<void> read_container(const json::value& c, const std::string& path,
   }
   if (d.command.empty()) {
     // Without an image runtime there is no ENTRYPOINT to fall back on.
-    return core::fail(field_error(child(path, "command"),
-                                  "Required value: kscale autoscale --local runs the container's command as a "
-                                  "local process (there is no image to take an entrypoint from)"));
+    return core::fail(
+        field_error(child(path, "command"),
+                    "Required value: kscale autoscale --local runs the container's command as a "
+                    "local process (there is no image to take an entrypoint from)"));
   }
   if (const auto* args = member(c, "args")) {
     KSCALE_TRY(list, as_strings(*args, child(path, "args")));
@@ -111,7 +116,8 @@ core::Result<void> read_container(const json::value& c, const std::string& path,
       }
       KSCALE_TRY(var, as_string(*en, child(ip, "name")));
       if (member(e, "valueFrom") != nullptr) {
-        return core::fail(field_error(child(ip, "valueFrom"), "Forbidden: valueFrom cannot be resolved locally; use value"));
+        return core::fail(field_error(
+            child(ip, "valueFrom"), "Forbidden: valueFrom cannot be resolved locally; use value"));
       }
       std::string value;
       if (const auto* ev = member(e, "value")) {
@@ -148,8 +154,9 @@ core::Result<void> read_container(const json::value& c, const std::string& path,
         known = known || port.name == p.port;
       }
       if (!known) {
-        return core::fail(field_error(child(path, "readinessProbe.httpGet.port"),
-                                      fmt::format("Invalid value: \"{}\": must be a container port name", p.port)));
+        return core::fail(field_error(
+            child(path, "readinessProbe.httpGet.port"),
+            fmt::format("Invalid value: \"{}\": must be a container port name", p.port)));
       }
     }
     d.readiness_probe = std::move(p);
@@ -166,7 +173,8 @@ core::Result<Deployment> read_deployment_manifest(std::string_view text) {
   if (const auto* kind = member(doc, "kind")) {
     KSCALE_TRY(k, as_string(*kind, "kind"));
     if (k != "Deployment") {
-      return core::fail(field_error("kind", fmt::format("Invalid value: \"{}\": expected Deployment", k)));
+      return core::fail(
+          field_error("kind", fmt::format("Invalid value: \"{}\": expected Deployment", k)));
     }
   } else {
     return core::fail(field_error("kind", "Required value"));
@@ -174,7 +182,9 @@ core::Result<Deployment> read_deployment_manifest(std::string_view text) {
   if (const auto* api = member(doc, "apiVersion")) {
     KSCALE_TRY(a, as_string(*api, "apiVersion"));
     if (a != "apps/v1") {
-      return core::fail(field_error("apiVersion", fmt::format("Unsupported value: \"{}\": supported values: \"apps/v1\"", a)));
+      return core::fail(
+          field_error("apiVersion",
+                      fmt::format("Unsupported value: \"{}\": supported values: \"apps/v1\"", a)));
     }
   }
   Deployment d;
@@ -206,7 +216,8 @@ core::Result<Deployment> read_deployment_manifest(std::string_view text) {
   }
   KSCALE_TRY(sel, core::label_selector_string(*selector, "spec.selector"));
   if (sel.empty()) {
-    return core::fail(field_error("spec.selector", "Invalid value: empty selector is invalid for deployment"));
+    return core::fail(
+        field_error("spec.selector", "Invalid value: empty selector is invalid for deployment"));
   }
   d.selector = sel;
   const auto* tmpl = member(*spec, "template");
@@ -229,9 +240,10 @@ core::Result<Deployment> read_deployment_manifest(std::string_view text) {
     for (const auto& [k, v] : d.template_labels) {
       pairs.push_back(k + "=" + v);
     }
-    return core::fail(field_error("spec.template.metadata.labels",
-                                  fmt::format("Invalid value: \"{}\": `selector` does not match template `labels`",
-                                              fmt::join(pairs, ","))));
+    return core::fail(field_error(
+        "spec.template.metadata.labels",
+        fmt::format("Invalid value: \"{}\": `selector` does not match template `labels`",
+                    fmt::join(pairs, ","))));
   }
   const auto* pod_spec = member(*tmpl, "spec");
   if (pod_spec == nullptr) {

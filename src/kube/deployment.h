@@ -41,8 +41,8 @@ struct HttpGetProbe {
 struct Deployment {
   std::string name;
   std::string namespace_ = "default";
-  int32_t replicas = 1;           // spec.replicas, defaulted to 1 as the API server does
-  std::string selector;           // spec.selector as a canonical label selector string
+  int32_t replicas = 1;  // spec.replicas, defaulted to 1 as the API server does
+  std::string selector;  // spec.selector as a canonical label selector string
   core::Labels template_labels;
   core::Labels template_annotations;
   int64_t termination_grace_period_seconds = 30;

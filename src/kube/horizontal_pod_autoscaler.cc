@@ -24,7 +24,8 @@ core::Result<std::optional<int64_t>> optional_quantity(const boost::json::value&
   return std::optional<int64_t>{q};
 }
 
-core::Result<hpa::MetricTarget> decode_target(const boost::json::value& v, const std::string& path) {
+core::Result<hpa::MetricTarget> decode_target(const boost::json::value& v,
+                                              const std::string& path) {
   hpa::MetricTarget t;
   KSCALE_TRY(obj, as_object(v, path));
   (void)obj;
@@ -91,13 +92,14 @@ core::Result<hpa::MetricSpec> decode_metric(const boost::json::value& v, const s
   const std::string src_path = child(path, field);
   const auto* src = member(v, field);
   if (src == nullptr) {
-    return core::fail(field_error(src_path, "Required value: must populate information for the "
-                                            "given metric source"));
+    return core::fail(field_error(src_path,
+                                  "Required value: must populate information for the "
+                                  "given metric source"));
   }
   for (std::string_view other : {"object", "pods", "resource", "containerResource", "external"}) {
     if (other != field && member(v, other) != nullptr) {
-      return core::fail(field_error(child(path, other),
-                                    "Forbidden: must populate the given metric source only"));
+      return core::fail(
+          field_error(child(path, other), "Forbidden: must populate the given metric source only"));
     }
   }
   if (m.type == MetricSourceType::Resource || m.type == MetricSourceType::ContainerResource) {
@@ -128,7 +130,8 @@ core::Result<hpa::MetricSpec> decode_metric(const boost::json::value& v, const s
   }
   const auto* target = member(*src, "target");
   if (target == nullptr) {
-    return core::fail(field_error(child(src_path, "target"), "Required value: must specify a target"));
+    return core::fail(
+        field_error(child(src_path, "target"), "Required value: must specify a target"));
   }
   KSCALE_TRY(t, decode_target(*target, child(src_path, "target")));
   m.target = std::move(t);
@@ -167,9 +170,10 @@ core::Result<hpa::ScalingRules> decode_rules(const boost::json::value& v, const 
       const std::string ip = index(pp, i);
       hpa::ScalingPolicy policy;
       const auto* type = member(item, "type");
-      KSCALE_TRY(tname, type ? as_string(*type, child(ip, "type"))
-                             : core::Result<std::string>(core::fail(field_error(
-                                   child(ip, "type"), "Required value: must specify a policy type"))));
+      KSCALE_TRY(tname,
+                 type ? as_string(*type, child(ip, "type"))
+                      : core::Result<std::string>(core::fail(field_error(
+                            child(ip, "type"), "Required value: must specify a policy type"))));
       if (tname == "Pods") {
         policy.type = hpa::ScalingPolicyType::Pods;
       } else if (tname == "Percent") {
@@ -177,7 +181,8 @@ core::Result<hpa::ScalingRules> decode_rules(const boost::json::value& v, const 
       } else {
         return core::fail(field_error(
             child(ip, "type"),
-            fmt::format("Unsupported value: \"{}\": supported values: \"Percent\", \"Pods\"", tname)));
+            fmt::format("Unsupported value: \"{}\": supported values: \"Percent\", \"Pods\"",
+                        tname)));
       }
       if (const auto* val = member(item, "value")) {
         KSCALE_TRY(n, as_int(*val, child(ip, "value")));
@@ -198,7 +203,8 @@ core::Result<hpa::ScalingRules> decode_rules(const boost::json::value& v, const 
   return r;
 }
 
-core::Result<hpa::Condition> decode_condition(const boost::json::value& v, const std::string& path) {
+core::Result<hpa::Condition> decode_condition(const boost::json::value& v,
+                                              const std::string& path) {
   hpa::Condition c;
   KSCALE_TRY(type, as_string(member(v, "type") ? *member(v, "type") : boost::json::value(""),
                              child(path, "type")));
@@ -211,8 +217,8 @@ core::Result<hpa::Condition> decode_condition(const boost::json::value& v, const
   } else if (type == "ScaledToZero") {
     c.type = hpa::ConditionType::ScaledToZero;
   } else {
-    return core::fail(field_error(child(path, "type"),
-                                  fmt::format("Unsupported value: \"{}\"", type)));
+    return core::fail(
+        field_error(child(path, "type"), fmt::format("Unsupported value: \"{}\"", type)));
   }
   if (const auto* s = member(v, "status")) {
     KSCALE_TRY(status, as_string(*s, child(path, "status")));
@@ -325,10 +331,10 @@ core::Result<hpa::HorizontalPodAutoscaler> decode_hpa(const boost::json::value& 
   if (const auto* kind = member(v, "kind")) {
     KSCALE_TRY(k, as_string(*kind, child(path, "kind")));
     if (k != "HorizontalPodAutoscaler") {
-      return core::fail(field_error(child(path, "kind"),
-                                    fmt::format("Invalid value: \"{}\": expected "
-                                                "HorizontalPodAutoscaler",
-                                                k)));
+      return core::fail(
+          field_error(child(path, "kind"), fmt::format("Invalid value: \"{}\": expected "
+                                                       "HorizontalPodAutoscaler",
+                                                       k)));
     }
   }
   if (const auto* api = member(v, "apiVersion")) {
@@ -380,7 +386,8 @@ void apply_api_defaults(hpa::HpaSpec& spec) {
     cpu.type = MetricSourceType::Resource;
     cpu.type_name = "Resource";
     cpu.resource_name = "cpu";
-    cpu.target = {hpa::MetricTargetType::Utilization, "Utilization", std::nullopt, std::nullopt, 80};
+    cpu.target = {hpa::MetricTargetType::Utilization, "Utilization", std::nullopt, std::nullopt,
+                  80};
     spec.metrics.push_back(std::move(cpu));
   }
 }

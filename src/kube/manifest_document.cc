@@ -83,7 +83,7 @@ void emit(YAML::Emitter& out, const boost::json::value& v) {
     case boost::json::kind::string: {
       const std::string s(v.as_string());
       out << (scalar_to_json(YAML::Load(s.empty() ? "''" : s)).is_string() ? YAML::Auto
-                                                                             : YAML::DoubleQuoted)
+                                                                           : YAML::DoubleQuoted)
           << s;
       break;
     }
@@ -109,9 +109,9 @@ core::Result<boost::json::value> parse_document(std::string_view text) {
     }
     return yaml_to_json(node);
   } catch (const YAML::Exception& e) {
-    return core::fail(core::Error::bad_request(
-        fmt::format("not valid YAML or JSON: line {}, column {}: {}", e.mark.line + 1,
-                    e.mark.column + 1, e.msg)));
+    return core::fail(
+        core::Error::bad_request(fmt::format("not valid YAML or JSON: line {}, column {}: {}",
+                                             e.mark.line + 1, e.mark.column + 1, e.msg)));
   }
 }
 

@@ -23,7 +23,8 @@ namespace {
 // trade for manifests but a dozen allocations per item of a push batch. Here the path is only
 // spelled when something is wrong ("items[2]: describedObject: name: required").
 
-core::Result<const json::object*> member_object(const json::object& o, std::string_view key, bool required) {
+core::Result<const json::object*> member_object(const json::object& o, std::string_view key,
+                                                bool required) {
   const auto* v = o.if_contains(key);
   if (v == nullptr || v->is_null()) {
     if (required) {
@@ -38,7 +39,8 @@ core::Result<const json::object*> member_object(const json::object& o, std::stri
 }
 
 // A view into the parsed document (valid while it lives).
-core::Result<std::string_view> member_string(const json::object& o, std::string_view key, bool required) {
+core::Result<std::string_view> member_string(const json::object& o, std::string_view key,
+                                             bool required) {
   const auto* v = o.if_contains(key);
   if (v == nullptr || v->is_null()) {
     if (required) {
@@ -59,28 +61,33 @@ core::Result<core::Labels> labels_from_json(const json::object* o, std::string_v
   }
   for (const auto& kv : *o) {
     if (!kv.value().is_string()) {
-      return core::fail(core::Error::bad_request(std::string(field) + "." + std::string(kv.key()) + ": must be a string"));
+      return core::fail(core::Error::bad_request(std::string(field) + "." + std::string(kv.key()) +
+                                                 ": must be a string"));
     }
     const std::string key(kv.key());
     const std::string value(kv.value().get_string());
     if (auto e = core::validate_label_key(key); !e.empty()) {
-      return core::fail(core::Error::bad_request(std::string(field) + ": invalid label key \"" + key + "\": " + e));
+      return core::fail(core::Error::bad_request(std::string(field) + ": invalid label key \"" +
+                                                 key + "\": " + e));
     }
     if (auto e = core::validate_label_value(value); !e.empty()) {
-      return core::fail(core::Error::bad_request(std::string(field) + "." + key + ": invalid label value \"" + value + "\": " + e));
+      return core::fail(core::Error::bad_request(std::string(field) + "." + key +
+                                                 ": invalid label value \"" + value + "\": " + e));
     }
     labels.emplace(key, value);
   }
   return labels;
 }
 
-core::Result<std::optional<std::chrono::seconds>> window_from_json(const json::object& o, std::string_view key) {
+core::Result<std::optional<std::chrono::seconds>> window_from_json(const json::object& o,
+                                                                   std::string_view key) {
   const auto* v = o.if_contains(key);
   if (v == nullptr || v->is_null()) {
     return std::optional<std::chrono::seconds>{};
   }
   if (!v->is_int64() && !v->is_uint64()) {
-    return core::fail(core::Error::bad_request(std::string(key) + ": must be an integer number of seconds"));
+    return core::fail(
+        core::Error::bad_request(std::string(key) + ": must be an integer number of seconds"));
   }
   const int64_t s = v->is_int64() ? v->get_int64() : static_cast<int64_t>(v->get_uint64());
   if (s < 0) {
@@ -175,7 +182,8 @@ core::Result<void> read_metric(const json::object& o, bool v1beta1, MetricValueI
     }
     match_labels = *ml;
   }
-  auto labels = labels_from_json(match_labels, v1beta1 ? "selector.matchLabels" : "metric.selector.matchLabels");
+  auto labels = labels_from_json(match_labels,
+                                 v1beta1 ? "selector.matchLabels" : "metric.selector.matchLabels");
   if (!labels) {
     return core::fail(labels.error());
   }
@@ -252,7 +260,8 @@ core::Result<json::value> parse_json(std::string_view body, json::storage_ptr sp
 core::Result<std::string_view> check_list(const json::value& doc, std::string_view kind,
                                           std::initializer_list<std::string_view> api_versions) {
   if (!doc.is_object()) {
-    return core::fail(core::Error::bad_request("request body must be a " + std::string(kind) + " object"));
+    return core::fail(
+        core::Error::bad_request("request body must be a " + std::string(kind) + " object"));
   }
   const auto& o = doc.get_object();
   const auto* k = o.if_contains("kind");
@@ -279,20 +288,24 @@ core::Result<std::string_view> check_list(const json::value& doc, std::string_vi
 core::Result<core::Quantity> checked_quantity(std::string_view text) {
   auto q = core::Quantity::parse(text);
   if (!q) {
-    return core::fail(core::Error::bad_request("invalid value \"" + std::string(text) +
-                                               "\": want a number or a Kubernetes quantity such as 512.30, 1500m or 2k"));
+    return core::fail(core::Error::bad_request(
+        "invalid value \"" + std::string(text) +
+        "\": want a number or a Kubernetes quantity such as 512.30, 1500m or 2k"));
   }
   if (!q->fits_milli()) {
-    return core::fail(core::Error::bad_request("value \"" + std::string(text) +
-                                               "\" is out of range: the HPA reads values as int64 milli-units "
-                                               "(|value| must be at most 9223372036854775)"));
+    return core::fail(
+        core::Error::bad_request("value \"" + std::string(text) +
+                                 "\" is out of range: the HPA reads values as int64 milli-units "
+                                 "(|value| must be at most 9223372036854775)"));
   }
   return q;
 }
 
 }  // namespace
 
-core::Result<core::Quantity> decode_quantity_text(std::string_view text) { return checked_quantity(core::trim_space(text)); }
+core::Result<core::Quantity> decode_quantity_text(std::string_view text) {
+  return checked_quantity(core::trim_space(text));
+}
 
 core::Result<core::Quantity> decode_quantity(const json::value& v) {
   if (v.is_string()) {
@@ -350,7 +363,8 @@ core::Result<void> decode_metric_value_items(const json::value& list, CustomVers
   return {};
 }
 
-core::Result<void> decode_external_metric_value_items(const json::value& list, const ExternalMetricValueSink& sink) {
+core::Result<void> decode_external_metric_value_items(const json::value& list,
+                                                      const ExternalMetricValueSink& sink) {
   auto items = items_of(list);
   if (!items) {
     return core::fail(items.error());
@@ -384,12 +398,14 @@ core::Result<void> decode_metric_value_list(std::string_view body, const MetricV
   return decode_metric_value_items(*doc, *custom_list_version(*api_version), sink);
 }
 
-core::Result<void> decode_external_metric_value_list(std::string_view body, const ExternalMetricValueSink& sink) {
+core::Result<void> decode_external_metric_value_list(std::string_view body,
+                                                     const ExternalMetricValueSink& sink) {
   auto doc = parse_json(body);
   if (!doc) {
     return core::fail(doc.error());
   }
-  if (auto r = check_list(*doc, "ExternalMetricValueList", {"external.metrics.k8s.io/v1beta1"}); !r) {
+  if (auto r = check_list(*doc, "ExternalMetricValueList", {"external.metrics.k8s.io/v1beta1"});
+      !r) {
     return core::fail(r.error());
   }
   return decode_external_metric_value_items(*doc, sink);

@@ -54,17 +54,19 @@ using ExternalMetricValueSink = std::function<core::Result<void>(ExternalMetricV
 /// thousands of nodes), kind and apiVersion checked, then every item handed to `sink`. Errors
 /// are BadRequest and name the item and field ("items[2]: value: ...", "kind: must be
 /// MetricValueList", "request body is not valid JSON: ...").
-[[nodiscard]] core::Result<void> decode_metric_value_list(std::string_view body, const MetricValueSink& sink);
+[[nodiscard]] core::Result<void> decode_metric_value_list(std::string_view body,
+                                                          const MetricValueSink& sink);
 /// The same for an ExternalMetricValueList body.
-[[nodiscard]] core::Result<void> decode_external_metric_value_list(std::string_view body,
-                                                                   const ExternalMetricValueSink& sink);
+[[nodiscard]] core::Result<void> decode_external_metric_value_list(
+    std::string_view body, const ExternalMetricValueSink& sink);
 
 /// The items of an already parsed list whose kind the caller has checked; `version` picks the
 /// field names. Absent or null `items` is an empty list. Same errors as above.
-[[nodiscard]] core::Result<void> decode_metric_value_items(const boost::json::value& list, CustomVersion version,
+[[nodiscard]] core::Result<void> decode_metric_value_items(const boost::json::value& list,
+                                                           CustomVersion version,
                                                            const MetricValueSink& sink);
-[[nodiscard]] core::Result<void> decode_external_metric_value_items(const boost::json::value& list,
-                                                                    const ExternalMetricValueSink& sink);
+[[nodiscard]] core::Result<void> decode_external_metric_value_items(
+    const boost::json::value& list, const ExternalMetricValueSink& sink);
 
 /// The version named by a list's apiVersion ("custom.metrics.k8s.io/v1beta1"); nullopt otherwise.
 std::optional<CustomVersion> custom_list_version(std::string_view api_version);
@@ -79,10 +81,12 @@ std::optional<CustomVersion> custom_list_version(std::string_view api_version);
 /// MetricValueList of custom.metrics.k8s.io/<v>. `selector_echo` is the metricLabelSelector as a
 /// metav1.LabelSelector (null when none): v1beta1 puts it in `selector`, v1beta2 in
 /// `metric.selector`.
-std::string encode_metric_value_list(CustomVersion version, const std::vector<CustomMetricValue>& items,
+std::string encode_metric_value_list(CustomVersion version,
+                                     const std::vector<CustomMetricValue>& items,
                                      const boost::json::value& selector_echo);
 /// The same document from references; byte-identical for the same values.
-std::string encode_metric_value_list_refs(CustomVersion version, std::span<const CustomMetricValueRef> items,
+std::string encode_metric_value_list_refs(CustomVersion version,
+                                          std::span<const CustomMetricValueRef> items,
                                           const boost::json::value& selector_echo);
 
 /// ExternalMetricValueList of external.metrics.k8s.io/v1beta1.

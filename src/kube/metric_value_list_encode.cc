@@ -24,7 +24,9 @@ std::optional<CustomVersion> parse_custom_version(std::string_view text) {
   return std::nullopt;
 }
 
-std::string_view version_name(CustomVersion v) { return v == CustomVersion::V1Beta1 ? "v1beta1" : "v1beta2"; }
+std::string_view version_name(CustomVersion v) {
+  return v == CustomVersion::V1Beta1 ? "v1beta1" : "v1beta2";
+}
 
 namespace {
 
@@ -34,7 +36,8 @@ namespace {
 // the Boost.JSON rendering this replaced (tests/kube/metric_value_list_encode_test.cc pins the bytes).
 class ItemWriter {
  public:
-  ItemWriter(std::string& out, const json::value& selector) : out_(out), selector_(json::serialize(selector)) {}
+  ItemWriter(std::string& out, const json::value& selector)
+      : out_(out), selector_(json::serialize(selector)) {}
 
   void v1beta1_item(const CustomMetricValueRef& v) {
     out_.append(R"({"describedObject":)");
@@ -102,17 +105,20 @@ class ItemWriter {
 
 }  // namespace
 
-std::string encode_metric_value_list(CustomVersion version, const std::vector<CustomMetricValue>& items,
+std::string encode_metric_value_list(CustomVersion version,
+                                     const std::vector<CustomMetricValue>& items,
                                      const json::value& selector_echo) {
   std::vector<CustomMetricValueRef> refs;
   refs.reserve(items.size());
   for (const auto& v : items) {
-    refs.push_back(CustomMetricValueRef{&v.object, v.namespace_name, v.name, v.metric, v.timestamp, v.window, &v.value});
+    refs.push_back(CustomMetricValueRef{&v.object, v.namespace_name, v.name, v.metric, v.timestamp,
+                                        v.window, &v.value});
   }
   return encode_metric_value_list_refs(version, refs, selector_echo);
 }
 
-std::string encode_metric_value_list_refs(CustomVersion version, std::span<const CustomMetricValueRef> items,
+std::string encode_metric_value_list_refs(CustomVersion version,
+                                          std::span<const CustomMetricValueRef> items,
                                           const json::value& selector_echo) {
   std::string out;
   out.reserve(128 + items.size() * 280);

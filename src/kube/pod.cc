@@ -9,7 +9,8 @@ namespace kscale::kube {
 namespace json = boost::json;
 using namespace core::json_reader;
 
-core::Result<hpa::ResourceList> decode_resource_list(const json::value& v, const std::string& path) {
+core::Result<hpa::ResourceList> decode_resource_list(const json::value& v,
+                                                     const std::string& path) {
   hpa::ResourceList out;
   KSCALE_TRY(obj, as_object(v, path));
   for (const auto& kv : *obj) {

@@ -12,7 +12,8 @@
 namespace kscale::kube {
 
 /// A Pod object; `path` prefixes field paths in errors ("pods[2].status.phase: ...").
-[[nodiscard]] core::Result<hpa::Pod> decode_pod(const boost::json::value& v, const std::string& path);
+[[nodiscard]] core::Result<hpa::Pod> decode_pod(const boost::json::value& v,
+                                                const std::string& path);
 
 /// A core/v1 ResourceList ({"cpu": "500m", "memory": "64Mi"}) as milli-values.
 [[nodiscard]] core::Result<hpa::ResourceList> decode_resource_list(const boost::json::value& v,

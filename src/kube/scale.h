@@ -12,6 +12,7 @@
 namespace kscale::kube {
 
 /// Absent replicas read as 0; `path` prefixes field paths in errors.
-[[nodiscard]] core::Result<hpa::Scale> decode_scale(const boost::json::value& v, const std::string& path);
+[[nodiscard]] core::Result<hpa::Scale> decode_scale(const boost::json::value& v,
+                                                    const std::string& path);
 
 }  // namespace kscale::kube

@@ -28,7 +28,8 @@ struct BatchMemo {
 
 core::Result<std::size_t> resolve_described_kind(const kube::MetricValueItem& item, BatchMemo& memo,
                                                  std::vector<core::ResourceInfo>& resources) {
-  if (memo.resource && memo.kind == item.described_kind && memo.api_version == item.described_api_version) {
+  if (memo.resource && memo.kind == item.described_kind &&
+      memo.api_version == item.described_api_version) {
     return *memo.resource;
   }
   auto resolved = core::resolve_kind(item.described_kind, item.described_api_version);
@@ -41,11 +42,13 @@ core::Result<std::size_t> resolve_described_kind(const kube::MetricValueItem& it
       !by_resource || !(by_resource->group_resource == resolved->group_resource)) {
     return core::fail(core::Error::bad_request(
         "describedObject.kind: kind \"" + std::string(item.described_kind) + "\" of apiVersion \"" +
-        std::string(item.described_api_version) + "\" does not map to a valid resource (guessed \"" +
-        resolved->group_resource.to_string() + "\")"));
+        std::string(item.described_api_version) +
+        "\" does not map to a valid resource (guessed \"" + resolved->group_resource.to_string() +
+        "\")"));
   }
-  auto same = std::find_if(resources.begin(), resources.end(),
-                           [&](const core::ResourceInfo& r) { return r.group_resource == resolved->group_resource; });
+  auto same = std::find_if(resources.begin(), resources.end(), [&](const core::ResourceInfo& r) {
+    return r.group_resource == resolved->group_resource;
+  });
   if (same == resources.end()) {
     resources.push_back(std::move(*resolved));
     same = resources.end() - 1;
@@ -56,12 +59,14 @@ core::Result<std::size_t> resolve_described_kind(const kube::MetricValueItem& it
   return *memo.resource;
 }
 
-core::Result<void> validate_custom_item(const kube::MetricValueItem& item, const core::ResourceInfo& info,
-                                        bool v1beta1, BatchMemo& memo) {
+core::Result<void> validate_custom_item(const kube::MetricValueItem& item,
+                                        const core::ResourceInfo& info, bool v1beta1,
+                                        BatchMemo& memo) {
   const std::string_view ns = item.described_namespace;
   if (info.namespaced && ns.empty()) {
-    return core::fail(core::Error::bad_request("describedObject.namespace: required for namespaced kind " +
-                                               std::string(item.described_kind)));
+    return core::fail(
+        core::Error::bad_request("describedObject.namespace: required for namespaced kind " +
+                                 std::string(item.described_kind)));
   }
   if (auto r = core::validate_object_name(item.described_name); !r) {
     return core::fail(r.error().with_context("describedObject.name"));
@@ -96,7 +101,8 @@ core::Result<core::Quantity> decode_value_body(std::string_view body) {
   // quotes, so the parser is needed only for anything else (escapes, UTF-8, errors).
   if (text.size() >= 2 && text.back() == '"') {
     const std::string_view inner = text.substr(1, text.size() - 2);
-    if (std::all_of(inner.begin(), inner.end(), [](char c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; })) {
+    if (std::all_of(inner.begin(), inner.end(),
+                    [](char c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; })) {
       return kube::decode_quantity_text(inner);
     }
   }
@@ -119,7 +125,8 @@ core::Result<core::Labels> decode_labels_param(std::string_view text) {
     text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
     const auto eq = pair.find('=');
     if (eq == std::string_view::npos) {
-      return core::fail(core::Error::bad_request("invalid labels \"" + std::string(pair) + "\": want k=v,k2=v2"));
+      return core::fail(
+          core::Error::bad_request("invalid labels \"" + std::string(pair) + "\": want k=v,k2=v2"));
     }
     const std::string key(core::trim_space(pair.substr(0, eq)));
     const std::string value(core::trim_space(pair.substr(eq + 1)));
@@ -127,7 +134,8 @@ core::Result<core::Labels> decode_labels_param(std::string_view text) {
       return core::fail(core::Error::bad_request("invalid label key \"" + key + "\": " + e));
     }
     if (auto e = core::validate_label_value(value); !e.empty()) {
-      return core::fail(core::Error::bad_request("invalid label value \"" + value + "\" for " + key + ": " + e));
+      return core::fail(
+          core::Error::bad_request("invalid label value \"" + value + "\" for " + key + ": " + e));
     }
     labels[key] = value;
   }
@@ -143,13 +151,16 @@ core::Result<CustomWrite> decode_custom_write(std::string_view body, core::Syste
       return core::fail(resource.error());
     }
     const core::ResourceInfo& info = out.resources[*resource];
-    if (auto r = validate_custom_item(item, info, item.version == kube::CustomVersion::V1Beta1, memo); !r) {
+    if (auto r =
+            validate_custom_item(item, info, item.version == kube::CustomVersion::V1Beta1, memo);
+        !r) {
       return r;
     }
     out.points.push_back(store::CustomPoint{
-        store::CustomSeriesKey{info.group_resource,
-                               std::string(info.namespaced ? item.described_namespace : std::string_view{}),
-                               std::string(item.described_name), std::string(item.metric), std::move(item.selector)},
+        store::CustomSeriesKey{
+            info.group_resource,
+            std::string(info.namespaced ? item.described_namespace : std::string_view{}),
+            std::string(item.described_name), std::string(item.metric), std::move(item.selector)},
         store::Sample{item.timestamp.value_or(now), std::move(item.value), item.window}});
     out.resource_of.push_back(*resource);
     return {};
@@ -160,20 +171,22 @@ core::Result<CustomWrite> decode_custom_write(std::string_view body, core::Syste
   return out;
 }
 
-core::Result<std::vector<store::CustomPoint>> decode_metric_value_list(std::string_view body, core::SystemTime now) {
+core::Result<std::vector<store::CustomPoint>> decode_metric_value_list(std::string_view body,
+                                                                       core::SystemTime now) {
   return decode_custom_write(body, now).map([](CustomWrite&& w) { return std::move(w.points); });
 }
 
-core::Result<std::vector<store::ExternalPoint>> decode_external_metric_value_list(std::string_view body,
-                                                                                  const std::string& ns,
-                                                                                  core::SystemTime now) {
+core::Result<std::vector<store::ExternalPoint>> decode_external_metric_value_list(
+    std::string_view body, const std::string& ns, core::SystemTime now) {
   std::vector<store::ExternalPoint> out;
-  const kube::ExternalMetricValueSink sink = [&](kube::ExternalMetricValueItem& item) -> core::Result<void> {
+  const kube::ExternalMetricValueSink sink =
+      [&](kube::ExternalMetricValueItem& item) -> core::Result<void> {
     if (auto r = core::validate_metric_name(item.metric); !r) {
       return core::fail(r.error().with_context("metricName"));
     }
-    out.push_back(store::ExternalPoint{store::ExternalSeriesKey{ns, std::string(item.metric), std::move(item.labels)},
-                                       store::Sample{item.timestamp.value_or(now), std::move(item.value), item.window}});
+    out.push_back(store::ExternalPoint{
+        store::ExternalSeriesKey{ns, std::string(item.metric), std::move(item.labels)},
+        store::Sample{item.timestamp.value_or(now), std::move(item.value), item.window}});
     return {};
   };
   if (auto r = kube::decode_external_metric_value_list(body, sink); !r) {

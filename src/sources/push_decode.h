@@ -35,10 +35,11 @@ struct CustomWrite {
 
 /// A MetricValueList (custom.metrics.k8s.io/v1beta1 or v1beta2). Items without a timestamp get
 /// `now`. Errors name the item and field: "items[2]: value: ...".
-[[nodiscard]] core::Result<CustomWrite> decode_custom_write(std::string_view body, core::SystemTime now);
+[[nodiscard]] core::Result<CustomWrite> decode_custom_write(std::string_view body,
+                                                            core::SystemTime now);
 /// decode_custom_write's points alone.
-[[nodiscard]] core::Result<std::vector<store::CustomPoint>> decode_metric_value_list(std::string_view body,
-                                                                                     core::SystemTime now);
+[[nodiscard]] core::Result<std::vector<store::CustomPoint>> decode_metric_value_list(
+    std::string_view body, core::SystemTime now);
 
 /// An ExternalMetricValueList for namespace `ns`.
 [[nodiscard]] core::Result<std::vector<store::ExternalPoint>> decode_external_metric_value_list(

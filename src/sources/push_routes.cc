@@ -55,18 +55,21 @@ struct SingleWrite {
   store::Sample sample;
 };
 
-core::Result<SingleWrite> decode_single_write(const net::RequestContext& ctx, const core::Clock& clock) {
+core::Result<SingleWrite> decode_single_write(const net::RequestContext& ctx,
+                                              const core::Clock& clock) {
   auto value = decode_value_body(ctx.request.body());
   auto labels = labels_param(ctx.query);
   auto window = window_param(ctx.query);
   if (!value || !labels || !window) {
     return core::fail(!value ? value.error() : !labels ? labels.error() : window.error());
   }
-  return SingleWrite{std::move(*labels), store::Sample{clock.system_now(), std::move(*value), *window}};
+  return SingleWrite{std::move(*labels),
+                     store::Sample{clock.system_now(), std::move(*value), *window}};
 }
 
 // The first failed check, else the single write.
-core::Result<SingleWrite> checked_single_write(const net::RequestContext& ctx, const core::Clock& clock,
+core::Result<SingleWrite> checked_single_write(const net::RequestContext& ctx,
+                                               const core::Clock& clock,
                                                std::initializer_list<core::Result<void>> checks) {
   for (const auto& check : checks) {
     if (!check) {
@@ -105,9 +108,9 @@ core::Result<Stored> store_custom(CustomWrite write, const PushContext& push) {
   refs.reserve(write.points.size());
   for (size_t i = 0; i < write.points.size(); ++i) {
     const auto& p = write.points[i];
-    refs.push_back(kube::CustomMetricValueRef{&write.resources[write.resource_of[i]], p.key.namespace_name,
-                                              p.key.object_name, p.key.metric, p.sample.timestamp, p.sample.window,
-                                              &p.sample.value});
+    refs.push_back(kube::CustomMetricValueRef{
+        &write.resources[write.resource_of[i]], p.key.namespace_name, p.key.object_name,
+        p.key.metric, p.sample.timestamp, p.sample.window, &p.sample.value});
   }
   auto doc = kube::encode_metric_value_list_refs(kube::CustomVersion::V1Beta2, refs, nullptr);
   refs.clear();
@@ -127,25 +130,28 @@ core::Result<Stored> push_custom_value(const net::RequestContext& ctx, const Pus
   }
   const std::string resource = info->group_resource.to_string();
   if (info->namespaced && ns.empty()) {
-    return core::fail(core::Error::bad_request(resource + " are namespaced: write to /write-metrics/namespaces/<namespace>/" +
-                                               resource + "/<name>/<metric>"));
+    return core::fail(core::Error::bad_request(
+        resource + " are namespaced: write to /write-metrics/namespaces/<namespace>/" + resource +
+        "/<name>/<metric>"));
   }
   if (!info->namespaced && !ns.empty()) {
-    return core::fail(core::Error::bad_request(resource + " are cluster-scoped: write to /write-metrics/" + resource +
-                                               "/<name>/<metric>"));
+    return core::fail(core::Error::bad_request(resource +
+                                               " are cluster-scoped: write to /write-metrics/" +
+                                               resource + "/<name>/<metric>"));
   }
   const std::string_view name = ctx.params.get("name");
   const std::string_view metric = ctx.params.get("metric");
-  auto single = checked_single_write(ctx, push.clock,
-                                     {ns.empty() ? core::Result<void>{} : core::validate_namespace(ns),
-                                      core::validate_object_name(name), core::validate_metric_name(metric)});
+  auto single =
+      checked_single_write(ctx, push.clock,
+                           {ns.empty() ? core::Result<void>{} : core::validate_namespace(ns),
+                            core::validate_object_name(name), core::validate_metric_name(metric)});
   if (!single) {
     return core::fail(single.error());
   }
   CustomWrite write;
   write.points.push_back(store::CustomPoint{
-      store::CustomSeriesKey{info->group_resource, std::string(ns), std::string(name), std::string(metric),
-                             std::move(single->labels)},
+      store::CustomSeriesKey{info->group_resource, std::string(ns), std::string(name),
+                             std::string(metric), std::move(single->labels)},
       std::move(single->sample)});
   write.resources.push_back(std::move(*info));
   write.resource_of.push_back(0);
@@ -163,12 +169,13 @@ core::Result<Stored> push_custom_batch(const net::RequestContext& ctx, const Pus
   return store_custom(std::move(*write), push);
 }
 
-core::Result<Stored> store_external(std::vector<store::ExternalPoint> points, const PushContext& push) {
+core::Result<Stored> store_external(std::vector<store::ExternalPoint> points,
+                                    const PushContext& push) {
   std::vector<kube::ExternalMetricValue> values;
   values.reserve(points.size());
   for (const auto& p : points) {
-    values.push_back(
-        kube::ExternalMetricValue{p.key.metric, p.key.metric_labels, p.sample.timestamp, p.sample.window, p.sample.value});
+    values.push_back(kube::ExternalMetricValue{
+        p.key.metric, p.key.metric_labels, p.sample.timestamp, p.sample.window, p.sample.value});
   }
   const size_t n = points.size();
   push.store.put_external(std::move(points));
@@ -181,14 +188,14 @@ core::Result<Stored> push_external_value(const net::RequestContext& ctx, const P
   }
   const std::string ns(ctx.params.get("namespace"));
   const std::string metric(ctx.params.get("metric"));
-  auto single =
-      checked_single_write(ctx, push.clock, {core::validate_namespace(ns), core::validate_metric_name(metric)});
+  auto single = checked_single_write(
+      ctx, push.clock, {core::validate_namespace(ns), core::validate_metric_name(metric)});
   if (!single) {
     return core::fail(single.error());
   }
   std::vector<store::ExternalPoint> points;
-  points.push_back(store::ExternalPoint{store::ExternalSeriesKey{ns, metric, std::move(single->labels)},
-                                        std::move(single->sample)});
+  points.push_back(store::ExternalPoint{
+      store::ExternalSeriesKey{ns, metric, std::move(single->labels)}, std::move(single->sample)});
   return store_external(std::move(points), push);
 }
 
@@ -213,8 +220,10 @@ void install_push_routes(net::Router& router, const PushContext& push) {
   router.add(verb::post, "/write-metrics", counted(push_custom_batch, push));
   router.add(verb::post, "/write-metrics/namespaces/{namespace}/{resource}/{name}/{metric}",
              counted(push_custom_value, push));
-  router.add(verb::post, "/write-metrics/{resource}/{name}/{metric}", counted(push_custom_value, push));
-  router.add(verb::post, "/write-external-metrics/namespaces/{namespace}", counted(push_external_batch, push));
+  router.add(verb::post, "/write-metrics/{resource}/{name}/{metric}",
+             counted(push_custom_value, push));
+  router.add(verb::post, "/write-external-metrics/namespaces/{namespace}",
+             counted(push_external_batch, push));
   router.add(verb::post, "/write-external-metrics/namespaces/{namespace}/{metric}",
              counted(push_external_value, push));
 }

@@ -115,8 +115,8 @@ bool valid_series_name(std::string_view name) {
 }
 
 // The scalar at node[key], which must be there; `what` says what it is in the error.
-core::Result<std::string> required_scalar(const YAML::Node& node, const std::string& path, const std::string& key,
-                                          std::string_view what) {
+core::Result<std::string> required_scalar(const YAML::Node& node, const std::string& path,
+                                          const std::string& key, std::string_view what) {
   if (!node[key]) {
     return core::fail(at(path + "." + key, "required (" + std::string(what) + ")"));
   }
@@ -128,7 +128,9 @@ core::Result<ScrapeRule> parse_rule(const YAML::Node& node, const std::string& p
     return core::fail(r.error());
   }
   ScrapeRule rule;
-  if (auto v = required_scalar(node, path, "seriesName", "the scraped series, e.g. http_requests_total"); v) {
+  if (auto v =
+          required_scalar(node, path, "seriesName", "the scraped series, e.g. http_requests_total");
+      v) {
     rule.series_name = *v;
   } else {
     return core::fail(v.error());
@@ -140,7 +142,9 @@ core::Result<ScrapeRule> parse_rule(const YAML::Node& node, const std::string& p
     }
     rule.label_matchers = std::move(*m);
   }
-  if (auto v = required_scalar(node, path, "metric", "the metric name served, e.g. http_requests_qps"); v) {
+  if (auto v =
+          required_scalar(node, path, "metric", "the metric name served, e.g. http_requests_qps");
+      v) {
     rule.metric = *v;
   } else {
     return core::fail(v.error());
@@ -239,7 +243,8 @@ core::Result<Target> parse_target(const YAML::Node& node, const std::string& pat
 // The `rules` list: each rule parsed, and each metric made by one rule only.
 core::Result<std::vector<ScrapeRule>> parse_rules(const YAML::Node& rules) {
   if (!rules || !rules.IsSequence() || rules.size() == 0) {
-    return core::fail(at("rules", "want a non-empty list of rules (seriesName, metric, kind, window)"));
+    return core::fail(
+        at("rules", "want a non-empty list of rules (seriesName, metric, kind, window)"));
   }
   std::vector<ScrapeRule> out;
   std::map<std::string, size_t> metric_rule;
@@ -251,7 +256,8 @@ core::Result<std::vector<ScrapeRule>> parse_rules(const YAML::Node& rules) {
     }
     if (auto [it, fresh] = metric_rule.emplace(rule->metric, i); !fresh) {
       return core::fail(at(path + ".metric", "\"" + rule->metric + "\" is already made by rules[" +
-                                                 std::to_string(it->second) + "]; each metric needs one rule"));
+                                                 std::to_string(it->second) +
+                                                 "]; each metric needs one rule"));
     }
     out.push_back(std::move(*rule));
   }
@@ -259,13 +265,15 @@ core::Result<std::vector<ScrapeRule>> parse_rules(const YAML::Node& rules) {
 }
 
 // Every rate/increase rule's window must hold two scrapes of the target at `path`.
-core::Result<void> check_windows(const std::vector<ScrapeRule>& rules, const Target& target, const std::string& path) {
+core::Result<void> check_windows(const std::vector<ScrapeRule>& rules, const Target& target,
+                                 const std::string& path) {
   for (size_t r = 0; r < rules.size(); ++r) {
     const auto& rule = rules[r];
     if (rule.kind != RuleKind::Gauge && rule.window < 2 * target.interval) {
       return core::fail(at("rules[" + std::to_string(r) + "].window",
-                           format_prometheus_duration(rule.window) + " holds fewer than two scrapes of " + path +
-                               " (interval " + format_prometheus_duration(target.interval) +
+                           format_prometheus_duration(rule.window) +
+                               " holds fewer than two scrapes of " + path + " (interval " +
+                               format_prometheus_duration(target.interval) +
                                "); rate() needs two samples, so use at least " +
                                format_prometheus_duration(2 * target.interval) +
                                " (Prometheus advises 4x the interval)"));
@@ -275,7 +283,8 @@ core::Result<void> check_windows(const std::vector<ScrapeRule>& rules, const Tar
 }
 
 // The `targets` list: each target parsed with the document's defaults, each pod listed once.
-core::Result<std::vector<Target>> parse_targets(const YAML::Node& targets, const std::vector<ScrapeRule>& rules,
+core::Result<std::vector<Target>> parse_targets(const YAML::Node& targets,
+                                                const std::vector<ScrapeRule>& rules,
                                                 milliseconds default_interval,
                                                 std::optional<milliseconds> default_timeout) {
   std::vector<Target> out;
@@ -292,9 +301,11 @@ core::Result<std::vector<Target>> parse_targets(const YAML::Node& targets, const
     if (!target) {
       return core::fail(target.error());
     }
-    if (auto [it, fresh] = seen.emplace(std::pair{target->namespace_name, target->pod}, i); !fresh) {
+    if (auto [it, fresh] = seen.emplace(std::pair{target->namespace_name, target->pod}, i);
+        !fresh) {
       return core::fail(at(path + ".pod", "pod " + target->namespace_name + "/" + target->pod +
-                                              " is already targets[" + std::to_string(it->second) + "]"));
+                                              " is already targets[" + std::to_string(it->second) +
+                                              "]"));
     }
     if (auto r = check_windows(rules, *target, path); !r) {
       return core::fail(r.error());

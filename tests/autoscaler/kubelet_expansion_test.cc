@@ -43,8 +43,9 @@ spec:
 // Upstream: kubernetes third_party/forked/golang/expansion/expand_test.go, TestMapReference and
 // TestMapping (the cases that do not depend on the order of a Go map).
 TEST(KubeletExpansionTest, MatchesUpstreamCases) {
-  const std::map<std::string, std::string> vars{{"VAR_A", "A"},       {"VAR_B", "B"},         {"VAR_C", "C"},
-                                                {"VAR_REF", "$(VAR_A)"}, {"VAR_EMPTY", ""}, {"BLU", "$$"}};
+  const std::map<std::string, std::string> vars{{"VAR_A", "A"},    {"VAR_B", "B"},
+                                                {"VAR_C", "C"},    {"VAR_REF", "$(VAR_A)"},
+                                                {"VAR_EMPTY", ""}, {"BLU", "$$"}};
   struct Case {
     std::string input, expected;
   };
@@ -82,7 +83,8 @@ TEST(KubeletExpansionTest, ReplicaEnvComesFirstAndTemplateEnvSeesIt) {
   EXPECT_EQ(env[0], (std::pair<std::string, std::string>{"POD_NAME", "httpserver-abc-xyz12"}));
   EXPECT_EQ(env[1].second, "default");
   EXPECT_EQ(env[3], (std::pair<std::string, std::string>{"PORT", "41234"}));
-  EXPECT_EQ(env[4], (std::pair<std::string, std::string>{"GREETING", "hello httpserver-abc-xyz12"}));
+  EXPECT_EQ(env[4],
+            (std::pair<std::string, std::string>{"GREETING", "hello httpserver-abc-xyz12"}));
 }
 
 }  // namespace

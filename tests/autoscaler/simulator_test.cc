@@ -5,8 +5,8 @@
 
 #include <gtest/gtest.h>
 
-#include "kube/horizontal_pod_autoscaler.h"
 #include "autoscaler/svg_plot.h"
+#include "kube/horizontal_pod_autoscaler.h"
 
 namespace kscale::autoscaler {
 namespace {

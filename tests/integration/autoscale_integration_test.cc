@@ -16,12 +16,12 @@
 #include <gtest/gtest.h>
 
 #include "autoscaler/control_loop.h"
-#include "kube/deployment.h"
-#include "kube/horizontal_pod_autoscaler.h"
 #include "autoscaler/local_process_group.h"
 #include "autoscaler/metrics_client.h"
 #include "core/clock.h"
 #include "fakes/fake_scale_target.h"
+#include "kube/deployment.h"
+#include "kube/horizontal_pod_autoscaler.h"
 #include "support/process.h"
 #include "support/wait_until.h"
 
@@ -131,7 +131,7 @@ spec:
   - {type: External, external: {metric: {name: queue_depth, selector: {matchLabels: {queue: orders}}}, target: {type: Value, value: 10}}}
   - {type: Pods, pods: {metric: {name: nope}, target: {type: AverageValue, averageValue: 30}}}
 )",
-                                           {});
+                                     {});
   ASSERT_TRUE(hpa) << hpa.error().message;
   auto client = autoscaler::MetricsClient::create(
       {adapter.https, (dir.path() / "certs" / "apiserver.crt").string(), false, "", 5s});

@@ -50,10 +50,13 @@ INSTANTIATE_TEST_SUITE_P(
     Manifests, HpaManifestErrorTest,
     ::testing::Values(
         BadCase{"UnknownMetricType", "type: Pods", "type: Bogus", "spec.metrics[0].type"},
-        BadCase{"TargetTypeNotFittingSource", "type: AverageValue", "type: Value", "spec.metrics[0].pods.target.type"},
+        BadCase{"TargetTypeNotFittingSource", "type: AverageValue", "type: Value",
+                "spec.metrics[0].pods.target.type"},
         BadCase{"MinAboveMax", "minReplicas: 1", "minReplicas: 11", "spec.maxReplicas"},
-        BadCase{"NegativeTarget", "averageValue: 30", "averageValue: -30", "spec.metrics[0].pods.target.averageValue"},
-        BadCase{"BadQuantity", "averageValue: 30", "averageValue: abc", "spec.metrics[0].pods.target.averageValue"},
+        BadCase{"NegativeTarget", "averageValue: 30", "averageValue: -30",
+                "spec.metrics[0].pods.target.averageValue"},
+        BadCase{"BadQuantity", "averageValue: 30", "averageValue: abc",
+                "spec.metrics[0].pods.target.averageValue"},
         BadCase{"SourceMissing", "- pods:", "- podz:", "spec.metrics[0].pods"}),
     [](const auto& info) { return info.param.name; });
 

@@ -32,7 +32,8 @@ json::object plain_described_object(const CustomMetricValue& v) {
   return o;
 }
 
-json::object plain_item(CustomVersion version, const CustomMetricValue& v, const json::value& selector) {
+json::object plain_item(CustomVersion version, const CustomMetricValue& v,
+                        const json::value& selector) {
   json::object o;
   o["describedObject"] = plain_described_object(v);
   if (version == CustomVersion::V1Beta1) {
@@ -69,19 +70,26 @@ std::string plain_rendering(CustomVersion version, const std::vector<CustomMetri
 std::vector<CustomMetricValueRef> refs_to(const std::vector<CustomMetricValue>& items) {
   std::vector<CustomMetricValueRef> refs;
   for (const auto& v : items) {
-    refs.push_back({&v.object, v.namespace_name, v.name, v.metric, v.timestamp, v.window, &v.value});
+    refs.push_back(
+        {&v.object, v.namespace_name, v.name, v.metric, v.timestamp, v.window, &v.value});
   }
   return refs;
 }
 
 core::SystemTime at(const char* rfc3339) { return *core::parse_rfc3339(rfc3339); }
 
-CustomMetricValue value_of(const char* resource, std::string ns, std::string name, std::string metric,
-                           core::SystemTime t, std::optional<seconds> window, const char* quantity) {
+CustomMetricValue value_of(const char* resource, std::string ns, std::string name,
+                           std::string metric, core::SystemTime t, std::optional<seconds> window,
+                           const char* quantity) {
   auto q = core::Quantity::parse(quantity);
   EXPECT_TRUE(q) << quantity;
-  return CustomMetricValue{*core::resolve_resource(resource), std::move(ns), std::move(name), std::move(metric),
-                           t, window, q ? *q : core::Quantity()};
+  return CustomMetricValue{*core::resolve_resource(resource),
+                           std::move(ns),
+                           std::move(name),
+                           std::move(metric),
+                           t,
+                           window,
+                           q ? *q : core::Quantity()};
 }
 
 // Every way the refs path could drift from the plain one, in one list: root-scoped and
@@ -90,20 +98,30 @@ CustomMetricValue value_of(const char* resource, std::string ns, std::string nam
 // timestamps that repeat, differ by a fraction of a second, go back, and precede 1970.
 std::vector<CustomMetricValue> varied_items() {
   std::vector<CustomMetricValue> items = {
-      value_of("pods", "default", "web-1", "http_requests", at("2024-05-01T12:00:00Z"), seconds{60}, "1500m"),
-      value_of("pods", "default", "web-2", "http_requests", at("2024-05-01T12:00:00.999Z"), std::nullopt, "2"),
+      value_of("pods", "default", "web-1", "http_requests", at("2024-05-01T12:00:00Z"), seconds{60},
+               "1500m"),
+      value_of("pods", "default", "web-2", "http_requests", at("2024-05-01T12:00:00.999Z"),
+               std::nullopt, "2"),
       value_of("nodes", "", "node-a", "node_load", at("2024-05-01T12:00:01Z"), seconds{0}, "250m"),
-      value_of("deployments.apps", "prod", "api", "queue_length", at("2024-05-01T12:00:00.5Z"), std::nullopt, "2k"),
-      value_of("pods", "default", "web-3", "mem", at("2024-05-01T11:59:59Z"), seconds{86400}, "1.5Gi"),
-      value_of("pods", "default", "web-4", "mem", at("2024-05-01T11:59:59.001Z"), std::nullopt, "1Ki"),
-      value_of("pods", "default", "web-5", "ratio", at("1969-12-31T23:59:59.5Z"), std::nullopt, "1e3"),
-      value_of("pods", "default", "web-6", "ratio", at("2024-05-01T12:00:00Z"), std::nullopt, "-250m"),
+      value_of("deployments.apps", "prod", "api", "queue_length", at("2024-05-01T12:00:00.5Z"),
+               std::nullopt, "2k"),
+      value_of("pods", "default", "web-3", "mem", at("2024-05-01T11:59:59Z"), seconds{86400},
+               "1.5Gi"),
+      value_of("pods", "default", "web-4", "mem", at("2024-05-01T11:59:59.001Z"), std::nullopt,
+               "1Ki"),
+      value_of("pods", "default", "web-5", "ratio", at("1969-12-31T23:59:59.5Z"), std::nullopt,
+               "1e3"),
+      value_of("pods", "default", "web-6", "ratio", at("2024-05-01T12:00:00Z"), std::nullopt,
+               "-250m"),
       value_of("pods", "default", "web-7", "ratio", at("2024-05-01T12:00:00Z"), std::nullopt, "0"),
-      value_of("pods", "default", "web-8", "qps", at("2024-05-01T12:00:00Z"), std::nullopt, "512.30"),
-      value_of("pods", "default", "web-9", "qps", at("2024-05-01T12:00:00Z"), std::nullopt, "0.000001"),
+      value_of("pods", "default", "web-8", "qps", at("2024-05-01T12:00:00Z"), std::nullopt,
+               "512.30"),
+      value_of("pods", "default", "web-9", "qps", at("2024-05-01T12:00:00Z"), std::nullopt,
+               "0.000001"),
       value_of("pods", "default", "web-10", "big", at("2024-05-01T12:00:00Z"), std::nullopt,
                "123456789012345678901234567890"),
-      value_of("widgets.example.com", "team-a", "w", "depth", at("2031-01-01T00:00:00Z"), std::nullopt, "12e-3"),
+      value_of("widgets.example.com", "team-a", "w", "depth", at("2031-01-01T00:00:00Z"),
+               std::nullopt, "12e-3"),
   };
   CustomMetricValue milli = items[0];
   milli.name = "web-from-milli";
@@ -156,19 +174,22 @@ TEST(EncodeCustomTest, EachItemAloneMatchesThePlainRendering) {
 
 TEST(EncodeCustomTest, EmptyListMatchesThePlainRendering) {
   for (const auto version : {CustomVersion::V1Beta1, CustomVersion::V1Beta2}) {
-    EXPECT_EQ(encode_metric_value_list_refs(version, {}, nullptr), plain_rendering(version, {}, nullptr));
+    EXPECT_EQ(encode_metric_value_list_refs(version, {}, nullptr),
+              plain_rendering(version, {}, nullptr));
   }
 }
 
 // The formatted second is memoised per thread across calls: a call for another second, or a
 // return to an earlier one, must not reuse the text of the previous call.
 TEST(EncodeCustomTest, TimestampTextFollowsTheSecondAcrossCalls) {
-  const auto base = value_of("pods", "default", "p", "m", at("2024-05-01T12:00:00Z"), std::nullopt, "1");
-  const core::SystemTime times[] = {at("2024-05-01T12:00:00Z"),     at("2024-05-01T12:00:00.999999999Z"),
-                                    at("2024-05-01T12:00:01Z"),     at("2024-05-01T12:00:00.2Z"),
-                                    at("2024-05-01T23:59:59.999Z"), at("2024-05-02T00:00:00Z"),
-                                    at("1969-12-31T23:59:59.9Z"),   at("1970-01-01T00:00:00Z"),
-                                    at("2024-05-01T12:00:00Z")};
+  const auto base =
+      value_of("pods", "default", "p", "m", at("2024-05-01T12:00:00Z"), std::nullopt, "1");
+  const core::SystemTime times[] = {
+      at("2024-05-01T12:00:00Z"),     at("2024-05-01T12:00:00.999999999Z"),
+      at("2024-05-01T12:00:01Z"),     at("2024-05-01T12:00:00.2Z"),
+      at("2024-05-01T23:59:59.999Z"), at("2024-05-02T00:00:00Z"),
+      at("1969-12-31T23:59:59.9Z"),   at("1970-01-01T00:00:00Z"),
+      at("2024-05-01T12:00:00Z")};
   for (const auto t : times) {
     auto v = base;
     v.timestamp = t;
@@ -177,7 +198,8 @@ TEST(EncodeCustomTest, TimestampTextFollowsTheSecondAcrossCalls) {
     EXPECT_EQ(encode_metric_value_list_refs(CustomVersion::V1Beta2, refs_to(one), nullptr),
               plain_rendering(CustomVersion::V1Beta2, one, nullptr));
   }
-  EXPECT_NE(encode_metric_value_list(CustomVersion::V1Beta2, {base}, nullptr).find("\"2024-05-01T12:00:00Z\""),
+  EXPECT_NE(encode_metric_value_list(CustomVersion::V1Beta2, {base}, nullptr)
+                .find("\"2024-05-01T12:00:00Z\""),
             std::string::npos);
 }
 
@@ -185,7 +207,8 @@ TEST(EncodeCustomTest, TimestampTextFollowsTheSecondAcrossCalls) {
 // what the main thread formatted or allocated.
 TEST(EncodeCustomTest, AnotherThreadEncodesTheSameBytes) {
   const auto items = varied_items();
-  const std::string here = encode_metric_value_list_refs(CustomVersion::V1Beta1, refs_to(items), kSelectors[1]);
+  const std::string here =
+      encode_metric_value_list_refs(CustomVersion::V1Beta1, refs_to(items), kSelectors[1]);
   std::string there;
   std::thread([&] {
     there = encode_metric_value_list_refs(CustomVersion::V1Beta1, refs_to(items), kSelectors[1]);
@@ -206,7 +229,8 @@ TEST(EncodeCustomTest, DocumentsBeyondTheArenaBufferMatchThePlainRendering) {
     v.timestamp += std::chrono::milliseconds(i * 137);
     items.push_back(std::move(v));
   }
-  const std::string big = encode_metric_value_list_refs(CustomVersion::V1Beta2, refs_to(items), kSelectors[2]);
+  const std::string big =
+      encode_metric_value_list_refs(CustomVersion::V1Beta2, refs_to(items), kSelectors[2]);
   EXPECT_EQ(big, plain_rendering(CustomVersion::V1Beta2, items, kSelectors[2]));
   const std::vector<CustomMetricValue> few(items.begin(), items.begin() + 5);
   EXPECT_EQ(encode_metric_value_list_refs(CustomVersion::V1Beta1, refs_to(few), nullptr),

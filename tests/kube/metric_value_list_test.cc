@@ -25,8 +25,9 @@ core::Result<std::vector<Decoded>> decode_all(std::string_view body) {
   std::vector<Decoded> out;
   auto r = decode_metric_value_list(body, [&](MetricValueItem& i) -> core::Result<void> {
     out.push_back(Decoded{std::string(i.described_kind), std::string(i.described_api_version),
-                          std::string(i.described_namespace), std::string(i.described_name), std::string(i.metric),
-                          i.selector, i.timestamp, i.window, i.value.to_string()});
+                          std::string(i.described_namespace), std::string(i.described_name),
+                          std::string(i.metric), i.selector, i.timestamp, i.window,
+                          i.value.to_string()});
     return {};
   });
   if (!r) {
@@ -42,7 +43,8 @@ TEST(MetricValueListTest, EncodedListsDecodeToTheSameValues) {
        *core::Quantity::parse("1500m")},
       {*core::resolve_resource("deployments.apps"), "default", "web", "queue", kTs, std::nullopt,
        *core::Quantity::parse("2k")},
-      {*core::resolve_resource("nodes"), "", "n1", "load", kTs, std::nullopt, *core::Quantity::parse("64Mi")}};
+      {*core::resolve_resource("nodes"), "", "n1", "load", kTs, std::nullopt,
+       *core::Quantity::parse("64Mi")}};
   const auto selector = boost::json::parse(R"({"matchLabels":{"method":"GET"}})");
   for (const auto version : {CustomVersion::V1Beta1, CustomVersion::V1Beta2}) {
     SCOPED_TRACE(std::string(version_name(version)));
@@ -66,15 +68,19 @@ TEST(MetricValueListTest, EncodedListsDecodeToTheSameValues) {
 
 TEST(MetricValueListTest, ExternalListsRoundTrip) {
   const std::vector<ExternalMetricValue> items = {
-      {"queue_depth", {{"queue", "orders"}}, kTs, std::chrono::seconds(60), *core::Quantity::parse("30")},
+      {"queue_depth",
+       {{"queue", "orders"}},
+       kTs,
+       std::chrono::seconds(60),
+       *core::Quantity::parse("30")},
       {"queue_depth", {}, kTs, std::nullopt, *core::Quantity::parse("250m")}};
   std::vector<ExternalMetricValue> back;
-  auto r = decode_external_metric_value_list(encode_external_metric_value_list(items),
-                                             [&](ExternalMetricValueItem& i) -> core::Result<void> {
-                                               back.push_back({std::string(i.metric), i.labels, *i.timestamp, i.window,
-                                                               i.value});
-                                               return {};
-                                             });
+  auto r = decode_external_metric_value_list(
+      encode_external_metric_value_list(items),
+      [&](ExternalMetricValueItem& i) -> core::Result<void> {
+        back.push_back({std::string(i.metric), i.labels, *i.timestamp, i.window, i.value});
+        return {};
+      });
   ASSERT_TRUE(r) << r.error().message;
   ASSERT_EQ(back.size(), 2u);
   EXPECT_EQ(back[0].labels.at("queue"), "orders");
@@ -87,16 +93,18 @@ TEST(MetricValueListTest, ItemsOfAParsedListFollowTheGivenVersion) {
   const auto list = boost::json::parse(R"({"items":[
     {"describedObject":{"kind":"Pod","name":"p"},"metricName":"qps","window":60,"value":"311m"}]})");
   std::vector<std::optional<std::chrono::seconds>> windows;
-  auto r = decode_metric_value_items(list, CustomVersion::V1Beta1, [&](MetricValueItem& i) -> core::Result<void> {
-    windows.push_back(i.window);
-    EXPECT_EQ(i.version, CustomVersion::V1Beta1);
-    EXPECT_FALSE(i.timestamp);
-    return {};
-  });
+  auto r = decode_metric_value_items(list, CustomVersion::V1Beta1,
+                                     [&](MetricValueItem& i) -> core::Result<void> {
+                                       windows.push_back(i.window);
+                                       EXPECT_EQ(i.version, CustomVersion::V1Beta1);
+                                       EXPECT_FALSE(i.timestamp);
+                                       return {};
+                                     });
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(windows, (std::vector<std::optional<std::chrono::seconds>>{std::chrono::seconds(60)}));
   // The v1beta2 reading of the same item misses metric.name.
-  auto v2 = decode_metric_value_items(list, CustomVersion::V1Beta2, [](MetricValueItem&) -> core::Result<void> { return {}; });
+  auto v2 = decode_metric_value_items(list, CustomVersion::V1Beta2,
+                                      [](MetricValueItem&) -> core::Result<void> { return {}; });
   ASSERT_FALSE(v2);
   EXPECT_EQ(v2.error().message, "items[0]: metric: required");
   EXPECT_TRUE(decode_metric_value_items(boost::json::parse("{}"), CustomVersion::V1Beta2,
@@ -106,7 +114,8 @@ TEST(MetricValueListTest, ItemsOfAParsedListFollowTheGivenVersion) {
 }
 
 TEST(MetricValueListTest, ASinkErrorIsReportedForItsItem) {
-  const std::string body = R"({"kind":"MetricValueList","apiVersion":"custom.metrics.k8s.io/v1beta2","items":[
+  const std::string body =
+      R"({"kind":"MetricValueList","apiVersion":"custom.metrics.k8s.io/v1beta2","items":[
     {"describedObject":{"kind":"Pod","name":"a"},"metric":{"name":"m"},"value":"1"},
     {"describedObject":{"kind":"Pod","name":"b"},"metric":{"name":"m"},"value":"2"}]})";
   int calls = 0;

@@ -40,9 +40,11 @@ TEST(PodTest, MissingPhaseIsUnknownAndErrorsNameTheField) {
   ASSERT_FALSE(unnamed);
   EXPECT_EQ(unnamed.error().message, "pods[1].metadata.name: Required value");
   auto bad = decode_pod(boost::json::parse(R"({"metadata":{"name":"x"},"spec":{"containers":[
-    {"resources":{"requests":{"cpu":"lots"}}}]}})"), "pods[1]");
+    {"resources":{"requests":{"cpu":"lots"}}}]}})"),
+                        "pods[1]");
   ASSERT_FALSE(bad);
-  EXPECT_NE(bad.error().message.find("pods[1].spec.containers[0].resources.requests.cpu"), std::string::npos)
+  EXPECT_NE(bad.error().message.find("pods[1].spec.containers[0].resources.requests.cpu"),
+            std::string::npos)
       << bad.error().message;
 }
 

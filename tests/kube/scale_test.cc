@@ -23,7 +23,8 @@ TEST(ScaleTest, AbsentReplicasAreZeroAndNegativeOnesAreRefused) {
   EXPECT_EQ(empty->selector, "");
   auto negative = decode_scale(boost::json::parse(R"({"spec":{"replicas":-1}})"), "scale");
   ASSERT_FALSE(negative);
-  EXPECT_EQ(negative.error().message, "scale.spec.replicas: Invalid value: -1: must be greater than or equal to 0");
+  EXPECT_EQ(negative.error().message,
+            "scale.spec.replicas: Invalid value: -1: must be greater than or equal to 0");
 }
 
 }  // namespace

@@ -16,8 +16,8 @@ TEST(PushDecodeTest, AcceptsTheSeedsJsonStringNumberAndBareQuantity) {
     int64_t milli;
   };
   const Case cases[] = {
-      {"\"512.30\"", 512300}, {"512.3", 512300}, {"512.30", 512300}, {"1500m", 1500},
-      {"2k", 2000000},        {" \"30\"\n", 30000}, {"\"0\"", 0},     {"1e3", 1000000},
+      {"\"512.30\"", 512300}, {"512.3", 512300},    {"512.30", 512300}, {"1500m", 1500},
+      {"2k", 2000000},        {" \"30\"\n", 30000}, {"\"0\"", 0},       {"1e3", 1000000},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.body);
@@ -31,7 +31,8 @@ TEST(PushDecodeTest, AcceptsTheSeedsJsonStringNumberAndBareQuantity) {
 // the number's text: 512.3 reads back as 512300m (not 512300e-3), 1500 as 1500.
 TEST(PushDecodeTest, JsonNumbersKeepTheirWrittenForm) {
   const std::pair<const char*, const char*> cases[] = {
-      {"512.3", "512300m"}, {"0.5", "500m"}, {"1500", "1500"}, {"-2", "-2"}, {"0.001", "1m"}, {"123456789", "123456789"},
+      {"512.3", "512300m"}, {"0.5", "500m"}, {"1500", "1500"},
+      {"-2", "-2"},         {"0.001", "1m"}, {"123456789", "123456789"},
   };
   for (const auto& [body, text] : cases) {
     SCOPED_TRACE(body);
@@ -39,9 +40,11 @@ TEST(PushDecodeTest, JsonNumbersKeepTheirWrittenForm) {
     ASSERT_TRUE(q) << q.error().message;
     EXPECT_EQ(q->to_string(), text);
     // The same number as a batch item's value.
-    const std::string batch = std::string(R"({"kind":"MetricValueList","apiVersion":"custom.metrics.k8s.io/v1beta1","items":[)") +
-                              R"({"describedObject":{"kind":"Pod","namespace":"default","name":"p","apiVersion":"v1"},)" +
-                              R"("metricName":"m","value":)" + body + "}]}";
+    const std::string batch =
+        std::string(
+            R"({"kind":"MetricValueList","apiVersion":"custom.metrics.k8s.io/v1beta1","items":[)") +
+        R"({"describedObject":{"kind":"Pod","namespace":"default","name":"p","apiVersion":"v1"},)" +
+        R"("metricName":"m","value":)" + body + "}]}";
     auto points = decode_metric_value_list(batch, kNow);
     ASSERT_TRUE(points) << points.error().message;
     ASSERT_EQ(points->size(), 1u);
@@ -61,11 +64,13 @@ TEST(PushDecodeTest, JsonStringBodiesWithEscapesOrOddTextAreParsedAsJson) {
     ASSERT_FALSE(q);
     EXPECT_EQ(q.error().code, 400);
   }
-  EXPECT_NE(decode_value_body(R"("5" "6")").error().message.find("not valid JSON"), std::string::npos);
+  EXPECT_NE(decode_value_body(R"("5" "6")").error().message.find("not valid JSON"),
+            std::string::npos);
 }
 
 TEST(PushDecodeTest, RejectsInvalidValuesWithAClearMessage) {
-  for (const char* body : {"", "NaN", "\"NaN\"", "+Inf", "Inf", "abc", "\"12 apples\"", "[1]", "{}", "1e400", "\"unterminated"}) {
+  for (const char* body : {"", "NaN", "\"NaN\"", "+Inf", "Inf", "abc", "\"12 apples\"", "[1]", "{}",
+                           "1e400", "\"unterminated"}) {
     SCOPED_TRACE(body);
     auto q = decode_value_body(body);
     ASSERT_FALSE(q);
@@ -97,13 +102,14 @@ TEST(PushDecodeTest, NamesFollowKubernetesRules) {
 }
 
 TEST(PushDecodeTest, DecodesV1Beta2BatchWithLabelsTimestampAndWindow) {
-  auto points = decode_metric_value_list(R"({"kind":"MetricValueList","apiVersion":"custom.metrics.k8s.io/v1beta2","metadata":{},"items":[
+  auto points = decode_metric_value_list(
+      R"({"kind":"MetricValueList","apiVersion":"custom.metrics.k8s.io/v1beta2","metadata":{},"items":[
     {"describedObject":{"kind":"Pod","namespace":"default","name":"p1","apiVersion":"v1"},
      "metric":{"name":"http_requests","selector":{"matchLabels":{"method":"GET"}}},
      "timestamp":"2024-05-01T11:59:00Z","windowSeconds":60,"value":"1500m"},
     {"describedObject":{"kind":"Deployment","namespace":"default","name":"web","apiVersion":"apps/v1"},
      "metric":{"name":"queue_length","selector":null},"value":42}]})",
-                                         kNow);
+      kNow);
   ASSERT_TRUE(points) << points.error().message;
   ASSERT_EQ(points->size(), 2u);
   const auto& p1 = (*points)[0];
@@ -119,10 +125,11 @@ TEST(PushDecodeTest, DecodesV1Beta2BatchWithLabelsTimestampAndWindow) {
 }
 
 TEST(PushDecodeTest, DecodesV1Beta1BatchSelectorAndWindow) {
-  auto points = decode_metric_value_list(R"({"kind":"MetricValueList","apiVersion":"custom.metrics.k8s.io/v1beta1","items":[
+  auto points = decode_metric_value_list(
+      R"({"kind":"MetricValueList","apiVersion":"custom.metrics.k8s.io/v1beta1","items":[
     {"describedObject":{"kind":"Node","name":"n1","apiVersion":"/v1"},"metricName":"node_load","window":30,
      "value":"250m","selector":{"matchLabels":{"role":"worker"}}}]})",
-                                         kNow);
+      kNow);
   ASSERT_TRUE(points) << points.error().message;
   EXPECT_EQ((*points)[0].key.namespace_name, "");
   EXPECT_EQ((*points)[0].key.metric_labels.at("role"), "worker");
@@ -137,20 +144,29 @@ TEST(PushDecodeTest, BatchErrorNamesItemAndField) {
   };
   const Case cases[] = {
       {"not json", "{", "not valid JSON"},
-      {"truncated", R"({"kind":"MetricValueList","apiVersion":"custom.metrics.k8s.io/v1beta2","items":[)", "not valid JSON"},
-      {"wrong kind", R"({"kind":"Pod","apiVersion":"v1","items":[]})", "kind: must be MetricValueList"},
-      {"wrong version", R"({"kind":"MetricValueList","apiVersion":"custom.metrics.k8s.io/v2","items":[]})", "apiVersion"},
-      {"bad value", R"({"kind":"MetricValueList","apiVersion":"custom.metrics.k8s.io/v1beta2","items":[
+      {"truncated",
+       R"({"kind":"MetricValueList","apiVersion":"custom.metrics.k8s.io/v1beta2","items":[)",
+       "not valid JSON"},
+      {"wrong kind", R"({"kind":"Pod","apiVersion":"v1","items":[]})",
+       "kind: must be MetricValueList"},
+      {"wrong version",
+       R"({"kind":"MetricValueList","apiVersion":"custom.metrics.k8s.io/v2","items":[]})",
+       "apiVersion"},
+      {"bad value",
+       R"({"kind":"MetricValueList","apiVersion":"custom.metrics.k8s.io/v1beta2","items":[
           {"describedObject":{"kind":"Pod","namespace":"default","name":"p1","apiVersion":"v1"},"metric":{"name":"m"},"value":"1"},
           {"describedObject":{"kind":"Pod","namespace":"default","name":"p2","apiVersion":"v1"},"metric":{"name":"m"},"value":"NaN"}]})",
        "items[1]: value"},
-      {"missing namespace", R"({"kind":"MetricValueList","apiVersion":"custom.metrics.k8s.io/v1beta2","items":[
+      {"missing namespace",
+       R"({"kind":"MetricValueList","apiVersion":"custom.metrics.k8s.io/v1beta2","items":[
           {"describedObject":{"kind":"Pod","name":"p1","apiVersion":"v1"},"metric":{"name":"m"},"value":"1"}]})",
        "items[0]: describedObject.namespace"},
-      {"bad name", R"({"kind":"MetricValueList","apiVersion":"custom.metrics.k8s.io/v1beta2","items":[
+      {"bad name",
+       R"({"kind":"MetricValueList","apiVersion":"custom.metrics.k8s.io/v1beta2","items":[
           {"describedObject":{"kind":"Pod","namespace":"default","name":"P_1","apiVersion":"v1"},"metric":{"name":"m"},"value":"1"}]})",
        "items[0]: describedObject.name"},
-      {"bad timestamp", R"({"kind":"MetricValueList","apiVersion":"custom.metrics.k8s.io/v1beta2","items":[
+      {"bad timestamp",
+       R"({"kind":"MetricValueList","apiVersion":"custom.metrics.k8s.io/v1beta2","items":[
           {"describedObject":{"kind":"Pod","namespace":"default","name":"p1","apiVersion":"v1"},"metric":{"name":"m"},"value":"1","timestamp":"now"}]})",
        "items[0]: timestamp"},
   };
@@ -159,15 +175,18 @@ TEST(PushDecodeTest, BatchErrorNamesItemAndField) {
     auto points = decode_metric_value_list(c.body, kNow);
     ASSERT_FALSE(points);
     EXPECT_EQ(points.error().code, 400);
-    EXPECT_NE(points.error().message.find(c.message_part), std::string::npos) << points.error().message;
+    EXPECT_NE(points.error().message.find(c.message_part), std::string::npos)
+        << points.error().message;
   }
 }
 
 // The decoder resolves kinds and validates namespaces and metric names once per distinct value;
 // a later item that differs must still be resolved and checked on its own.
 TEST(PushDecodeTest, EveryItemIsCheckedEvenWhenItsNeighboursRepeat) {
-  const std::string head = R"({"kind":"MetricValueList","apiVersion":"custom.metrics.k8s.io/v1beta2","items":[)";
-  const auto item = [](const char* kind, const char* api_version, const char* ns, const char* metric) {
+  const std::string head =
+      R"({"kind":"MetricValueList","apiVersion":"custom.metrics.k8s.io/v1beta2","items":[)";
+  const auto item = [](const char* kind, const char* api_version, const char* ns,
+                       const char* metric) {
     return std::string(R"({"describedObject":{"kind":")") + kind + R"(","namespace":")" + ns +
            R"(","name":"p1","apiVersion":")" + api_version + R"("},"metric":{"name":")" + metric +
            R"("},"value":"1"})";
@@ -195,7 +214,8 @@ TEST(PushDecodeTest, EveryItemIsCheckedEvenWhenItsNeighboursRepeat) {
       EXPECT_EQ(points->at(0).key.group_resource.to_string(), "pods");
     } else {
       ASSERT_FALSE(points);
-      EXPECT_NE(points.error().message.find(c.message_part), std::string::npos) << points.error().message;
+      EXPECT_NE(points.error().message.find(c.message_part), std::string::npos)
+          << points.error().message;
     }
   }
   auto mixed = decode_metric_value_list(head + item("Pod", "v1", "default", "m") + "," +
@@ -209,11 +229,14 @@ TEST(PushDecodeTest, EveryItemIsCheckedEvenWhenItsNeighboursRepeat) {
 
 // Big batches outgrow the decoder's first arena buffer; the result must not depend on that.
 TEST(PushDecodeTest, LargeBatchesDecodeCompletelyAndRepeatably) {
-  std::string body = R"({"kind":"MetricValueList","apiVersion":"custom.metrics.k8s.io/v1beta1","items":[)";
+  std::string body =
+      R"({"kind":"MetricValueList","apiVersion":"custom.metrics.k8s.io/v1beta1","items":[)";
   constexpr int kItems = 5000;
   for (int i = 0; i < kItems; ++i) {
-    body += std::string(i ? "," : "") + R"({"describedObject":{"kind":"Pod","namespace":"default","name":"web-)" +
-            std::to_string(i) + R"(","apiVersion":"v1"},"metricName":"qps","value":")" + std::to_string(i) + R"(m"})";
+    body += std::string(i ? "," : "") +
+            R"({"describedObject":{"kind":"Pod","namespace":"default","name":"web-)" +
+            std::to_string(i) + R"(","apiVersion":"v1"},"metricName":"qps","value":")" +
+            std::to_string(i) + R"(m"})";
   }
   body += "]}";
   for (int round = 0; round < 3; ++round) {
@@ -226,14 +249,16 @@ TEST(PushDecodeTest, LargeBatchesDecodeCompletelyAndRepeatably) {
 }
 
 TEST(PushDecodeTest, DecodesExternalBatch) {
-  auto points = decode_external_metric_value_list(R"({"kind":"ExternalMetricValueList","apiVersion":"external.metrics.k8s.io/v1beta1","items":[
+  auto points = decode_external_metric_value_list(
+      R"({"kind":"ExternalMetricValueList","apiVersion":"external.metrics.k8s.io/v1beta1","items":[
     {"metricName":"queue_depth","metricLabels":{"queue":"orders"},"value":"30","window":60}]})",
-                                                  "default", kNow);
+      "default", kNow);
   ASSERT_TRUE(points) << points.error().message;
   EXPECT_EQ((*points)[0].key.namespace_name, "default");
   EXPECT_EQ((*points)[0].key.metric_labels.at("queue"), "orders");
-  EXPECT_FALSE(decode_external_metric_value_list(R"({"kind":"ExternalMetricValueList","apiVersion":"external.metrics.k8s.io/v1beta1","items":[{"value":"1"}]})",
-                                                 "default", kNow));
+  EXPECT_FALSE(decode_external_metric_value_list(
+      R"({"kind":"ExternalMetricValueList","apiVersion":"external.metrics.k8s.io/v1beta1","items":[{"value":"1"}]})",
+      "default", kNow));
 }
 
 }  // namespace

@@ -32,7 +32,8 @@ class PushServer {
  public:
   PushServer() : clock_(kStart) { install_push_routes(router_, push_); }
 
-  net::Response post(std::string target, std::string body, std::string content_type = "application/json") {
+  net::Response post(std::string target, std::string body,
+                     std::string content_type = "application/json") {
     net::Request req{http::verb::post, target, 11};
     req.set(http::field::content_type, content_type);
     req.body() = std::move(body);
@@ -67,8 +68,10 @@ std::string batch_body(CustomVersion version, const std::vector<Item>& items) {
   json::array arr;
   for (const auto& it : items) {
     json::object o;
-    o["describedObject"] = json::object{
-        {"kind", it.kind}, {"namespace", it.ns}, {"name", it.name}, {"apiVersion", it.api_version}};
+    o["describedObject"] = json::object{{"kind", it.kind},
+                                        {"namespace", it.ns},
+                                        {"name", it.name},
+                                        {"apiVersion", it.api_version}};
     if (version == CustomVersion::V1Beta1) {
       o["metricName"] = it.metric;
     } else {
@@ -77,9 +80,10 @@ std::string batch_body(CustomVersion version, const std::vector<Item>& items) {
     o["value"] = it.value;
     arr.push_back(std::move(o));
   }
-  return json::serialize(json::object{{"kind", "MetricValueList"},
-                                      {"apiVersion", "custom.metrics.k8s.io/" + std::string(version_name(version))},
-                                      {"items", std::move(arr)}});
+  return json::serialize(
+      json::object{{"kind", "MetricValueList"},
+                   {"apiVersion", "custom.metrics.k8s.io/" + std::string(version_name(version))},
+                   {"items", std::move(arr)}});
 }
 
 // `text` with every "items[<from>]" spelled "items[<to>]".
@@ -123,10 +127,12 @@ const Probe kProbes[] = {
     {"empty metric", pod("default", "p9", "")},
     {"invalid object name", pod("default", "P_9", "m")},
     {"empty kind", Item{"", "v1", "default", "p9", "m", "1"}},
-    {"empty kind after a valid one with the same apiVersion", Item{"", "apps/v1", "default", "p9", "m", "1"}},
+    {"empty kind after a valid one with the same apiVersion",
+     Item{"", "apps/v1", "default", "p9", "m", "1"}},
     {"invalid value", Item{"Pod", "v1", "default", "p9", "m", "x"}},
     {"kind that guesses no valid resource", Item{"A_B", "v1", "default", "p9", "m", "1"}},
-    {"apiVersion whose group is no valid group", Item{"Pod", "my_group/v1", "default", "p9", "m", "1"}},
+    {"apiVersion whose group is no valid group",
+     Item{"Pod", "my_group/v1", "default", "p9", "m", "1"}},
 };
 
 // Valid items in front of the probe, chosen so the memo holds the probe's neighbours (or the
@@ -139,11 +145,14 @@ const std::vector<Context> kContexts = {
     {"alone", {}},
     {"one pod", {pod("default", "p1", "m")}},
     {"mixed kinds, the first key repeated",
-     {pod("default", "p1", "m"), deployment("prod", "api", "n"), node("", "n1", "load"), pod("default", "p2", "m")}},
+     {pod("default", "p1", "m"), deployment("prod", "api", "n"), node("", "n1", "load"),
+      pod("default", "p2", "m")}},
     {"cluster-scoped item carrying the bad namespaces",
-     {pod("default", "p1", "m"), node("Bad_NS", "n1", "m"), node("-x", "n2", "m"), deployment("default", "d1", "m")}},
+     {pod("default", "p1", "m"), node("Bad_NS", "n1", "m"), node("-x", "n2", "m"),
+      deployment("default", "d1", "m")}},
     {"namespaces and metrics alternate",
-     {pod("a", "p1", "m1"), pod("b", "p1", "m2"), pod("a", "p2", "m1"), deployment("b", "d1", "m2")}},
+     {pod("a", "p1", "m1"), pod("b", "p1", "m2"), pod("a", "p2", "m1"),
+      deployment("b", "d1", "m2")}},
 };
 
 // The probe's answer alone, then inside every context, followed or not by more valid items; a
@@ -155,8 +164,8 @@ TEST(PushHandlersTest, EveryBatchItemGetsTheAnswerItGetsAlone) {
       const auto alone = alone_server.post("/write-metrics", batch_body(version, {probe.item}));
       for (const auto& context : kContexts) {
         for (const bool with_tail : {false, true}) {
-          SCOPED_TRACE(std::string(version_name(version)) + " / " + probe.name + " / " + context.name +
-                       (with_tail ? " / with tail" : ""));
+          SCOPED_TRACE(std::string(version_name(version)) + " / " + probe.name + " / " +
+                       context.name + (with_tail ? " / with tail" : ""));
           std::vector<Item> items = context.items;
           items.push_back(probe.item);
           if (with_tail) {
@@ -165,7 +174,8 @@ TEST(PushHandlersTest, EveryBatchItemGetsTheAnswerItGetsAlone) {
           }
           PushServer server;
           const auto res = server.post("/write-metrics", batch_body(version, items));
-          ASSERT_EQ(res.result_int(), alone.result_int()) << res.body() << "\nalone: " << alone.body();
+          ASSERT_EQ(res.result_int(), alone.result_int())
+              << res.body() << "\nalone: " << alone.body();
           if (alone.result_int() == 200) {
             // The probe is described, and stored, as it is alone.
             const auto answer = json::parse(res.body()).at("items").as_array();
@@ -189,7 +199,9 @@ TEST(PushHandlersTest, EveryBatchItemGetsTheAnswerItGetsAlone) {
 TEST(PushHandlersTest, ChecksAreNotRememberedAcrossBatches) {
   PushServer server;
   const auto v = CustomVersion::V1Beta2;
-  ASSERT_EQ(server.post("/write-metrics", batch_body(v, {pod("default", "p1", "m"), node("", "n1", "load")}))
+  ASSERT_EQ(server
+                .post("/write-metrics",
+                      batch_body(v, {pod("default", "p1", "m"), node("", "n1", "load")}))
                 .result_int(),
             200);
   const auto stored = server.store().generation();
@@ -199,7 +211,8 @@ TEST(PushHandlersTest, ChecksAreNotRememberedAcrossBatches) {
     const char* message_part;
   };
   const Case cases[] = {
-      {"namespace", pod("Default", "p1", "m"), "items[1]: describedObject.namespace: invalid namespace \"Default\""},
+      {"namespace", pod("Default", "p1", "m"),
+       "items[1]: describedObject.namespace: invalid namespace \"Default\""},
       {"metric", pod("default", "p1", "m!"), "items[1]: metric.name: invalid metric name \"m!\""},
       {"kind", Item{"", "v1", "default", "p1", "m", "1"}, "items[1]: describedObject.kind"},
       {"namespace missing", pod("", "p1", "m"), "items[1]: describedObject.namespace: required"},
@@ -207,14 +220,17 @@ TEST(PushHandlersTest, ChecksAreNotRememberedAcrossBatches) {
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);
     // The same valid item first, so this batch's memo is primed exactly as the last batch's was.
-    const auto res = server.post("/write-metrics", batch_body(v, {pod("default", "p1", "m"), c.item}));
+    const auto res =
+        server.post("/write-metrics", batch_body(v, {pod("default", "p1", "m"), c.item}));
     ASSERT_EQ(res.result_int(), 400) << res.body();
-    EXPECT_NE(json::parse(res.body()).at("message").as_string().find(c.message_part), json::string::npos)
+    EXPECT_NE(json::parse(res.body()).at("message").as_string().find(c.message_part),
+              json::string::npos)
         << res.body();
     EXPECT_EQ(server.store().generation(), stored);
   }
   // And a rejected batch leaves nothing behind that would reject the next valid one.
-  ASSERT_EQ(server.post("/write-metrics", batch_body(v, {pod("other", "p2", "n")})).result_int(), 200);
+  ASSERT_EQ(server.post("/write-metrics", batch_body(v, {pod("other", "p2", "n")})).result_int(),
+            200);
   EXPECT_EQ(server.store().find_custom({"pods", ""}, "other", "p2", "n").size(), 1u);
 }
 
@@ -224,7 +240,8 @@ TEST(PushHandlersTest, ChecksAreNotRememberedAcrossBatches) {
 TEST(PushHandlersTest, BatchAnswerDescribesEveryItemInOrder) {
   PushServer server;
   server.clock().advance(milliseconds{400});
-  const std::string body = R"({"kind":"MetricValueList","apiVersion":"custom.metrics.k8s.io/v1beta2","items":[
+  const std::string body =
+      R"({"kind":"MetricValueList","apiVersion":"custom.metrics.k8s.io/v1beta2","items":[
     {"describedObject":{"kind":"Pod","namespace":"default","name":"p1","apiVersion":"v1"},"metric":{"name":"m"},"value":"1500m"},
     {"describedObject":{"kind":"Deployment","namespace":"prod","name":"api","apiVersion":"apps/v1"},"metric":{"name":"q"},"value":"2k","windowSeconds":60},
     {"describedObject":{"kind":"Deployment","namespace":"prod","name":"web","apiVersion":"apps/v1"},"metric":{"name":"q"},"value":"1Ki","timestamp":"2023-11-14T22:13:19.9Z"},
@@ -233,20 +250,21 @@ TEST(PushHandlersTest, BatchAnswerDescribesEveryItemInOrder) {
     {"describedObject":{"kind":"Pod","namespace":"default","name":"p3","apiVersion":"v1"},"metric":{"name":"m"},"value":"-1","timestamp":"2023-11-14T22:13:21Z"}]})";
   const auto res = server.post("/write-metrics", body);
   ASSERT_EQ(res.result_int(), 200) << res.body();
-  EXPECT_EQ(res.body(),
-            R"({"kind":"MetricValueList","apiVersion":"custom.metrics.k8s.io/v1beta2","metadata":{},"items":[)"
-            R"({"describedObject":{"kind":"Pod","namespace":"default","name":"p1","apiVersion":"v1"},)"
-            R"("metric":{"name":"m","selector":null},"timestamp":"2023-11-14T22:13:20Z","value":"1500m"},)"
-            R"({"describedObject":{"kind":"Deployment","namespace":"prod","name":"api","apiVersion":"apps/v1"},)"
-            R"("metric":{"name":"q","selector":null},"timestamp":"2023-11-14T22:13:20Z","windowSeconds":60,"value":"2k"},)"
-            R"({"describedObject":{"kind":"Deployment","namespace":"prod","name":"web","apiVersion":"apps/v1"},)"
-            R"("metric":{"name":"q","selector":null},"timestamp":"2023-11-14T22:13:19Z","value":"1Ki"},)"
-            R"({"describedObject":{"kind":"Pod","namespace":"default","name":"p2","apiVersion":"v1"},)"
-            R"("metric":{"name":"m","selector":null},"timestamp":"2023-11-14T22:13:20Z","value":"512300m"},)"
-            R"({"describedObject":{"kind":"Node","name":"n1","apiVersion":"v1"},)"
-            R"("metric":{"name":"load","selector":null},"timestamp":"2023-11-14T22:13:20Z","windowSeconds":0,"value":"250m"},)"
-            R"({"describedObject":{"kind":"Pod","namespace":"default","name":"p3","apiVersion":"v1"},)"
-            R"("metric":{"name":"m","selector":null},"timestamp":"2023-11-14T22:13:21Z","value":"-1"}]})");
+  EXPECT_EQ(
+      res.body(),
+      R"({"kind":"MetricValueList","apiVersion":"custom.metrics.k8s.io/v1beta2","metadata":{},"items":[)"
+      R"({"describedObject":{"kind":"Pod","namespace":"default","name":"p1","apiVersion":"v1"},)"
+      R"("metric":{"name":"m","selector":null},"timestamp":"2023-11-14T22:13:20Z","value":"1500m"},)"
+      R"({"describedObject":{"kind":"Deployment","namespace":"prod","name":"api","apiVersion":"apps/v1"},)"
+      R"("metric":{"name":"q","selector":null},"timestamp":"2023-11-14T22:13:20Z","windowSeconds":60,"value":"2k"},)"
+      R"({"describedObject":{"kind":"Deployment","namespace":"prod","name":"web","apiVersion":"apps/v1"},)"
+      R"("metric":{"name":"q","selector":null},"timestamp":"2023-11-14T22:13:19Z","value":"1Ki"},)"
+      R"({"describedObject":{"kind":"Pod","namespace":"default","name":"p2","apiVersion":"v1"},)"
+      R"("metric":{"name":"m","selector":null},"timestamp":"2023-11-14T22:13:20Z","value":"512300m"},)"
+      R"({"describedObject":{"kind":"Node","name":"n1","apiVersion":"v1"},)"
+      R"("metric":{"name":"load","selector":null},"timestamp":"2023-11-14T22:13:20Z","windowSeconds":0,"value":"250m"},)"
+      R"({"describedObject":{"kind":"Pod","namespace":"default","name":"p3","apiVersion":"v1"},)"
+      R"("metric":{"name":"m","selector":null},"timestamp":"2023-11-14T22:13:21Z","value":"-1"}]})");
 }
 
 // An unknown kind's resource is guessed from its text; one that guesses no valid resource name
@@ -254,19 +272,26 @@ TEST(PushHandlersTest, BatchAnswerDescribesEveryItemInOrder) {
 // dereferenced). It is a 400 now, and the next batch is served.
 TEST(PushHandlersTest, KindsThatNameNoResourceAreRejected) {
   PushServer server;
-  const std::pair<const char*, const char*> kinds[] = {
-      {"A_B", "v1"}, {"Bad Kind", "v1"}, {"Foo.Bar", "v1"}, {"Widget", "Example.COM/v1"}, {"Widget", "x y/v1"}};
+  const std::pair<const char*, const char*> kinds[] = {{"A_B", "v1"},
+                                                       {"Bad Kind", "v1"},
+                                                       {"Foo.Bar", "v1"},
+                                                       {"Widget", "Example.COM/v1"},
+                                                       {"Widget", "x y/v1"}};
   for (const auto& [kind, api_version] : kinds) {
     SCOPED_TRACE(std::string(kind) + " " + api_version);
-    const auto res = server.post("/write-metrics", batch_body(CustomVersion::V1Beta2,
-                                                              {pod("default", "p1", "m"),
-                                                               Item{kind, api_version, "default", "p1", "m", "1"}}));
+    const auto res = server.post(
+        "/write-metrics",
+        batch_body(CustomVersion::V1Beta2, {pod("default", "p1", "m"),
+                                            Item{kind, api_version, "default", "p1", "m", "1"}}));
     EXPECT_EQ(res.result_int(), 400) << res.body();
-    EXPECT_NE(res.body().find("items[1]: describedObject.kind: kind"), std::string::npos) << res.body();
+    EXPECT_NE(res.body().find("items[1]: describedObject.kind: kind"), std::string::npos)
+        << res.body();
   }
   EXPECT_EQ(server.store().generation(), 0u);
-  EXPECT_EQ(server.post("/write-metrics", batch_body(CustomVersion::V1Beta2,
-                                                     {Item{"Widget", "example.com/v1", "default", "w", "m", "1"}}))
+  EXPECT_EQ(server
+                .post("/write-metrics",
+                      batch_body(CustomVersion::V1Beta2,
+                                 {Item{"Widget", "example.com/v1", "default", "w", "m", "1"}}))
                 .result_int(),
             200);
 }
@@ -291,15 +316,35 @@ std::string escaped_equivalent(std::string_view body) {
 // Plain JSON-string bodies (the fast path) against the same values spelled with escapes (the
 // JSON parser): same status, same answer bytes, same stored quantity including its text.
 TEST(PushHandlersTest, PlainStringBodiesStoreWhatTheJsonParserWouldStore) {
-  const char* bodies[] = {"\"5\"",     "\"500m\"",  " \"5\" ",       "\r\n\t\"5\"\n", "\" 5 \"",      "\"512.30\"",
-                          "\"1.5Gi\"", "\"2k\"",    "\"-250m\"",     "\"1e3\"",       "\"0\"",        "\"+5\"",
-                          "\" \"",     "\"abc\"",   "\"NaN\"",       "\"+Inf\"",      "\"5 6\"",      "\"1e400\"",
-                          "\"12 apples\"", "\"9223372036854776\"", "\"9223372036854775\"", "\"'5'\"", "\"5m\" "};
+  const char* bodies[] = {"\"5\"",
+                          "\"500m\"",
+                          " \"5\" ",
+                          "\r\n\t\"5\"\n",
+                          "\" 5 \"",
+                          "\"512.30\"",
+                          "\"1.5Gi\"",
+                          "\"2k\"",
+                          "\"-250m\"",
+                          "\"1e3\"",
+                          "\"0\"",
+                          "\"+5\"",
+                          "\" \"",
+                          "\"abc\"",
+                          "\"NaN\"",
+                          "\"+Inf\"",
+                          "\"5 6\"",
+                          "\"1e400\"",
+                          "\"12 apples\"",
+                          "\"9223372036854776\"",
+                          "\"9223372036854775\"",
+                          "\"'5'\"",
+                          "\"5m\" "};
   for (const char* body : bodies) {
     const std::string escaped = escaped_equivalent(body);
     SCOPED_TRACE(std::string(body) + " vs " + escaped);
-    for (const char* path : {"/write-metrics/namespaces/default/pods/p1/m", "/write-metrics/nodes/n1/m",
-                             "/write-external-metrics/namespaces/default/m"}) {
+    for (const char* path :
+         {"/write-metrics/namespaces/default/pods/p1/m", "/write-metrics/nodes/n1/m",
+          "/write-external-metrics/namespaces/default/m"}) {
       SCOPED_TRACE(path);
       PushServer fast;
       PushServer parsed;
@@ -312,7 +357,8 @@ TEST(PushHandlersTest, PlainStringBodiesStoreWhatTheJsonParserWouldStore) {
     PushServer fast;
     PushServer parsed;
     if (fast.post("/write-metrics/namespaces/default/pods/p1/m", body).result_int() == 200) {
-      ASSERT_EQ(parsed.post("/write-metrics/namespaces/default/pods/p1/m", escaped).result_int(), 200);
+      ASSERT_EQ(parsed.post("/write-metrics/namespaces/default/pods/p1/m", escaped).result_int(),
+                200);
       const auto x = fast.store().find_custom({"pods", ""}, "default", "p1", "m");
       const auto y = parsed.store().find_custom({"pods", ""}, "default", "p1", "m");
       ASSERT_EQ(x.size(), 1u);
@@ -357,7 +403,8 @@ TEST(PushHandlersTest, StringBodiesThatNeedTheParserStillDecode) {
     const auto res = server.post("/write-metrics/namespaces/default/pods/p1/m", c.body);
     if (c.same_as == nullptr) {
       EXPECT_EQ(res.result_int(), 400) << res.body();
-      EXPECT_NE(json::parse(res.body()).at("message").as_string().find(c.message_part), json::string::npos)
+      EXPECT_NE(json::parse(res.body()).at("message").as_string().find(c.message_part),
+                json::string::npos)
           << res.body();
       EXPECT_EQ(server.store().generation(), 0u);
       continue;
@@ -380,7 +427,9 @@ TEST(PushHandlersTest, SingleWriteTimestampFollowsTheClockSecond) {
   PushServer server;
   const std::string custom = "/write-metrics/namespaces/default/pods/p1/m";
   const std::string external = "/write-external-metrics/namespaces/default/m";
-  auto write = [&](const std::string& path) { return answer_timestamp(server.post(path, "\"1\"")); };
+  auto write = [&](const std::string& path) {
+    return answer_timestamp(server.post(path, "\"1\""));
+  };
 
   server.clock().advance(milliseconds{200});
   EXPECT_EQ(write(custom), "2023-11-14T22:13:20Z");

@@ -23,7 +23,8 @@ void JsonArena::CountingUpstream::do_deallocate(void* p, size_t, size_t align) {
 JsonArena::Buffer* JsonArena::acquire(Slot slot, size_t expected_bytes) {
   thread_local Buffer decode;
   Buffer& b = decode;
-  static_cast<void>(slot);  // one slot left: answers are written as text (metric_value_list_encode.cc)
+  static_cast<void>(
+      slot);  // one slot left: answers are written as text (metric_value_list_encode.cc)
   if (b.in_use) {
     return nullptr;
   }
@@ -38,8 +39,8 @@ JsonArena::Buffer* JsonArena::acquire(Slot slot, size_t expected_bytes) {
 
 JsonArena::JsonArena(Slot slot, size_t expected_bytes)
     : buffer_(acquire(slot, expected_bytes)),
-      resource_(buffer_ != nullptr ? buffer_->data.get() : nullptr, buffer_ != nullptr ? buffer_->size : 0,
-                boost::json::storage_ptr(&upstream_)) {}
+      resource_(buffer_ != nullptr ? buffer_->data.get() : nullptr,
+                buffer_ != nullptr ? buffer_->size : 0, boost::json::storage_ptr(&upstream_)) {}
 
 JsonArena::~JsonArena() {
   if (buffer_ == nullptr) {

@@ -46,7 +46,9 @@ class JsonArena {
    private:
     void* do_allocate(size_t bytes, size_t align) override;
     void do_deallocate(void* p, size_t bytes, size_t align) override;
-    bool do_is_equal(const memory_resource& other) const noexcept override { return this == &other; }
+    bool do_is_equal(const memory_resource& other) const noexcept override {
+      return this == &other;
+    }
   };
 
   static Buffer* acquire(Slot slot, size_t expected_bytes);
