@@ -7,11 +7,11 @@
 #include <cmath>
 #include <string>
 
-#include "autoscaler/hpa_manifest.h"
 #include "autoscaler/load_trace.h"
 #include "autoscaler/simulator.h"
 #include "autoscaler/svg_plot.h"
 #include "hpa/reconcile.h"
+#include "kube/horizontal_pod_autoscaler.h"
 
 namespace {
 
@@ -71,7 +71,7 @@ void BM_ReconcilePodsMetric(benchmark::State& state) {
 BENCHMARK(BM_ReconcilePodsMetric)->Arg(10)->Arg(1000);
 
 void BM_Simulate7Days(benchmark::State& state) {
-  auto h = autoscaler::read_hpa_manifest(
+  auto h = kube::read_hpa_manifest(
       "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: web}\n"
       "spec:\n  minReplicas: 1\n  maxReplicas: 10\n"
       "  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n"

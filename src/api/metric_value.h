@@ -11,26 +11,12 @@
 #include "core/group_resource.h"
 #include "core/labels.h"
 #include "core/quantity.h"
+#include "kube/metric_value.h"
 
 namespace kscale::api {
 
-struct CustomMetricValue {
-  core::ResourceInfo object;  // kind and apiVersion of describedObject
-  std::string namespace_name; // "" for root-scoped objects
-  std::string name;
-  std::string metric;
-  core::SystemTime timestamp;
-  std::optional<std::chrono::seconds> window;
-  core::Quantity value;
-};
-
-struct ExternalMetricValue {
-  std::string metric;
-  core::Labels labels;
-  core::SystemTime timestamp;
-  std::optional<std::chrono::seconds> window;
-  core::Quantity value;
-};
+using kube::CustomMetricValue;
+using kube::ExternalMetricValue;
 
 struct CustomMetricInfo {
   core::GroupResource group_resource;

@@ -66,20 +66,6 @@ void install_metrics_api_routes(net::Router& router, const CustomMetricsProvider
              json_route([&external](const net::RequestContext& ctx) { return handle_external_read(ctx, external); }));
 }
 
-void install_push_routes(net::Router& router, const PushContext& push) {
-  const auto custom_value = [&push](const net::RequestContext& ctx) { return handle_push_custom_value(ctx, push); };
-  router.add(verb::post, "/write-metrics", [&push](const net::RequestContext& ctx) {
-    return handle_push_custom_batch(ctx, push);
-  });
-  router.add(verb::post, "/write-metrics/namespaces/{namespace}/{resource}/{name}/{metric}", custom_value);
-  router.add(verb::post, "/write-metrics/{resource}/{name}/{metric}", custom_value);
-  router.add(verb::post, "/write-external-metrics/namespaces/{namespace}", [&push](const net::RequestContext& ctx) {
-    return handle_push_external_batch(ctx, push);
-  });
-  router.add(verb::post, "/write-external-metrics/namespaces/{namespace}/{metric}",
-             [&push](const net::RequestContext& ctx) { return handle_push_external_value(ctx, push); });
-}
-
 void install_health_routes(net::Router& router, const ServerInfo& info, const net::MetricsRegistry& registry) {
   for (const char* p : {"/healthz", "/livez", "/readyz"}) {
     const bool readiness = std::string_view(p) == "/readyz";

@@ -6,7 +6,6 @@
 #include <string>
 
 #include "api/custom_metrics_provider.h"
-#include "api/push_handlers.h"
 #include "net/metrics_registry.h"
 #include "net/router.h"
 
@@ -22,10 +21,6 @@ struct ServerInfo {
 /// router.
 void install_metrics_api_routes(net::Router& router, const CustomMetricsProvider& custom,
                                 const ExternalMetricsProvider& external);
-
-/// The push API: /write-metrics[...] and /write-external-metrics/namespaces/<ns>[/<metric>].
-/// `push` must outlive the router.
-void install_push_routes(net::Router& router, const PushContext& push);
 
 /// /healthz, /livez, /readyz (+ /<check>), /version, /metrics, and 404 for /openapi/v2|v3.
 void install_health_routes(net::Router& router, const ServerInfo& info, const net::MetricsRegistry& registry);

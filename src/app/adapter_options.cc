@@ -1,6 +1,6 @@
 #include "app/adapter_options.h"
 
-#include "autoscaler/hpa_manifest.h"
+#include "core/go_duration.h"
 
 namespace kscale::app {
 
@@ -13,7 +13,7 @@ core::Result<AdapterConfig> complete(const AdapterOptions& o) {
     return core::fail(core::Error::bad_request("--worker-threads must be at least 1"));
   }
   AdapterConfig config{o, {}, {}, {}};
-  const auto max_age = autoscaler::parse_duration(o.metrics_max_age);
+  const auto max_age = core::parse_go_duration(o.metrics_max_age);
   if (!max_age) {
     return core::fail(max_age.error().with_context("--metrics-max-age"));
   }

@@ -47,18 +47,18 @@ AdapterServer::AdapterServer(AdapterConfig config, const core::Clock& clock)
 
 AdapterServer::~AdapterServer() = default;
 
-// The one place that wires the push API (its home may move below api/).
+// The one place that wires the routes: the metrics APIs, the push API (sources/) and health.
 void AdapterServer::install_routes(net::Router& router) {
   net::register_process_collector(registry_);
   registry_.gauge_callback("kscale_store_series", "Series held in the store.",
                            [this] { return static_cast<double>(store_.series_count()); });
   registry_.counter_callback("kscale_store_evictions_total", "Series evicted because nobody refreshed them.",
                              [this] { return static_cast<double>(store_.evictions()); });
-  push_ = std::make_unique<api::PushContext>(api::PushContext{
+  push_ = std::make_unique<sources::PushContext>(sources::PushContext{
       store_, clock_, registry_.counter("kscale_push_writes_total", "Metric values stored through the push API."),
       registry_.counter("kscale_push_rejected_writes_total", "Push requests rejected as invalid.")});
   api::install_metrics_api_routes(router, *provider_, *provider_);
-  api::install_push_routes(router, *push_);
+  sources::install_push_routes(router, *push_);
   api::install_health_routes(router, info_, registry_);
 }
 

@@ -18,6 +18,7 @@
 #include "kube/static_cluster_view.h"
 #include "net/metrics_registry.h"
 #include "net/server.h"
+#include "sources/push_routes.h"
 #include "sources/scraper.h"
 #include "store/series_store.h"
 
@@ -59,7 +60,7 @@ class AdapterServer {
   kube::StaticClusterView* scraped_pods_ = nullptr;  // owned by cluster_; without --objects
   std::unique_ptr<api::StoreMetricsProvider> provider_;
   net::MetricsRegistry registry_;
-  std::unique_ptr<api::PushContext> push_;
+  std::unique_ptr<sources::PushContext> push_;
   api::ServerInfo info_;
   std::unique_ptr<net::Server> server_;
   std::unique_ptr<sources::Scraper> scraper_;

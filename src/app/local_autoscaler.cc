@@ -14,7 +14,9 @@
 #include <boost/asio/use_future.hpp>
 #include <spdlog/spdlog.h>
 
-#include "autoscaler/hpa_manifest.h"
+#include "core/go_duration.h"
+#include "kube/horizontal_pod_autoscaler.h"
+#include "kube/manifest_document.h"
 #include "net/asio_tokens.h"
 
 extern char** environ;
@@ -38,7 +40,7 @@ core::Result<std::string> read_file(const std::string& path) {
 }
 
 core::Result<std::chrono::seconds> duration_flag(const std::string& flag, const std::string& text) {
-  auto d = autoscaler::parse_duration(text);
+  auto d = core::parse_go_duration(text);
   if (!d || *d < std::chrono::seconds(0)) {
     return core::fail(invalid(flag + " " + text + ": " + (d ? "must not be negative" : d.error().message)));
   }
@@ -54,21 +56,21 @@ core::Result<void> read_manifests(const std::vector<std::string>& files, LocalAu
     if (!text) {
       return core::fail(text.error());
     }
-    auto doc = autoscaler::parse_document(*text);
+    auto doc = kube::parse_document(*text);
     if (!doc) {
       return core::fail(invalid(file + ": " + doc.error().message));
     }
     const auto* kind = doc->is_object() ? doc->as_object().if_contains("kind") : nullptr;
     const std::string k = kind != nullptr && kind->is_string() ? std::string(kind->as_string()) : "";
     if (k == "Deployment") {
-      auto d = autoscaler::read_deployment_manifest(*text);
+      auto d = kube::read_deployment_manifest(*text);
       if (!d) {
         return core::fail(invalid(file + ": " + d.error().message));
       }
       config.deployment = std::move(*d);
       deployment_file = file;
     } else if (k == "HorizontalPodAutoscaler") {
-      auto h = autoscaler::read_hpa_manifest(*text, hpa::FeatureGates{});
+      auto h = kube::read_hpa_manifest(*text, hpa::FeatureGates{});
       if (!h) {
         return core::fail(invalid(file + ": " + h.error().message));
       }

@@ -14,7 +14,7 @@
 #include <boost/asio/signal_set.hpp>
 
 #include "autoscaler/control_loop.h"
-#include "autoscaler/deployment_manifest.h"
+#include "kube/deployment.h"
 #include "autoscaler/local_process_group.h"
 #include "autoscaler/metrics_client.h"
 #include "autoscaler/metrics_source.h"
@@ -45,7 +45,7 @@ struct LocalAutoscalerOptions {
 
 /// Everything the app needs, checked and defaulted.
 struct LocalAutoscalerConfig {
-  autoscaler::Deployment deployment;
+  kube::Deployment deployment;
   hpa::HorizontalPodAutoscaler hpa;
   autoscaler::MetricsClientOptions metrics;
   autoscaler::LocalProcessGroupOptions group;

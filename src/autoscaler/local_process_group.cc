@@ -16,8 +16,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "autoscaler/hpa_manifest.h"
 #include "core/time_format.h"
+#include "kube/manifest_document.h"
 #include "net/asio_tokens.h"
 #include "net/http_client.h"
 #include "net/when_all.h"
@@ -70,7 +70,7 @@ uint32_t fnv32a(std::string_view s) {
 
 // Upstream: pkg/controller/controller_utils.go ComputeHash — FNV-32a over the pod template,
 // printed in decimal and SafeEncodeString'd. The template here is what this struct holds.
-std::string compute_template_hash(const Deployment& d) {
+std::string compute_template_hash(const kube::Deployment& d) {
   json::object t;
   json::object labels;
   for (const auto& [k, v] : d.template_labels) {
@@ -162,7 +162,8 @@ std::string expand_kubelet_vars(std::string_view input, const std::map<std::stri
   return out;
 }
 
-std::vector<std::pair<std::string, std::string>> replica_env(const Deployment& d, const std::string& pod,
+std::vector<std::pair<std::string, std::string>> replica_env(const kube::Deployment& d,
+                                                             const std::string& pod,
                                                              uint16_t port) {
   std::vector<std::pair<std::string, std::string>> out{
       {"POD_NAME", pod}, {"POD_NAMESPACE", d.namespace_}, {"POD_IP", "127.0.0.1"}, {"PORT", std::to_string(port)}};
@@ -180,7 +181,7 @@ std::vector<std::pair<std::string, std::string>> replica_env(const Deployment& d
   return out;
 }
 
-LocalProcessGroup::LocalProcessGroup(Deployment deployment, LocalProcessGroupOptions options,
+LocalProcessGroup::LocalProcessGroup(kube::Deployment deployment, LocalProcessGroupOptions options,
                                      const core::Clock& clock)
     : deployment_(std::move(deployment)),
       options_(std::move(options)),
@@ -557,7 +558,7 @@ void LocalProcessGroup::write_pods_file() {
   const auto tmp = options_.pods_file.string() + ".tmp";
   {
     std::ofstream out(tmp, std::ios::trunc);
-    out << to_yaml(list);
+    out << kube::to_yaml(list);
     if (!out) {
       spdlog::error("--pods-file {}: cannot write {}", options_.pods_file.string(), tmp);
       return;

@@ -18,9 +18,9 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "autoscaler/child_process.h"
-#include "autoscaler/deployment_manifest.h"
 #include "autoscaler/scale_target.h"
 #include "core/clock.h"
+#include "kube/deployment.h"
 
 namespace kscale::autoscaler {
 
@@ -57,7 +57,8 @@ struct ReplicaInfo {
 /// Not thread-safe: one coroutine at a time calls the members, on one executor (the app's).
 class LocalProcessGroup final : public ScaleTarget {
  public:
-  LocalProcessGroup(Deployment deployment, LocalProcessGroupOptions options, const core::Clock& clock);
+  LocalProcessGroup(kube::Deployment deployment, LocalProcessGroupOptions options,
+                    const core::Clock& clock);
   /// SIGKILLs the replicas still running (call stop_all() first to stop them gracefully).
   ~LocalProcessGroup() override;
   LocalProcessGroup(const LocalProcessGroup&) = delete;
@@ -84,7 +85,7 @@ class LocalProcessGroup final : public ScaleTarget {
   std::vector<ReplicaInfo> replicas() const;
   /// Replicas that ended without being asked to (crashed or killed from outside).
   uint64_t unexpected_exits() const { return unexpected_exits_; }
-  const Deployment& deployment() const { return deployment_; }
+  const kube::Deployment& deployment() const { return deployment_; }
   /// The pod-template-hash label value (as the Deployment controller computes it from the template).
   const std::string& template_hash() const { return template_hash_; }
 
@@ -99,7 +100,7 @@ class LocalProcessGroup final : public ScaleTarget {
   uint16_t free_port() const;
   std::string resolve_port(const std::string& port, uint16_t replica_port) const;
 
-  Deployment deployment_;
+  kube::Deployment deployment_;
   LocalProcessGroupOptions options_;
   const core::Clock& clock_;
   std::string template_hash_;
@@ -121,7 +122,7 @@ std::string expand_kubelet_vars(std::string_view input, const std::map<std::stri
 /// The container environment the kubelet would give a replica: POD_NAME, POD_NAMESPACE, POD_IP
 /// and PORT first, then the template's env in order, each value expanded against the ones
 /// before it.
-std::vector<std::pair<std::string, std::string>> replica_env(const Deployment& d, const std::string& pod,
-                                                             uint16_t port);
+std::vector<std::pair<std::string, std::string>> replica_env(const kube::Deployment& d,
+                                                             const std::string& pod, uint16_t port);
 
 }  // namespace kscale::autoscaler

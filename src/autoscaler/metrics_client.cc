@@ -4,11 +4,12 @@
 #include <boost/asio/this_coro.hpp>
 #include <fmt/format.h>
 
-#include "autoscaler/deployment_manifest.h"
 #include "core/group_resource.h"
 #include "core/label_selector.h"
+#include "core/label_selector_json.h"
 #include "core/quantity.h"
 #include "core/time_format.h"
+#include "kube/metric_value_list.h"
 #include "net/tls.h"
 #include "net/when_all.h"
 
@@ -31,27 +32,8 @@ const json::value* find(const json::value& v, std::string_view key) {
 
 std::string string_of(const json::value* v) { return v != nullptr && v->is_string() ? std::string(v->as_string()) : ""; }
 
-core::Result<int64_t> milli_of(const json::value* v) {
-  if (v == nullptr) {
-    return core::fail(core::Error::bad_request("value: Required value"));
-  }
-  auto q = v->is_string() ? core::Quantity::parse(v->as_string()) : core::Quantity::parse_json_text(json::serialize(*v));
-  if (!q) {
-    return core::fail(q.error());
-  }
-  return q->milli_value();
-}
-
-core::SystemTime time_of(const json::value* v) {
-  if (v == nullptr || !v->is_string()) {
-    return {};
-  }
-  auto t = core::parse_rfc3339(v->as_string());
-  return t ? *t : core::SystemTime{};
-}
-
 std::string selector_param(const boost::json::value& selector) {
-  auto s = label_selector_string(selector, "selector");
+  auto s = core::label_selector_string(selector, "selector");
   return s ? *s : std::string();
 }
 
@@ -153,36 +135,27 @@ core::Result<hpa::MetricSnapshot> decode_metric_list(std::string_view body, bool
         fmt::format("the custom metrics API server returned {} results when we asked for exactly one", n)));
   }
   hpa::MetricSnapshot snap;
-  for (std::size_t i = 0; i < n; ++i) {
-    const auto& item = items->as_array()[i];
-    auto milli = milli_of(find(item, "value"));
-    if (!milli) {
-      return core::fail(milli.error().with_context(fmt::format("items[{}].value", i)));
-    }
-    if (external) {
-      hpa::ExternalMetricValue v;
-      if (const auto* labels = find(item, "metricLabels"); labels != nullptr && labels->is_object()) {
-        for (const auto& kv : labels->as_object()) {
-          v.labels.emplace(std::string(kv.key()), string_of(&kv.value()));
-        }
-      }
-      v.timestamp = time_of(find(item, "timestamp"));
-      v.value_milli = *milli;
-      snap.external_values.push_back(std::move(v));
-      continue;
-    }
-    hpa::MetricValue v;
-    const auto* described = find(item, "describedObject");
-    v.described_kind = described ? string_of(find(*described, "kind")) : "";
-    v.described_name = described ? string_of(find(*described, "name")) : "";
-    v.timestamp = time_of(find(item, "timestamp"));
-    // v1beta1 "window", v1beta2 "windowSeconds"; converted the same way.
-    const auto* window = find(item, api_version.ends_with("v1beta1") ? "window" : "windowSeconds");
-    if (window != nullptr && window->is_number()) {
-      v.window = std::chrono::seconds(window->to_number<int64_t>());
-    }
-    v.value_milli = *milli;
-    snap.values.push_back(std::move(v));
+  auto decoded =
+      external
+          ? kube::decode_external_metric_value_items(
+                doc,
+                [&](kube::ExternalMetricValueItem& item) {
+                  snap.external_values.push_back(hpa::ExternalMetricValue{
+                      std::move(item.labels), item.timestamp.value_or(core::SystemTime{}),
+                      item.value.milli_value()});
+                  return core::Result<void>{};
+                })
+          : kube::decode_metric_value_items(
+                doc, kube::custom_list_version(api_version).value_or(kube::CustomVersion::V1Beta2),
+                [&](kube::MetricValueItem& item) {
+                  snap.values.push_back(hpa::MetricValue{
+                      std::string(item.described_kind), std::string(item.described_name),
+                      item.timestamp.value_or(core::SystemTime{}), item.window,
+                      item.value.milli_value()});
+                  return core::Result<void>{};
+                });
+  if (!decoded) {
+    return core::fail(decoded.error());
   }
   return snap;
 }

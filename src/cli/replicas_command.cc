@@ -10,9 +10,9 @@
 #include <CLI/CLI.hpp>
 
 #include "autoscaler/decision_document.h"
-#include "autoscaler/hpa_manifest.h"
 #include "cli/commands.h"
 #include "hpa/reconcile.h"
+#include "kube/manifest_document.h"
 
 namespace kscale::cli {
 
@@ -42,7 +42,7 @@ std::string read_input(const std::string& file) {
 
 void run_replicas(const ReplicasOptions& o) {
   const std::string text = read_input(o.file);
-  auto doc_json = autoscaler::parse_document(text);
+  auto doc_json = kube::parse_document(text);
   if (!doc_json) {
     invalid(o.file + ": " + doc_json.error().message);
   }
@@ -61,7 +61,7 @@ void run_replicas(const ReplicasOptions& o) {
   if (o.output == "json") {
     std::cout << boost::json::serialize(result) << "\n";
   } else {
-    std::cout << autoscaler::to_yaml(result);
+    std::cout << kube::to_yaml(result);
   }
 }
 

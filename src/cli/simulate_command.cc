@@ -10,11 +10,12 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
-#include "autoscaler/hpa_manifest.h"
 #include "autoscaler/load_trace.h"
 #include "autoscaler/simulator.h"
 #include "autoscaler/svg_plot.h"
 #include "cli/commands.h"
+#include "core/go_duration.h"
+#include "kube/horizontal_pod_autoscaler.h"
 
 namespace kscale::cli {
 
@@ -57,7 +58,7 @@ std::string read_file(const std::string& path) {
 }
 
 std::chrono::seconds duration_flag(const std::string& flag, const std::string& text) {
-  auto d = autoscaler::parse_duration(text);
+  auto d = core::parse_go_duration(text);
   if (!d || d->count() < 0) {
     invalid(fmt::format("--{}: invalid duration \"{}\" (use Go syntax: 15s, 5m, 1h30m)", flag, text));
   }
@@ -80,7 +81,7 @@ void run_simulate(const SimulateFlags& f) {
   autoscaler::SimulationOptions o;
   o.controller.feature_gates.hpa_scale_to_zero = f.scale_to_zero;
   o.controller.feature_gates.hpa_configurable_tolerance = f.configurable_tolerance;
-  auto hpa = autoscaler::read_hpa_manifest(read_file(f.file), o.controller.feature_gates);
+  auto hpa = kube::read_hpa_manifest(read_file(f.file), o.controller.feature_gates);
   if (!hpa) {
     invalid(f.file + ": " + hpa.error().message);
   }
@@ -110,7 +111,7 @@ void run_simulate(const SimulateFlags& f) {
   o.controller.initial_readiness_delay = duration_flag("horizontal-pod-autoscaler-initial-readiness-delay", f.readiness_delay);
   o.controller.scale_up_limit_factor = f.scale_up_factor;
   o.controller.scale_up_limit_minimum = f.scale_up_minimum;
-  auto request = autoscaler::parse_quantity_milli(f.cpu_request);
+  auto request = kube::parse_quantity_milli(f.cpu_request);
   if (!request || *request <= 0) {
     invalid("--pod-cpu-request: must be a positive quantity");
   }

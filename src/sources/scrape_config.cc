@@ -86,7 +86,7 @@ core::Result<milliseconds> duration(const YAML::Node& node, const std::string& p
 }
 
 // Metric names served through the API: the Prometheus metric-name characters plus '-' and '.',
-// as the push API accepts (api/push_decode.cc validate_metric_name).
+// as the push API accepts (core/object_names.cc validate_metric_name).
 bool valid_metric_name(std::string_view name) {
   if (name.empty() || name.size() > 253) {
     return false;

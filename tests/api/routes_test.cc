@@ -12,6 +12,7 @@
 
 #include "api/store_metrics_provider.h"
 #include "kube/object_list_file.h"
+#include "sources/push_routes.h"
 
 namespace kscale::api {
 namespace {
@@ -28,7 +29,7 @@ class RoutesTest : public ::testing::Test {
         push_{store_, clock_, registry_.counter("w", "w"), registry_.counter("r", "r")},
         router_(&registry_) {
     install_metrics_api_routes(router_, provider_, provider_);
-    install_push_routes(router_, push_);
+    sources::install_push_routes(router_, push_);
     install_health_routes(router_, info_, registry_);
   }
 
@@ -60,7 +61,7 @@ class RoutesTest : public ::testing::Test {
   kube::EmptyClusterView cluster_;
   StoreMetricsProvider provider_;
   net::MetricsRegistry registry_;
-  PushContext push_;
+  sources::PushContext push_;
   ServerInfo info_;
   net::Router router_;
 };

@@ -5,8 +5,8 @@
 
 #include <gtest/gtest.h>
 
-#include "autoscaler/hpa_manifest.h"
 #include "autoscaler/svg_plot.h"
+#include "kube/horizontal_pod_autoscaler.h"
 
 namespace kscale::autoscaler {
 namespace {
@@ -17,7 +17,7 @@ std::string read(const std::string& rel) {
 }
 
 SimulationResult run_seed_burst() {
-  auto h = read_hpa_manifest(read("examples/hpa-http-requests-qps.yaml"), {});
+  auto h = kube::read_hpa_manifest(read("examples/hpa-http-requests-qps.yaml"), {});
   auto t = parse_load_trace(read("examples/traces/ab-burst.csv"));
   EXPECT_TRUE(h && t);
   auto r = simulate(*h, *t, SimulationOptions{});
@@ -57,7 +57,7 @@ TEST(SimulatorTest, SvgIsWellFormedAndHasBothSeries) {
 }
 
 TEST(SimulatorTest, MissingTraceColumnNamesTheMetric) {
-  auto h = read_hpa_manifest(read("examples/hpa-http-requests-qps.yaml"), {});
+  auto h = kube::read_hpa_manifest(read("examples/hpa-http-requests-qps.yaml"), {});
   auto t = parse_load_trace("time_s,other\n0,1\n60,2\n");
   ASSERT_TRUE(h && t);
   auto r = simulate(*h, *t, SimulationOptions{});

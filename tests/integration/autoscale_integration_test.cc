@@ -17,11 +17,12 @@
 #include <gtest/gtest.h>
 
 #include "autoscaler/control_loop.h"
-#include "autoscaler/hpa_manifest.h"
 #include "autoscaler/local_process_group.h"
 #include "autoscaler/metrics_client.h"
 #include "core/clock.h"
 #include "fakes/fake_scale_target.h"
+#include "kube/deployment.h"
+#include "kube/horizontal_pod_autoscaler.h"
 #include "support/process.h"
 #include "support/run_awaitable.h"
 #include "support/wait_until.h"
@@ -121,7 +122,7 @@ items:
                           adapter.http + "/write-external-metrics/namespaces/default/queue_depth?labels=queue=orders"});
   ASSERT_EQ(ext.status, 0) << ext.err;
 
-  auto hpa = autoscaler::read_hpa_manifest(R"(apiVersion: autoscaling/v2
+  auto hpa = kube::read_hpa_manifest(R"(apiVersion: autoscaling/v2
 kind: HorizontalPodAutoscaler
 metadata: {name: web}
 spec:
@@ -133,7 +134,7 @@ spec:
   - {type: External, external: {metric: {name: queue_depth, selector: {matchLabels: {queue: orders}}}, target: {type: Value, value: 10}}}
   - {type: Pods, pods: {metric: {name: nope}, target: {type: AverageValue, averageValue: 30}}}
 )",
-                                           {});
+                                     {});
   ASSERT_TRUE(hpa) << hpa.error().message;
   auto client = autoscaler::MetricsClient::create(
       {adapter.https, (dir.path() / "certs" / "apiserver.crt").string(), false, "", 5s});
@@ -171,7 +172,7 @@ spec:
 
 TEST(LocalProcessGroupIntegrationTest, RunsReplicasProbesThemAndReplacesAKilledOne) {
   TempDir dir;
-  auto d = autoscaler::read_deployment_manifest(deployment_yaml(free_port()));
+  auto d = kube::read_deployment_manifest(deployment_yaml(free_port()));
   ASSERT_TRUE(d) << d.error().message;
   core::RealClock clock;
   autoscaler::LocalProcessGroupOptions options{dir.path() / "pods.yaml", dir.path() / "logs", {"PATH=/usr/bin:/bin"}};
@@ -410,7 +411,7 @@ TEST(ControlLoopIntegrationTest, ScalesTheTargetAsTheEngineDecides) {
   push("web-2", "60");
   std::string manifest(kHpa);
   manifest.replace(manifest.find("name: httpserver}"), 17, "name: web}");
-  auto hpa = autoscaler::read_hpa_manifest(manifest, {});
+  auto hpa = kube::read_hpa_manifest(manifest, {});
   ASSERT_TRUE(hpa) << hpa.error().message;
   auto client = autoscaler::MetricsClient::create({adapter.https, (dir.path() / "certs" / "apiserver.crt").string()});
   ASSERT_TRUE(client) << client.error().message;
