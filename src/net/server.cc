@@ -161,7 +161,7 @@ asio::awaitable<bool> Server::shutdown(std::chrono::steady_clock::duration grace
   if (!drained) {
     spdlog::warn("{} connection(s) still busy after the shutdown grace period: closing them", tasks_.size());
     tasks_.emit(asio::cancellation_type::terminal);
-    co_await tasks_.async_wait(detail::use_nothrow);
+    co_await tasks_.async_wait(use_nothrow);
   }
   end_run();
   co_return drained;
