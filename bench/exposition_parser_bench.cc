@@ -53,8 +53,8 @@ void BM_ParseStreaming(benchmark::State& state, const char* file, ExpositionForm
     benchmark::DoNotOptimize(labels);
   }
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * text.size()));
-  state.counters["samples/s"] = benchmark::Counter(static_cast<double>(samples),
-                                                   benchmark::Counter::kIsRate);
+  state.counters["samples/s"] =
+      benchmark::Counter(static_cast<double>(samples), benchmark::Counter::kIsRate);
 }
 
 // The convenience path: owned families with std::map labels (allocates per sample).

@@ -36,7 +36,8 @@ Setup make_setup(int n) {
   m.type = hpa::MetricSourceType::Pods;
   m.type_name = "Pods";
   m.metric.name = "http_requests_qps";
-  m.target = {hpa::MetricTargetType::AverageValue, "AverageValue", std::nullopt, 30000, std::nullopt};
+  m.target = {hpa::MetricTargetType::AverageValue, "AverageValue", std::nullopt, 30000,
+              std::nullopt};
   s.hpa.spec.metrics.push_back(m);
   s.scale = hpa::Scale{hpa::Replicas(n), hpa::Replicas(n), "app=web", {}, {}, 0};
   hpa::MetricSnapshot snap;
@@ -48,7 +49,8 @@ Setup make_setup(int n) {
     p.ready = hpa::PodReadyCondition{hpa::ConditionStatus::True, s.now - std::chrono::hours(1)};
     p.start_time = s.now - std::chrono::hours(1);
     s.pods.push_back(p);
-    snap.values.push_back(hpa::MetricValue{"Pod", p.name, s.now, std::nullopt, 31000 + (i % 7) * 100});
+    snap.values.push_back(
+        hpa::MetricValue{"Pod", p.name, s.now, std::nullopt, 31000 + (i % 7) * 100});
   }
   s.metrics.push_back(std::move(snap));
   return s;
@@ -81,7 +83,8 @@ void BM_Simulate7Days(benchmark::State& state) {
   const double week = 7 * 86400.0;
   for (int i = 0; i < 1000; ++i) {
     const double t = week * i / 999.0;
-    csv += std::to_string(t) + "," + std::to_string(150 - 120 * std::cos(2 * M_PI * t / 86400)) + "\n";
+    csv +=
+        std::to_string(t) + "," + std::to_string(150 - 120 * std::cos(2 * M_PI * t / 86400)) + "\n";
   }
   auto trace = autoscaler::parse_load_trace(csv);
   autoscaler::SimulationOptions o;

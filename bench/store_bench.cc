@@ -27,9 +27,9 @@ std::vector<CustomPoint> pods(const kscale::core::Clock& clock, const std::strin
   std::vector<CustomPoint> out;
   out.reserve(n);
   for (size_t i = 0; i < n; ++i) {
-    out.push_back(CustomPoint{{kPods, ns, "web-7d9f8-" + std::to_string(10000 + i),
-                               "http_requests_qps", {}},
-                              {clock.system_now(), Quantity::from_milli(milli), std::nullopt}});
+    out.push_back(
+        CustomPoint{{kPods, ns, "web-7d9f8-" + std::to_string(10000 + i), "http_requests_qps", {}},
+                    {clock.system_now(), Quantity::from_milli(milli), std::nullopt}});
   }
   return out;
 }

@@ -76,10 +76,13 @@ int main(int argc, char** argv) {
           labels = {{"method", i % 2 ? "GET" : "POST"}};
         }
         batch.push_back(CustomPoint{
-            {{"pods", ""}, "default", pod_name(i, long_names), "http_requests_qps",
+            {{"pods", ""},
+             "default",
+             pod_name(i, long_names),
+             "http_requests_qps",
              std::move(labels)},
-            {clock.system_now(), kscale::core::Quantity::from_milli(static_cast<int64_t>(i % 100'000)),
-             std::nullopt}});
+            {clock.system_now(),
+             kscale::core::Quantity::from_milli(static_cast<int64_t>(i % 100'000)), std::nullopt}});
       }
       const auto put_start = std::chrono::steady_clock::now();
       const double cpu_start = thread_cpu_seconds();
@@ -95,15 +98,17 @@ int main(int argc, char** argv) {
                 labelled ? ", 2 label sets" : (long_names ? ", 20-char names" : ""));
     std::printf("VmRSS before: %ld KiB, after: %ld KiB\n", before, after);
     std::printf("resident bytes per series: %.1f\n", bytes / static_cast<double>(n));
-    std::printf("insert: %.0f new series/s per CPU-second in put_custom; wall clock: %.0f/s in "
-                "put_custom, %.0f/s with building the batches (batches of %zu)\n",
-                static_cast<double>(n) / put_cpu,
-                static_cast<double>(n) / std::chrono::duration<double>(in_put).count(),
-                static_cast<double>(n) / std::chrono::duration<double>(took).count(), kBatch);
+    std::printf(
+        "insert: %.0f new series/s per CPU-second in put_custom; wall clock: %.0f/s in "
+        "put_custom, %.0f/s with building the batches (batches of %zu)\n",
+        static_cast<double>(n) / put_cpu,
+        static_cast<double>(n) / std::chrono::duration<double>(in_put).count(),
+        static_cast<double>(n) / std::chrono::duration<double>(took).count(), kBatch);
     size_t found = 0;
     for (size_t i = 0; i < n; i += 1000) {
-      found += store.find_custom({"pods", ""}, "default", pod_name(i, long_names),
-                                 "http_requests_qps").size();
+      found +=
+          store.find_custom({"pods", ""}, "default", pod_name(i, long_names), "http_requests_qps")
+              .size();
     }
     std::printf("spot check: found %zu of %zu\n", found, (n + 999) / 1000);
   }

@@ -17,8 +17,8 @@ namespace kscale::api {
 /// One custom-metrics read, decoded from the path and query.
 struct MetricQuery {
   core::ResourceInfo resource;
-  std::string namespace_name;        // "" for root-scoped
-  std::optional<std::string> name;   // nullopt = "*"
+  std::string namespace_name;       // "" for root-scoped
+  std::optional<std::string> name;  // nullopt = "*"
   std::string metric;
   core::LabelSelector object_selector;  // labelSelector (wildcard reads only)
   core::LabelSelector metric_selector;  // metricLabelSelector
@@ -27,9 +27,10 @@ struct MetricQuery {
 /// The state of a provider's data at one instant, for callers that reuse encoded answers
 /// (api::ReadCache). See CustomMetricsProvider::data_version.
 struct DataVersion {
-  uint64_t generation = 0;        // changes whenever a write may change an answer
-  core::SystemTime now;           // the provider's clock, which judges freshness
-  std::chrono::seconds max_age{}; // a value stamped t is served while now <= t + max_age; 0 = always
+  uint64_t generation = 0;  // changes whenever a write may change an answer
+  core::SystemTime now;     // the provider's clock, which judges freshness
+  std::chrono::seconds
+      max_age{};  // a value stamped t is served while now <= t + max_age; 0 = always
 };
 
 class CustomMetricsProvider {
@@ -38,7 +39,8 @@ class CustomMetricsProvider {
 
   /// GetMetricByName: exactly one value, or NotFound
   /// ("the server could not find the metric M for pods p1"). Thread-safe.
-  [[nodiscard]] virtual core::Result<CustomMetricValue> get_metric_by_name(const MetricQuery& q) const = 0;
+  [[nodiscard]] virtual core::Result<CustomMetricValue> get_metric_by_name(
+      const MetricQuery& q) const = 0;
 
   /// GetMetricBySelector: every object matching the selectors; an empty list when the metric is
   /// known but nothing matches, NotFound when the metric has no data at all. Thread-safe.

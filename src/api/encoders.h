@@ -27,7 +27,8 @@ using kube::version_name;
 std::string encode_api_group_list();
 std::string encode_custom_api_group();
 std::string encode_external_api_group();
-std::string encode_custom_resource_list(CustomVersion version, const std::vector<CustomMetricInfo>& metrics);
+std::string encode_custom_resource_list(CustomVersion version,
+                                        const std::vector<CustomMetricInfo>& metrics);
 std::string encode_external_resource_list(const std::vector<std::string>& metrics);
 
 }  // namespace kscale::api

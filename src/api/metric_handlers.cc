@@ -11,15 +11,16 @@ namespace kscale::api {
 
 namespace {
 
-core::Result<core::LabelSelector> selector_param(const net::QueryParams& query, std::string_view key) {
+core::Result<core::LabelSelector> selector_param(const net::QueryParams& query,
+                                                 std::string_view key) {
   const auto text = query.get(key);
   if (!text || text->empty()) {
     return core::LabelSelector{};
   }
   auto sel = core::LabelSelector::parse(*text);
   if (!sel) {
-    return core::fail(core::Error::bad_request("invalid " + std::string(key) + " \"" + std::string(*text) +
-                                               "\": " + sel.error().message));
+    return core::fail(core::Error::bad_request("invalid " + std::string(key) + " \"" +
+                                               std::string(*text) + "\": " + sel.error().message));
   }
   return sel;
 }
@@ -42,13 +43,15 @@ core::Result<void> check_field_selector(const net::QueryParams& query, std::stri
   constexpr std::string_view kPrefix = "metadata.name=";
   if (!fs->starts_with(kPrefix) || (name != "*" && fs->substr(kPrefix.size()) != name)) {
     return core::fail(core::Error::bad_request("fieldSelector \"" + std::string(*fs) +
-                                               "\" does not match the requested name \"" + std::string(name) + "\""));
+                                               "\" does not match the requested name \"" +
+                                               std::string(name) + "\""));
   }
   return {};
 }
 
 // The cached answer to this exact request target, when the cache can prove it current.
-std::shared_ptr<const std::string> cached_answer(const net::RequestContext& ctx, const CustomMetricsProvider& provider,
+std::shared_ptr<const std::string> cached_answer(const net::RequestContext& ctx,
+                                                 const CustomMetricsProvider& provider,
                                                  const ReadCache* cache) {
   if (cache == nullptr) {
     return nullptr;
@@ -57,7 +60,8 @@ std::shared_ptr<const std::string> cached_answer(const net::RequestContext& ctx,
   return version ? cache->find(ctx.request.target(), *version) : nullptr;
 }
 
-core::Result<net::Response> serve_custom(const net::RequestContext& ctx, const CustomMetricsProvider& provider,
+core::Result<net::Response> serve_custom(const net::RequestContext& ctx,
+                                         const CustomMetricsProvider& provider,
                                          CustomVersion version, MetricQuery q, ReadCache* cache) {
   auto metric_sel = selector_param(ctx.query, "metricLabelSelector");
   if (!metric_sel) {
@@ -98,7 +102,8 @@ core::Result<net::Response> serve_custom(const net::RequestContext& ctx, const C
       for (const auto& item : items) {
         oldest = std::min(oldest, item.timestamp);
       }
-      cache->insert(ctx.request.target(), std::make_shared<const std::string>(body), *before, *after, oldest);
+      cache->insert(ctx.request.target(), std::make_shared<const std::string>(body), *before,
+                    *after, oldest);
     }
   }
   return net::json_response(std::move(body));
@@ -114,7 +119,8 @@ core::Result<void> require_json_accept(const net::Request& request) {
   return {};
 }
 
-core::Result<net::Response> handle_custom_read(const net::RequestContext& ctx, const CustomMetricsProvider& provider,
+core::Result<net::Response> handle_custom_read(const net::RequestContext& ctx,
+                                               const CustomMetricsProvider& provider,
                                                ReadCache* cache) {
   // The whole request target is the key: the same target always decodes to the same query.
   if (auto hit = cached_answer(ctx, provider, cache)) {
@@ -138,14 +144,18 @@ core::Result<net::Response> handle_custom_read(const net::RequestContext& ctx, c
   if (auto fs = check_field_selector(ctx.query, name); !fs) {
     return core::fail(fs.error());
   }
-  MetricQuery q{*info, std::string(info->namespaced ? ns : ""),
+  MetricQuery q{*info,
+                std::string(info->namespaced ? ns : ""),
                 name == "*" ? std::nullopt : std::optional<std::string>(name),
-                std::string(ctx.params.get("metric")), {}, {}};
+                std::string(ctx.params.get("metric")),
+                {},
+                {}};
   return serve_custom(ctx, provider, *version, std::move(q), cache);
 }
 
 core::Result<net::Response> handle_namespace_metric(const net::RequestContext& ctx,
-                                                    const CustomMetricsProvider& provider, ReadCache* cache) {
+                                                    const CustomMetricsProvider& provider,
+                                                    ReadCache* cache) {
   if (auto hit = cached_answer(ctx, provider, cache)) {
     return net::json_response(*hit);
   }
@@ -154,7 +164,9 @@ core::Result<net::Response> handle_namespace_metric(const net::RequestContext& c
     return core::fail(core::Error::route_not_found());
   }
   auto info = core::resolve_resource("namespaces");
-  MetricQuery q{*info, "", std::string(ctx.params.get("namespace")), std::string(ctx.params.get("metric")), {}, {}};
+  MetricQuery q{
+      *info, "", std::string(ctx.params.get("namespace")), std::string(ctx.params.get("metric")),
+      {},    {}};
   return serve_custom(ctx, provider, *version, std::move(q), cache);
 }
 

@@ -10,7 +10,8 @@ namespace kscale::api {
 
 /// Forms a–d of metrics-api.md §2.2 (namespaced or root-scoped, one object or "*"). With a
 /// `cache`, answers are reused while the provider proves them current (api::ReadCache).
-core::Result<net::Response> handle_custom_read(const net::RequestContext& ctx, const CustomMetricsProvider& provider,
+core::Result<net::Response> handle_custom_read(const net::RequestContext& ctx,
+                                               const CustomMetricsProvider& provider,
                                                ReadCache* cache = nullptr);
 /// Form e: /namespaces/<ns>/metrics/<metric>, the namespace object's own metric.
 core::Result<net::Response> handle_namespace_metric(const net::RequestContext& ctx,

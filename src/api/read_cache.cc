@@ -20,7 +20,8 @@ core::SystemTime expiry(core::SystemTime oldest, std::chrono::seconds max_age) {
 
 ReadCache::ReadCache(Limits limits) : limits_(limits) {}
 
-std::shared_ptr<const std::string> ReadCache::find(std::string_view target, const DataVersion& version) const {
+std::shared_ptr<const std::string> ReadCache::find(std::string_view target,
+                                                   const DataVersion& version) const {
   std::lock_guard lock(mutex_);
   const auto it = entries_.find(target);
   if (it == entries_.end()) {
@@ -33,10 +34,11 @@ std::shared_ptr<const std::string> ReadCache::find(std::string_view target, cons
   return e.body;
 }
 
-void ReadCache::insert(std::string_view target, std::shared_ptr<const std::string> body, const DataVersion& before,
-                       const DataVersion& after, core::SystemTime oldest) {
-  if (before.generation != after.generation || body == nullptr || body->size() > limits_.max_body_bytes ||
-      limits_.max_entries == 0) {
+void ReadCache::insert(std::string_view target, std::shared_ptr<const std::string> body,
+                       const DataVersion& before, const DataVersion& after,
+                       core::SystemTime oldest) {
+  if (before.generation != after.generation || body == nullptr ||
+      body->size() > limits_.max_body_bytes || limits_.max_entries == 0) {
     return;
   }
   Entry entry{std::move(body), after.generation, after.now, expiry(oldest, after.max_age)};
@@ -51,7 +53,8 @@ void ReadCache::insert(std::string_view target, std::shared_ptr<const std::strin
     it->second = std::move(entry);
     return;
   }
-  if (entries_.size() >= limits_.max_entries || total_bytes_ + entry.body->size() > limits_.max_total_bytes) {
+  if (entries_.size() >= limits_.max_entries ||
+      total_bytes_ + entry.body->size() > limits_.max_total_bytes) {
     entries_.clear();
     total_bytes_ = 0;
   }

@@ -44,14 +44,15 @@ class ReadCache {
   ReadCache& operator=(const ReadCache&) = delete;
 
   /// The body cached for `target` when it is still current at `version`; null otherwise.
-  std::shared_ptr<const std::string> find(std::string_view target, const DataVersion& version) const;
+  std::shared_ptr<const std::string> find(std::string_view target,
+                                          const DataVersion& version) const;
 
   /// Remembers `body`, the answer to `target` read after data_version() returned `before` and
   /// before it returned `after`; `oldest` is the oldest value timestamp in the answer. Does
   /// nothing when a write happened in between (the answer may mix states) or the body is too
   /// large.
-  void insert(std::string_view target, std::shared_ptr<const std::string> body, const DataVersion& before,
-              const DataVersion& after, core::SystemTime oldest);
+  void insert(std::string_view target, std::shared_ptr<const std::string> body,
+              const DataVersion& before, const DataVersion& after, core::SystemTime oldest);
 
   size_t size() const;
 

@@ -24,7 +24,9 @@ net::Handler json_route(Fn fn) {
   };
 }
 
-std::string path(std::string_view prefix, std::string_view rest) { return std::string(prefix) + std::string(rest); }
+std::string path(std::string_view prefix, std::string_view rest) {
+  return std::string(prefix) + std::string(rest);
+}
 
 }  // namespace
 
@@ -33,10 +35,12 @@ void install_metrics_api_routes(net::Router& router, const CustomMetricsProvider
   router.add(verb::get, "/apis", json_route([](const auto&) -> core::Result<net::Response> {
                return net::json_response(encode_api_group_list());
              }));
-  router.add(verb::get, std::string(kCustom), json_route([](const auto&) -> core::Result<net::Response> {
+  router.add(verb::get, std::string(kCustom),
+             json_route([](const auto&) -> core::Result<net::Response> {
                return net::json_response(encode_custom_api_group());
              }));
-  router.add(verb::get, std::string(kExternal), json_route([](const auto&) -> core::Result<net::Response> {
+  router.add(verb::get, std::string(kExternal),
+             json_route([](const auto&) -> core::Result<net::Response> {
                return net::json_response(encode_external_api_group());
              }));
   router.add(verb::get, path(kCustom, "/{version}"),
@@ -45,52 +49,67 @@ void install_metrics_api_routes(net::Router& router, const CustomMetricsProvider
                if (!v) {
                  return core::fail(core::Error::route_not_found());
                }
-               return net::json_response(encode_custom_resource_list(*v, custom.list_all_metrics()));
+               return net::json_response(
+                   encode_custom_resource_list(*v, custom.list_all_metrics()));
              }));
   router.add(verb::get, path(kExternal, "/v1beta1"),
              json_route([&external](const auto&) -> core::Result<net::Response> {
-               return net::json_response(encode_external_resource_list(external.list_all_external_metrics()));
+               return net::json_response(
+                   encode_external_resource_list(external.list_all_external_metrics()));
              }));
   // Shared by the copies of the read handlers (std::function copies its lambda), mutable because
   // it is a cache; it lives as long as the router holds those handlers. See api::ReadCache.
   auto cache = std::make_shared<ReadCache>();
-  const auto custom_read = json_route(
-      [&custom, cache](const net::RequestContext& ctx) { return handle_custom_read(ctx, custom, cache.get()); });
+  const auto custom_read = json_route([&custom, cache](const net::RequestContext& ctx) {
+    return handle_custom_read(ctx, custom, cache.get());
+  });
   router.add(verb::get, path(kCustom, "/{version}/namespaces/{namespace}/metrics/{metric}"),
              json_route([&custom, cache](const net::RequestContext& ctx) {
                return handle_namespace_metric(ctx, custom, cache.get());
              }));
-  router.add(verb::get, path(kCustom, "/{version}/namespaces/{namespace}/{resource}/{name}/{metric}"), custom_read);
+  router.add(verb::get,
+             path(kCustom, "/{version}/namespaces/{namespace}/{resource}/{name}/{metric}"),
+             custom_read);
   router.add(verb::get, path(kCustom, "/{version}/{resource}/{name}/{metric}"), custom_read);
   router.add(verb::get, path(kExternal, "/v1beta1/namespaces/{namespace}/{metric}"),
-             json_route([&external](const net::RequestContext& ctx) { return handle_external_read(ctx, external); }));
+             json_route([&external](const net::RequestContext& ctx) {
+               return handle_external_read(ctx, external);
+             }));
 }
 
-void install_health_routes(net::Router& router, const ServerInfo& info, const net::MetricsRegistry& registry) {
+void install_health_routes(net::Router& router, const ServerInfo& info,
+                           const net::MetricsRegistry& registry) {
   for (const char* p : {"/healthz", "/livez", "/readyz"}) {
     const bool readiness = std::string_view(p) == "/readyz";
     auto check = [&info, readiness](const net::RequestContext& ctx) -> core::Result<net::Response> {
       const bool ok = !readiness || info.ready();
       const bool verbose = ctx.query.has("verbose");
-      std::string body = ok ? (verbose ? "[+]ping ok\n[+]store ok\nhealthz check passed\n" : "ok")
-                            : "[+]ping ok\n[-]store failed: reason withheld\nhealthz check failed\n";
-      return net::text_response(std::move(body), ok ? net::http::status::ok : net::http::status::internal_server_error);
+      std::string body =
+          ok ? (verbose ? "[+]ping ok\n[+]store ok\nhealthz check passed\n" : "ok")
+             : "[+]ping ok\n[-]store failed: reason withheld\nhealthz check failed\n";
+      return net::text_response(std::move(body), ok ? net::http::status::ok
+                                                    : net::http::status::internal_server_error);
     };
     router.add(verb::get, p, check);
-    router.add(verb::get, std::string(p) + "/{check}", [](const net::RequestContext& ctx) -> core::Result<net::Response> {
-      const auto c = ctx.params.get("check");
-      if (c != "ping" && c != "store") {
-        return core::fail(core::Error::route_not_found());
-      }
-      return net::text_response("ok");
-    });
+    router.add(verb::get, std::string(p) + "/{check}",
+               [](const net::RequestContext& ctx) -> core::Result<net::Response> {
+                 const auto c = ctx.params.get("check");
+                 if (c != "ping" && c != "store") {
+                   return core::fail(core::Error::route_not_found());
+                 }
+                 return net::text_response("ok");
+               });
   }
   router.add(verb::get, "/version", [&info](const auto&) -> core::Result<net::Response> {
-    return net::json_response(boost::json::serialize(boost::json::object{
-        {"major", "0"}, {"minor", "1"}, {"gitVersion", info.git_version}, {"platform", "linux/amd64"}}));
+    return net::json_response(
+        boost::json::serialize(boost::json::object{{"major", "0"},
+                                                   {"minor", "1"},
+                                                   {"gitVersion", info.git_version},
+                                                   {"platform", "linux/amd64"}}));
   });
   router.add(verb::get, "/metrics", [&registry](const auto&) -> core::Result<net::Response> {
-    return net::text_response(registry.serialize(), net::http::status::ok, "text/plain; version=0.0.4; charset=utf-8");
+    return net::text_response(registry.serialize(), net::http::status::ok,
+                              "text/plain; version=0.0.4; charset=utf-8");
   });
 }
 

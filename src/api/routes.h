@@ -23,6 +23,7 @@ void install_metrics_api_routes(net::Router& router, const CustomMetricsProvider
                                 const ExternalMetricsProvider& external);
 
 /// /healthz, /livez, /readyz (+ /<check>), /version, /metrics, and 404 for /openapi/v2|v3.
-void install_health_routes(net::Router& router, const ServerInfo& info, const net::MetricsRegistry& registry);
+void install_health_routes(net::Router& router, const ServerInfo& info,
+                           const net::MetricsRegistry& registry);
 
 }  // namespace kscale::api

@@ -7,18 +7,15 @@ namespace kscale::api {
 namespace {
 
 CustomMetricValue to_value(const core::ResourceInfo& info, const store::CustomPoint& p) {
-  return CustomMetricValue{info,
-                           p.key.namespace_name,
-                           p.key.object_name,
-                           p.key.metric,
-                           p.sample.timestamp,
-                           p.sample.window,
+  return CustomMetricValue{info,          p.key.namespace_name, p.key.object_name,
+                           p.key.metric,  p.sample.timestamp,   p.sample.window,
                            p.sample.value};
 }
 
 }  // namespace
 
-StoreMetricsProvider::StoreMetricsProvider(const store::SeriesStore& store, const kube::ClusterView& cluster)
+StoreMetricsProvider::StoreMetricsProvider(const store::SeriesStore& store,
+                                           const kube::ClusterView& cluster)
     : store_(store), cluster_(cluster) {}
 
 // Objects are selected by their Kubernetes labels as the reference adapters do after listing
@@ -32,11 +29,13 @@ bool StoreMetricsProvider::object_selected(const MetricQuery& q, const std::stri
   return labels && q.object_selector.matches(*labels);
 }
 
-core::Result<CustomMetricValue> StoreMetricsProvider::get_metric_by_name(const MetricQuery& q) const {
+core::Result<CustomMetricValue> StoreMetricsProvider::get_metric_by_name(
+    const MetricQuery& q) const {
   const std::string gr = q.resource.group_resource.to_string();
   const auto filter = [&](const core::Labels& l) { return q.metric_selector.matches(l); };
-  auto points = store_.find_custom(q.resource.group_resource, q.namespace_name, *q.name, q.metric,
-                                   q.metric_selector.empty() ? std::function<bool(const core::Labels&)>{} : filter);
+  auto points = store_.find_custom(
+      q.resource.group_resource, q.namespace_name, *q.name, q.metric,
+      q.metric_selector.empty() ? std::function<bool(const core::Labels&)>{} : filter);
   if (points.empty()) {
     if (!q.metric_selector.empty()) {
       return core::fail(core::Error::metric_not_found_for_selector(gr, q.metric, *q.name,
@@ -58,11 +57,13 @@ core::Result<CustomMetricValue> StoreMetricsProvider::get_metric_by_name(const M
 core::Result<std::vector<CustomMetricValue>> StoreMetricsProvider::get_metric_by_selector(
     const MetricQuery& q) const {
   if (!store_.has_custom_metric(q.resource.group_resource, q.metric)) {
-    return core::fail(core::Error::metric_not_found(q.resource.group_resource.to_string(), q.metric));
+    return core::fail(
+        core::Error::metric_not_found(q.resource.group_resource.to_string(), q.metric));
   }
   const auto filter = [&](const core::Labels& l) { return q.metric_selector.matches(l); };
-  auto points = store_.find_custom(q.resource.group_resource, q.namespace_name, std::nullopt, q.metric,
-                                   q.metric_selector.empty() ? std::function<bool(const core::Labels&)>{} : filter);
+  auto points = store_.find_custom(
+      q.resource.group_resource, q.namespace_name, std::nullopt, q.metric,
+      q.metric_selector.empty() ? std::function<bool(const core::Labels&)>{} : filter);
   // Items are listed by object name, and one object's series must be adjacent below.
   std::sort(points.begin(), points.end(),
             [](const auto& a, const auto& b) { return a.key.object_name < b.key.object_name; });
@@ -94,21 +95,23 @@ std::vector<CustomMetricInfo> StoreMetricsProvider::list_all_metrics() const {
 }
 
 core::Result<std::vector<ExternalMetricValue>> StoreMetricsProvider::get_external_metric(
-    const std::string& namespace_name, const std::string& metric, const core::LabelSelector& selector) const {
+    const std::string& namespace_name, const std::string& metric,
+    const core::LabelSelector& selector) const {
   if (!store_.has_external_metric(metric)) {
     return core::fail(core::Error::metric_not_found("namespaces", metric));
   }
   const auto filter = [&](const core::Labels& l) { return selector.matches(l); };
-  auto points = store_.find_external(namespace_name, metric,
-                                     selector.empty() ? std::function<bool(const core::Labels&)>{} : filter);
+  auto points =
+      store_.find_external(namespace_name, metric,
+                           selector.empty() ? std::function<bool(const core::Labels&)>{} : filter);
   // The store's order is unspecified; answer in a stable order (by metric labels).
   std::sort(points.begin(), points.end(),
             [](const auto& a, const auto& b) { return a.key.metric_labels < b.key.metric_labels; });
   std::vector<ExternalMetricValue> out;
   out.reserve(points.size());
   for (auto& p : points) {
-    out.push_back(ExternalMetricValue{p.key.metric, p.key.metric_labels, p.sample.timestamp, p.sample.window,
-                                      p.sample.value});
+    out.push_back(ExternalMetricValue{p.key.metric, p.key.metric_labels, p.sample.timestamp,
+                                      p.sample.window, p.sample.value});
   }
   return out;
 }

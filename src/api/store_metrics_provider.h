@@ -15,7 +15,8 @@ class StoreMetricsProvider final : public CustomMetricsProvider, public External
 
   // api::CustomMetricsProvider
   core::Result<CustomMetricValue> get_metric_by_name(const MetricQuery& q) const override;
-  core::Result<std::vector<CustomMetricValue>> get_metric_by_selector(const MetricQuery& q) const override;
+  core::Result<std::vector<CustomMetricValue>> get_metric_by_selector(
+      const MetricQuery& q) const override;
   std::vector<CustomMetricInfo> list_all_metrics() const override;
   std::optional<DataVersion> data_version() const override {
     return DataVersion{store_.generation(), store_.clock().system_now(), store_.max_age()};

@@ -7,7 +7,8 @@ namespace kscale::app {
 core::Result<AdapterConfig> complete(const AdapterOptions& o) {
   auto port_ok = [](int p) { return p >= 0 && p <= 65535; };
   if (!port_ok(o.secure_port) || !port_ok(o.http_port)) {
-    return core::fail(core::Error::bad_request("--secure-port and --http-port must be between 0 and 65535"));
+    return core::fail(
+        core::Error::bad_request("--secure-port and --http-port must be between 0 and 65535"));
   }
   if (o.worker_threads == 0) {
     return core::fail(core::Error::bad_request("--worker-threads must be at least 1"));

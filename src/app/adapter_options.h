@@ -38,7 +38,7 @@ struct AdapterOptions {
 struct AdapterConfig {
   AdapterOptions options;
   std::chrono::seconds max_age{};
-  std::optional<ScrapeFile> scrape_file;                 // with --scrape-config
+  std::optional<ScrapeFile> scrape_file;                // with --scrape-config
   std::chrono::milliseconds annotated_pods_interval{};  // with --scrape-annotated-pods
 };
 

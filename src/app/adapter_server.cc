@@ -12,7 +12,8 @@ namespace kscale::app {
 
 namespace asio = boost::asio;
 
-core::Result<std::unique_ptr<AdapterServer>> AdapterServer::create(AdapterConfig config, const core::Clock& clock) {
+core::Result<std::unique_ptr<AdapterServer>> AdapterServer::create(AdapterConfig config,
+                                                                   const core::Clock& clock) {
   auto server = std::make_unique<AdapterServer>(std::move(config), clock);
   const auto& o = server->config_.options;
   if (!o.objects_file.empty()) {
@@ -25,11 +26,14 @@ core::Result<std::unique_ptr<AdapterServer>> AdapterServer::create(AdapterConfig
     auto view = std::make_unique<kube::StaticClusterView>();
     server->scraped_pods_ = view.get();
     server->cluster_ = std::move(view);
-    spdlog::info("no --objects file: labelSelector selects among the scraped pods, by their labels in --scrape-config");
+    spdlog::info(
+        "no --objects file: labelSelector selects among the scraped pods, by their labels in --scrape-config");
   } else {
-    spdlog::info("no --objects file: labelSelector cannot be evaluated and every object with data is served");
+    spdlog::info(
+        "no --objects file: labelSelector cannot be evaluated and every object with data is served");
   }
-  server->provider_ = std::make_unique<api::StoreMetricsProvider>(server->store_, *server->cluster_);
+  server->provider_ =
+      std::make_unique<api::StoreMetricsProvider>(server->store_, *server->cluster_);
   if (auto r = server->start_listeners(); !r) {
     return core::fail(r.error());
   }
@@ -52,11 +56,14 @@ void AdapterServer::install_routes(net::Router& router) {
   net::register_process_collector(registry_);
   registry_.gauge_callback("kscale_store_series", "Series held in the store.",
                            [this] { return static_cast<double>(store_.series_count()); });
-  registry_.counter_callback("kscale_store_evictions_total", "Series evicted because nobody refreshed them.",
+  registry_.counter_callback("kscale_store_evictions_total",
+                             "Series evicted because nobody refreshed them.",
                              [this] { return static_cast<double>(store_.evictions()); });
   push_ = std::make_unique<sources::PushContext>(sources::PushContext{
-      store_, clock_, registry_.counter("kscale_push_writes_total", "Metric values stored through the push API."),
-      registry_.counter("kscale_push_rejected_writes_total", "Push requests rejected as invalid.")});
+      store_, clock_,
+      registry_.counter("kscale_push_writes_total", "Metric values stored through the push API."),
+      registry_.counter("kscale_push_rejected_writes_total",
+                        "Push requests rejected as invalid.")});
   api::install_metrics_api_routes(router, *provider_, *provider_);
   sources::install_push_routes(router, *push_);
   api::install_health_routes(router, info_, registry_);
@@ -69,7 +76,8 @@ core::Result<void> AdapterServer::start_listeners() {
   net::Limits limits;
   limits.body_limit = o.max_request_body_bytes;
   server_ = std::make_unique<net::Server>(runtime_.io_context(), router, limits, o.worker_threads);
-  auto tls = net::make_server_tls_context(net::TlsOptions{o.tls_cert_file, o.tls_private_key_file, o.cert_dir, o.tls_sni});
+  auto tls = net::make_server_tls_context(
+      net::TlsOptions{o.tls_cert_file, o.tls_private_key_file, o.cert_dir, o.tls_sni});
   if (!tls) {
     return core::fail(tls.error().with_context("TLS"));
   }
@@ -78,7 +86,8 @@ core::Result<void> AdapterServer::start_listeners() {
     return core::fail(secure.error().with_context("--secure-port"));
   }
   secure_port_ = *secure;
-  spdlog::info("serving custom.metrics.k8s.io and external.metrics.k8s.io on https://{}:{}", o.bind_address, *secure);
+  spdlog::info("serving custom.metrics.k8s.io and external.metrics.k8s.io on https://{}:{}",
+               o.bind_address, *secure);
   if (o.http_port != 0 || o.secure_port == 0) {
     const auto plain = server_->listen(o.bind_address, static_cast<uint16_t>(o.http_port), nullptr);
     if (!plain) {
@@ -96,17 +105,18 @@ core::Result<void> AdapterServer::start_scraper() {
   }
   const auto& o = config_.options;
   auto& file = *config_.scrape_file;
-  scraper_ = std::make_unique<sources::Scraper>(runtime_.io_context().get_executor(), runtime_.tasks(), store_,
-                                                clock_, std::make_shared<const sources::ScrapeRules>(file.config.rules),
-                                                &registry_);
+  scraper_ = std::make_unique<sources::Scraper>(
+      runtime_.io_context().get_executor(), runtime_.tasks(), store_, clock_,
+      std::make_shared<const sources::ScrapeRules>(file.config.rules), &registry_);
   if (auto r = apply_targets(*scraper_, scraped_pods_, file.config.targets); !r) {
     return core::fail(r.error().with_context("--scrape-config " + o.scrape_config_file));
   }
-  spdlog::info("--scrape-config {}: {} rules, {} targets", o.scrape_config_file, file.config.rules.size(),
-               file.config.targets.size());
+  spdlog::info("--scrape-config {}: {} rules, {} targets", o.scrape_config_file,
+               file.config.rules.size(), file.config.targets.size());
   if (o.scrape_annotated_pods) {
-    pod_discovery_ = PodDiscovery{o.objects_file, {}, config_.annotated_pods_interval, file.config.targets,
-                                  file.config.targets, {}};
+    pod_discovery_ =
+        PodDiscovery{o.objects_file,      {}, config_.annotated_pods_interval, file.config.targets,
+                     file.config.targets, {}};
     discover_pods(*pod_discovery_, *scraper_);
   }
   return {};
@@ -122,12 +132,14 @@ void AdapterServer::run() {
                        }),
                  "eviction loop");
   if (scraper_) {
-    runtime_.spawn(every(std::chrono::seconds(1),
-                         [this] { reload_scrape_file(*config_.scrape_file, *scraper_, scraped_pods_); }),
-                   "--scrape-config reload loop");
+    runtime_.spawn(
+        every(std::chrono::seconds(1),
+              [this] { reload_scrape_file(*config_.scrape_file, *scraper_, scraped_pods_); }),
+        "--scrape-config reload loop");
   }
   if (pod_discovery_) {
-    runtime_.spawn(every(std::chrono::milliseconds(250), [this] { discover_pods(*pod_discovery_, *scraper_); }),
+    runtime_.spawn(every(std::chrono::milliseconds(250),
+                         [this] { discover_pods(*pod_discovery_, *scraper_); }),
                    "--scrape-annotated-pods loop");
   }
   runtime_.run(config_.options.worker_threads, {server_.get()}, config_.options.shutdown_grace);

@@ -28,8 +28,8 @@ class AdapterServer {
  public:
   /// Opens what the config names (the --objects file, TLS), binds the listeners and sets the
   /// scrape targets; nothing runs before run(). `clock` must outlive the server.
-  [[nodiscard]] static core::Result<std::unique_ptr<AdapterServer>> create(AdapterConfig config,
-                                                                           const core::Clock& clock);
+  [[nodiscard]] static core::Result<std::unique_ptr<AdapterServer>> create(
+      AdapterConfig config, const core::Clock& clock);
   ~AdapterServer();
   AdapterServer(const AdapterServer&) = delete;
   AdapterServer& operator=(const AdapterServer&) = delete;

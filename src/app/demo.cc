@@ -75,7 +75,8 @@ bool on_path(const std::string& program) {
   std::size_t start = 0;
   while (start <= p.size()) {
     const auto end = p.find(':', start);
-    const std::string dir = p.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    const std::string dir =
+        p.substr(start, end == std::string::npos ? std::string::npos : end - start);
     if (!dir.empty() && access((fs::path(dir) / program).c_str(), X_OK) == 0) {
       return true;
     }
@@ -112,7 +113,8 @@ std::string str(const json::object& o, std::string_view key) {
 }
 
 std::string deployment_yaml(const std::string& exe, uint16_t service_port, const fs::path& dir) {
-  return fmt::format(R"yaml(# Seed 000's httpserver Deployment, run locally: each replica is `kscale httpserver` sharing
+  return fmt::format(
+      R"yaml(# Seed 000's httpserver Deployment, run locally: each replica is `kscale httpserver` sharing
 # the service port {port} (SO_REUSEPORT spreads connections over them) with /metrics on its own $(PORT).
 apiVersion: apps/v1
 kind: Deployment
@@ -151,11 +153,12 @@ spec:
               port: metrics
             periodSeconds: 1
 )yaml",
-                     fmt::arg("exe", exe), fmt::arg("port", service_port), fmt::arg("dir", dir.string()));
+      fmt::arg("exe", exe), fmt::arg("port", service_port), fmt::arg("dir", dir.string()));
 }
 
 std::string hpa_yaml(std::chrono::seconds stabilization) {
-  return fmt::format(R"yaml(# Seed 000's HPA (examples/hpa-http-requests-qps.yaml) with a {s}s scale-down stabilization
+  return fmt::format(
+      R"yaml(# Seed 000's HPA (examples/hpa-http-requests-qps.yaml) with a {s}s scale-down stabilization
 # window instead of the default 5 minutes, so that the demo ends in a few minutes.
 apiVersion: autoscaling/v2
 kind: HorizontalPodAutoscaler
@@ -181,11 +184,12 @@ spec:
     scaleDown:
       stabilizationWindowSeconds: {s}
 )yaml",
-                     fmt::arg("s", stabilization.count()));
+      fmt::arg("s", stabilization.count()));
 }
 
 std::string scrape_yaml(const std::string& window) {
-  return fmt::format(R"yaml(# Rules only: the targets are the pods annotated prometheus.io/scrape (--scrape-annotated-pods).
+  return fmt::format(
+      R"yaml(# Rules only: the targets are the pods annotated prometheus.io/scrape (--scrape-annotated-pods).
 rules:
   - seriesName: http_requests_total
     metric: http_requests_qps
@@ -193,7 +197,7 @@ rules:
     window: {}
     aggregate: sum
 )yaml",
-                     window);
+      window);
 }
 
 struct Summary {
@@ -204,7 +208,8 @@ struct Summary {
   std::optional<double> back_to_min;
 };
 
-Summary summarize(const std::vector<json::object>& tl, double load_start, double load_end, int min_replicas) {
+Summary summarize(const std::vector<json::object>& tl, double load_start, double load_end,
+                  int min_replicas) {
   Summary s;
   for (const auto& e : tl) {
     const double t = num(e, "time");
@@ -229,46 +234,59 @@ Summary summarize(const std::vector<json::object>& tl, double load_start, double
   return s;
 }
 
-std::string seconds_text(const std::optional<double>& v) { return v ? fmt::format("{:.1f}s", *v) : "n/a"; }
+std::string seconds_text(const std::optional<double>& v) {
+  return v ? fmt::format("{:.1f}s", *v) : "n/a";
+}
 
 // Starts hey or ab as a child process, or returns none for the built-in generator; prints the
 // load line either way.
-core::Result<std::optional<ChildProcess>> spawn_load(const std::string& tool, const DemoTimes& t, const std::string& url,
-                                                     const std::vector<std::string>& env, const fs::path& dir) {
+core::Result<std::optional<ChildProcess>> spawn_load(const std::string& tool, const DemoTimes& t,
+                                                     const std::string& url,
+                                                     const std::vector<std::string>& env,
+                                                     const fs::path& dir) {
   const int rps = t.concurrency * t.qps_per_worker;
   if (tool == "hey") {
-    std::cout << fmt::format("\n>>> load: hey -z {}s -c {} -q {} -disable-keepalive {}  (~{} requests/s, "
-                             "~{:.0f} replicas' worth at 30/s each)\n\n",
-                             t.load.count(), t.concurrency, t.qps_per_worker, url, rps, std::ceil(rps / 30.0));
-    auto p = ChildProcess::spawn(autoscaler::SpawnOptions{{"hey", "-z", std::to_string(t.load.count()) + "s", "-c",
-                                                           std::to_string(t.concurrency), "-q",
-                                                           std::to_string(t.qps_per_worker), "-disable-keepalive", url},
-                                                          env, (dir / "load.log").string(), false, true});
+    std::cout << fmt::format(
+        "\n>>> load: hey -z {}s -c {} -q {} -disable-keepalive {}  (~{} requests/s, "
+        "~{:.0f} replicas' worth at 30/s each)\n\n",
+        t.load.count(), t.concurrency, t.qps_per_worker, url, rps, std::ceil(rps / 30.0));
+    auto p = ChildProcess::spawn(autoscaler::SpawnOptions{
+        {"hey", "-z", std::to_string(t.load.count()) + "s", "-c", std::to_string(t.concurrency),
+         "-q", std::to_string(t.qps_per_worker), "-disable-keepalive", url},
+        env,
+        (dir / "load.log").string(),
+        false,
+        true});
     if (!p) {
       return core::fail(core::Error::unavailable("hey: " + p.error().message));
     }
     return std::optional<ChildProcess>(std::move(*p));
   } else if (tool == "ab") {
-    std::cout << fmt::format("\n>>> load: ab -t {} -n 100000000 -c 20 {}  (as fast as it goes: ab has no rate limit)\n\n",
-                             t.load.count(), url);
+    std::cout << fmt::format(
+        "\n>>> load: ab -t {} -n 100000000 -c 20 {}  (as fast as it goes: ab has no rate limit)\n\n",
+        t.load.count(), url);
     auto p = ChildProcess::spawn(autoscaler::SpawnOptions{
         {"ab", "-q", "-t", std::to_string(t.load.count()), "-n", "100000000", "-c", "20", url},
-        env, (dir / "load.log").string(), false, true});
+        env,
+        (dir / "load.log").string(),
+        false,
+        true});
     if (!p) {
       return core::fail(core::Error::unavailable("ab: " + p.error().message));
     }
     return std::optional<ChildProcess>(std::move(*p));
   } else {
-    std::cout << fmt::format("\n>>> load: built-in generator, {} requests/s for {}s to {} (install hey for the "
-                             "seeds' tool)\n\n",
-                             rps, t.load.count(), url);
+    std::cout << fmt::format(
+        "\n>>> load: built-in generator, {} requests/s for {}s to {} (install hey for the "
+        "seeds' tool)\n\n",
+        rps, t.load.count(), url);
   }
   return std::optional<ChildProcess>();
 }
 
 // The SVG timeline and the summary; 0 when the HPA scaled up and came back to minReplicas.
-int print_report(const DemoOptions& f, const fs::path& dir, const fs::path& timeline, double load_start,
-                 double load_end, const std::string& tool, int rps) {
+int print_report(const DemoOptions& f, const fs::path& dir, const fs::path& timeline,
+                 double load_start, double load_end, const std::string& tool, int rps) {
   const auto tl = read_timeline(timeline);
   const auto s = summarize(tl, load_start, load_end, 1);
   autoscaler::SimulationResult plot;
@@ -299,14 +317,22 @@ int print_report(const DemoOptions& f, const fs::path& dir, const fs::path& time
   std::ofstream(f.plot) << autoscaler::render_svg(plot, title);
 
   std::cout << "\nSummary\n";
-  std::cout << fmt::format("  load:                                   {} for {:.0f}s ({})\n", tool, load_end - load_start,
-                           tool == "hey" ? fmt::format("~{} requests/s", rps) : std::string("see load.log"));
-  std::cout << fmt::format("  load start -> first scale-up decision:   {}\n", seconds_text(s.first_scale_up));
-  std::cout << fmt::format("  load start -> first new replica Ready:   {}\n", seconds_text(s.first_new_ready));
-  std::cout << fmt::format("  peak replicas:                           {} (maxReplicas 10)\n", s.peak);
-  std::cout << fmt::format("  load stop  -> first scale-down decision: {}\n", seconds_text(s.first_scale_down));
-  std::cout << fmt::format("  load stop  -> back at minReplicas (1):   {}\n", seconds_text(s.back_to_min));
-  std::cout << fmt::format("  timeline plot:                           {}\n", fs::absolute(f.plot).string());
+  std::cout << fmt::format("  load:                                   {} for {:.0f}s ({})\n", tool,
+                           load_end - load_start,
+                           tool == "hey" ? fmt::format("~{} requests/s", rps)
+                                         : std::string("see load.log"));
+  std::cout << fmt::format("  load start -> first scale-up decision:   {}\n",
+                           seconds_text(s.first_scale_up));
+  std::cout << fmt::format("  load start -> first new replica Ready:   {}\n",
+                           seconds_text(s.first_new_ready));
+  std::cout << fmt::format("  peak replicas:                           {} (maxReplicas 10)\n",
+                           s.peak);
+  std::cout << fmt::format("  load stop  -> first scale-down decision: {}\n",
+                           seconds_text(s.first_scale_down));
+  std::cout << fmt::format("  load stop  -> back at minReplicas (1):   {}\n",
+                           seconds_text(s.back_to_min));
+  std::cout << fmt::format("  timeline plot:                           {}\n",
+                           fs::absolute(f.plot).string());
   if (f.keep_files) {
     std::cout << fmt::format("  files (logs, timeline, manifests):       {}\n", dir.string());
   }
@@ -328,7 +354,8 @@ asio::awaitable<bool> Demo::pause_for(std::chrono::milliseconds d) {
   co_return !ec && !interrupted_;
 }
 
-asio::awaitable<core::Result<std::string>> Demo::wait_for_log(fs::path log, std::regex re, std::chrono::seconds timeout,
+asio::awaitable<core::Result<std::string>> Demo::wait_for_log(fs::path log, std::regex re,
+                                                              std::chrono::seconds timeout,
                                                               ChildProcess& p, std::string what) {
   for (auto waited = 0ms; waited < timeout; waited += 100ms) {
     std::smatch m;
@@ -337,16 +364,16 @@ asio::awaitable<core::Result<std::string>> Demo::wait_for_log(fs::path log, std:
       co_return m.size() > 1 ? m[1].str() : m[0].str();
     }
     if (!p.running()) {
-      co_return core::fail(core::Error::unavailable(fmt::format("{} ended early ({}); its log {}:\n{}", what,
-                                                                autoscaler::describe_exit(p.wait_status().value_or(0)),
-                                                                log.string(), text)));
+      co_return core::fail(core::Error::unavailable(
+          fmt::format("{} ended early ({}); its log {}:\n{}", what,
+                      autoscaler::describe_exit(p.wait_status().value_or(0)), log.string(), text)));
     }
     if (auto ok = co_await pause_for(100ms); !ok) {
       co_return core::fail(interrupted());
     }
   }
-  co_return core::fail(
-      core::Error::unavailable(fmt::format("{} did not start within {}s; see {}", what, timeout.count(), log.string())));
+  co_return core::fail(core::Error::unavailable(
+      fmt::format("{} did not start within {}s; see {}", what, timeout.count(), log.string())));
 }
 
 // The fallback load: `workers` coroutines, each sending `qps` requests a second over new
@@ -429,7 +456,8 @@ int Demo::run() {
 }
 
 asio::awaitable<core::Result<int>> Demo::scenario() {
-  const DemoTimes t = f_.short_mode ? DemoTimes{2s, 15s, 40s, "10s", 50, 10} : DemoTimes{5s, 30s, 60s, "10s", 50, 10};
+  const DemoTimes t = f_.short_mode ? DemoTimes{2s, 15s, 40s, "10s", 50, 10}
+                                    : DemoTimes{5s, 30s, 60s, "10s", 50, 10};
   char tmpl[] = "/tmp/kscale-demo-XXXXXX";
   if (mkdtemp(tmpl) == nullptr) {
     co_return core::fail(core::Error::unavailable("cannot create a temporary directory in /tmp"));
@@ -444,41 +472,71 @@ asio::awaitable<core::Result<int>> Demo::scenario() {
   std::ofstream(dir_ / "scrape.yaml") << scrape_yaml(t.rate_window);
   std::ofstream(pods) << "apiVersion: v1\nkind: List\nitems: []\n";
   std::cout << fmt::format("kscale demo: seed 000 on this machine (files in {})\n", dir_.string());
-  std::cout << fmt::format("  HPA httpserver-hpa: http_requests_qps AverageValue 30 per pod, 1..10 replicas, "
-                           "scale-down window {}s, sync every {}s\n",
-                           t.stabilization.count(), t.sync_period.count())
-            << std::flush;
+  std::cout
+      << fmt::format(
+             "  HPA httpserver-hpa: http_requests_qps AverageValue 30 per pod, 1..10 replicas, "
+             "scale-down window {}s, sync every {}s\n",
+             t.stabilization.count(), t.sync_period.count())
+      << std::flush;
 
   const auto env = inherited_env();
-  auto adapter = ChildProcess::spawn(autoscaler::SpawnOptions{
-      {exe, "adapter", "--bind-address", "127.0.0.1", "--secure-port", "0", "--http-port", "0", "--cert-dir",
-       (dir_ / "certs").string(), "--objects", pods.string(), "--scrape-config", (dir_ / "scrape.yaml").string(),
-       "--scrape-annotated-pods", "--scrape-annotated-pods-interval", "1s", "--metrics-max-age", "30s",
-       "--worker-threads", "1"},
-      env, (dir_ / "adapter.log").string(), false, true});
+  auto adapter = ChildProcess::spawn(autoscaler::SpawnOptions{{exe,
+                                                               "adapter",
+                                                               "--bind-address",
+                                                               "127.0.0.1",
+                                                               "--secure-port",
+                                                               "0",
+                                                               "--http-port",
+                                                               "0",
+                                                               "--cert-dir",
+                                                               (dir_ / "certs").string(),
+                                                               "--objects",
+                                                               pods.string(),
+                                                               "--scrape-config",
+                                                               (dir_ / "scrape.yaml").string(),
+                                                               "--scrape-annotated-pods",
+                                                               "--scrape-annotated-pods-interval",
+                                                               "1s",
+                                                               "--metrics-max-age",
+                                                               "30s",
+                                                               "--worker-threads",
+                                                               "1"},
+                                                              env,
+                                                              (dir_ / "adapter.log").string(),
+                                                              false,
+                                                              true});
   if (!adapter) {
     co_return core::fail(core::Error::unavailable("kscale adapter: " + adapter.error().message));
   }
   adapter_ = std::move(*adapter);
-  auto https_port = co_await wait_for_log(dir_ / "adapter.log", std::regex(R"(on https://127\.0\.0\.1:(\d+))"), 20s,
-                                          *adapter_, "kscale adapter");
+  auto https_port =
+      co_await wait_for_log(dir_ / "adapter.log", std::regex(R"(on https://127\.0\.0\.1:(\d+))"),
+                            20s, *adapter_, "kscale adapter");
   if (!https_port) {
     co_return core::fail(https_port.error());
   }
   const std::string server = "https://127.0.0.1:" + *https_port;
-  std::cout << fmt::format("  kscale adapter: metrics API at {}, scraping the annotated pods every 1s, "
-                           "rate window {}\n",
-                           server, t.rate_window);
-  std::cout << fmt::format("  kscale autoscale --local: replicas serve 127.0.0.1:{} (SO_REUSEPORT)\n\n", service_port)
+  std::cout << fmt::format(
+      "  kscale adapter: metrics API at {}, scraping the annotated pods every 1s, "
+      "rate window {}\n",
+      server, t.rate_window);
+  std::cout << fmt::format(
+                   "  kscale autoscale --local: replicas serve 127.0.0.1:{} (SO_REUSEPORT)\n\n",
+                   service_port)
             << std::flush;
   auto autoscale = ChildProcess::spawn(autoscaler::SpawnOptions{
-      {exe, "autoscale", "--local", "-f", (dir_ / "deployment.yaml").string(), "-f", (dir_ / "hpa.yaml").string(),
-       "--pods-file", pods.string(), "--logs-dir", (dir_ / "logs").string(), "--metrics-server", server,
-       "--certificate-authority", (dir_ / "certs" / "apiserver.crt").string(), "--sync-period",
+      {exe, "autoscale", "--local", "-f", (dir_ / "deployment.yaml").string(), "-f",
+       (dir_ / "hpa.yaml").string(), "--pods-file", pods.string(), "--logs-dir",
+       (dir_ / "logs").string(), "--metrics-server", server, "--certificate-authority",
+       (dir_ / "certs" / "apiserver.crt").string(), "--sync-period",
        std::to_string(t.sync_period.count()) + "s", "--timeline", timeline.string()},
-      env, (dir_ / "autoscale.log").string(), true, true});
+      env,
+      (dir_ / "autoscale.log").string(),
+      true,
+      true});
   if (!autoscale) {
-    co_return core::fail(core::Error::unavailable("kscale autoscale: " + autoscale.error().message));
+    co_return core::fail(
+        core::Error::unavailable("kscale autoscale: " + autoscale.error().message));
   }
   autoscale_ = std::move(*autoscale);
 
@@ -489,8 +547,9 @@ asio::awaitable<core::Result<int>> Demo::scenario() {
       flowing = flowing || (str(e, "type") == "sync" && !std::isnan(num(e, "value")));
     }
     if (!autoscale_->running()) {
-      co_return core::fail(core::Error::unavailable("kscale autoscale ended early; see " + (dir_ / "autoscale.log").string() + ":\n" +
-                      read_text(dir_ / "autoscale.log")));
+      co_return core::fail(core::Error::unavailable("kscale autoscale ended early; see " +
+                                                    (dir_ / "autoscale.log").string() + ":\n" +
+                                                    read_text(dir_ / "autoscale.log")));
     }
     if (!flowing) {
       if (auto ok = co_await pause_for(1s); !ok) {
@@ -499,8 +558,9 @@ asio::awaitable<core::Result<int>> Demo::scenario() {
     }
   }
   if (!flowing) {
-    co_return core::fail(core::Error::unavailable("the HPA never saw http_requests_qps within 60s; see " + (dir_ / "adapter.log").string() + " and " +
-                    (dir_ / "autoscale.log").string()));
+    co_return core::fail(core::Error::unavailable(
+        "the HPA never saw http_requests_qps within 60s; see " + (dir_ / "adapter.log").string() +
+        " and " + (dir_ / "autoscale.log").string()));
   }
 
   std::string tool = f_.load;
@@ -510,7 +570,9 @@ asio::awaitable<core::Result<int>> Demo::scenario() {
   const std::string url = fmt::format("http://127.0.0.1:{}/", service_port);
   const int rps = t.concurrency * t.qps_per_worker;
   core::RealClock clock;
-  auto unix_now = [&clock] { return std::chrono::duration<double>(clock.system_now().time_since_epoch()).count(); };
+  auto unix_now = [&clock] {
+    return std::chrono::duration<double>(clock.system_now().time_since_epoch()).count();
+  };
   const double load_start = unix_now();
   auto spawned = spawn_load(tool, t, url, env, dir_);
   if (!spawned) {
@@ -535,9 +597,11 @@ asio::awaitable<core::Result<int>> Demo::scenario() {
   }
   load_stop_ = true;
   const double load_end = unix_now();
-  std::cout << fmt::format("\n>>> load stopped after {:.0f}s; replicas come down after the {}s stabilization window\n\n",
-                           load_end - load_start, t.stabilization.count())
-            << std::flush;
+  std::cout
+      << fmt::format(
+             "\n>>> load stopped after {:.0f}s; replicas come down after the {}s stabilization window\n\n",
+             load_end - load_start, t.stabilization.count())
+      << std::flush;
 
   const auto scale_down_budget = t.stabilization + 10s + 4 * t.sync_period + 30s;
   bool back = false;

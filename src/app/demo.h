@@ -48,9 +48,11 @@ class Demo {
   boost::asio::awaitable<core::Result<int>> scenario();
   /// Waits `d`; false when interrupted.
   boost::asio::awaitable<bool> pause_for(std::chrono::milliseconds d);
-  boost::asio::awaitable<core::Result<std::string>> wait_for_log(std::filesystem::path log, std::regex re,
+  boost::asio::awaitable<core::Result<std::string>> wait_for_log(std::filesystem::path log,
+                                                                 std::regex re,
                                                                  std::chrono::seconds timeout,
-                                                                 autoscaler::ChildProcess& p, std::string what);
+                                                                 autoscaler::ChildProcess& p,
+                                                                 std::string what);
   void start_builtin_load(uint16_t port, int workers, int qps, std::chrono::seconds duration);
   boost::asio::awaitable<void> load_worker(uint16_t port, int qps, std::chrono::seconds duration);
   void cleanup();

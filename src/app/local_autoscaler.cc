@@ -42,13 +42,15 @@ core::Result<std::string> read_file(const std::string& path) {
 core::Result<std::chrono::seconds> duration_flag(const std::string& flag, const std::string& text) {
   auto d = core::parse_go_duration(text);
   if (!d || *d < std::chrono::seconds(0)) {
-    return core::fail(invalid(flag + " " + text + ": " + (d ? "must not be negative" : d.error().message)));
+    return core::fail(
+        invalid(flag + " " + text + ": " + (d ? "must not be negative" : d.error().message)));
   }
   return std::chrono::duration_cast<std::chrono::seconds>(*d);
 }
 
 // The Deployment and the HPA from -f files, by kind.
-core::Result<void> read_manifests(const std::vector<std::string>& files, LocalAutoscalerConfig& config) {
+core::Result<void> read_manifests(const std::vector<std::string>& files,
+                                  LocalAutoscalerConfig& config) {
   std::optional<std::string> deployment_file;
   std::optional<std::string> hpa_file;
   for (const auto& file : files) {
@@ -61,7 +63,8 @@ core::Result<void> read_manifests(const std::vector<std::string>& files, LocalAu
       return core::fail(invalid(file + ": " + doc.error().message));
     }
     const auto* kind = doc->is_object() ? doc->as_object().if_contains("kind") : nullptr;
-    const std::string k = kind != nullptr && kind->is_string() ? std::string(kind->as_string()) : "";
+    const std::string k =
+        kind != nullptr && kind->is_string() ? std::string(kind->as_string()) : "";
     if (k == "Deployment") {
       auto d = kube::read_deployment_manifest(*text);
       if (!d) {
@@ -77,21 +80,24 @@ core::Result<void> read_manifests(const std::vector<std::string>& files, LocalAu
       config.hpa = std::move(*h);
       hpa_file = file;
     } else {
-      return core::fail(invalid(file + ": kind: Unsupported value: \"" + k +
-                                "\": supported values: \"Deployment\" (apps/v1), \"HorizontalPodAutoscaler\" (autoscaling/v2)"));
+      return core::fail(invalid(
+          file + ": kind: Unsupported value: \"" + k +
+          "\": supported values: \"Deployment\" (apps/v1), \"HorizontalPodAutoscaler\" (autoscaling/v2)"));
     }
   }
   if (!deployment_file || !hpa_file) {
-    return core::fail(invalid(std::string("give both manifests: -f deployment.yaml -f hpa.yaml (missing the ") +
-                              (deployment_file ? "HorizontalPodAutoscaler" : "Deployment") + ")"));
+    return core::fail(
+        invalid(std::string("give both manifests: -f deployment.yaml -f hpa.yaml (missing the ") +
+                (deployment_file ? "HorizontalPodAutoscaler" : "Deployment") + ")"));
   }
   const auto& d = config.deployment;
   const auto& h = config.hpa;
   const auto& ref = h.spec.scale_target_ref;
   if (ref.kind != "Deployment" || ref.name != d.name || h.namespace_ != d.namespace_) {
-    return core::fail(invalid(*hpa_file + ": spec.scaleTargetRef: Invalid value: \"" + ref.kind + "/" + h.namespace_ +
-                              "/" + ref.name + "\": must name the Deployment in " + *deployment_file + " (Deployment/" +
-                              d.namespace_ + "/" + d.name + ")"));
+    return core::fail(invalid(*hpa_file + ": spec.scaleTargetRef: Invalid value: \"" + ref.kind +
+                              "/" + h.namespace_ + "/" + ref.name +
+                              "\": must name the Deployment in " + *deployment_file +
+                              " (Deployment/" + d.namespace_ + "/" + d.name + ")"));
   }
   return {};
 }
@@ -100,14 +106,16 @@ core::Result<void> read_manifests(const std::vector<std::string>& files, LocalAu
 
 core::Result<LocalAutoscalerConfig> complete(const LocalAutoscalerOptions& o) {
   if (!o.local) {
-    return core::fail(invalid("only --local is implemented: run the Deployment's pods as local processes (add --local)"));
+    return core::fail(invalid(
+        "only --local is implemented: run the Deployment's pods as local processes (add --local)"));
   }
   LocalAutoscalerConfig config;
   if (auto r = read_manifests(o.files, config); !r) {
     return core::fail(r.error());
   }
   if (o.metrics_server.empty()) {
-    return core::fail(invalid("--metrics-server is required: the metrics API to read, e.g. https://127.0.0.1:6443 (kscale adapter)"));
+    return core::fail(invalid(
+        "--metrics-server is required: the metrics API to read, e.g. https://127.0.0.1:6443 (kscale adapter)"));
   }
   auto sync_period = duration_flag("--sync-period", o.sync_period);
   if (!sync_period) {
@@ -116,20 +124,24 @@ core::Result<LocalAutoscalerConfig> complete(const LocalAutoscalerOptions& o) {
   if (sync_period->count() == 0) {
     return core::fail(invalid("--sync-period must be at least 1s"));
   }
-  auto stabilization = duration_flag("--horizontal-pod-autoscaler-downscale-stabilization", o.downscale_stabilization);
+  auto stabilization = duration_flag("--horizontal-pod-autoscaler-downscale-stabilization",
+                                     o.downscale_stabilization);
   if (!stabilization) {
     return core::fail(stabilization.error());
   }
   config.sync_period = *sync_period;
   config.controller.downscale_stabilization_window = *stabilization;
   config.controller.tolerance = o.tolerance;
-  config.metrics = {o.metrics_server, o.certificate_authority, o.insecure_skip_tls_verify, o.token, std::chrono::seconds(10)};
+  config.metrics = {o.metrics_server, o.certificate_authority, o.insecure_skip_tls_verify, o.token,
+                    std::chrono::seconds(10)};
 
   const auto& d = config.deployment;
   const auto state_dir = std::filesystem::temp_directory_path() /
                          ("kscale-" + d.namespace_ + "-" + d.name + "-" + std::to_string(getpid()));
-  config.group.pods_file = o.pods_file.empty() ? state_dir / "pods.yaml" : std::filesystem::path(o.pods_file);
-  config.group.logs_dir = o.logs_dir.empty() ? state_dir / "logs" : std::filesystem::path(o.logs_dir);
+  config.group.pods_file =
+      o.pods_file.empty() ? state_dir / "pods.yaml" : std::filesystem::path(o.pods_file);
+  config.group.logs_dir =
+      o.logs_dir.empty() ? state_dir / "logs" : std::filesystem::path(o.logs_dir);
   std::error_code ec;
   std::filesystem::create_directories(config.group.logs_dir, ec);
   if (config.group.pods_file.has_parent_path()) {
@@ -152,7 +164,8 @@ core::Result<std::unique_ptr<LocalAutoscaler>> LocalAutoscaler::create(LocalAuto
   return std::make_unique<LocalAutoscaler>(std::move(config), std::move(*metrics), clock);
 }
 
-LocalAutoscaler::LocalAutoscaler(LocalAutoscalerConfig config, std::unique_ptr<autoscaler::MetricsSource> metrics,
+LocalAutoscaler::LocalAutoscaler(LocalAutoscalerConfig config,
+                                 std::unique_ptr<autoscaler::MetricsSource> metrics,
                                  const core::Clock& clock)
     : config_(std::move(config)),
       clock_(clock),
@@ -221,10 +234,12 @@ void LocalAutoscaler::stop() {
 }
 
 int LocalAutoscaler::run() {
-  spdlog::info("{}: {} replica(s) of Deployment/{} as local processes; pods in {}, their output in {}",
-               config_.hpa.name, config_.deployment.replicas, config_.deployment.name,
-               config_.group.pods_file.string(), config_.group.logs_dir.string());
-  spdlog::info("{}: metrics from {} every {}s", config_.hpa.name, config_.metrics.server, config_.sync_period.count());
+  spdlog::info(
+      "{}: {} replica(s) of Deployment/{} as local processes; pods in {}, their output in {}",
+      config_.hpa.name, config_.deployment.replicas, config_.deployment.name,
+      config_.group.pods_file.string(), config_.group.logs_dir.string());
+  spdlog::info("{}: metrics from {} every {}s", config_.hpa.name, config_.metrics.server,
+               config_.sync_period.count());
   signals_.async_wait([this](const boost::system::error_code& ec, int signal) {
     if (!ec) {
       shut_down(signal);

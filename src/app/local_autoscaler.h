@@ -14,7 +14,6 @@
 #include <boost/asio/signal_set.hpp>
 
 #include "autoscaler/control_loop.h"
-#include "kube/deployment.h"
 #include "autoscaler/local_process_group.h"
 #include "autoscaler/metrics_client.h"
 #include "autoscaler/metrics_source.h"
@@ -22,6 +21,7 @@
 #include "core/errors.h"
 #include "hpa/hpa_spec.h"
 #include "hpa/reconcile.h"
+#include "kube/deployment.h"
 #include "net/task_group.h"
 
 namespace kscale::app {
@@ -69,8 +69,8 @@ struct LocalAutoscalerConfig {
 class LocalAutoscaler {
  public:
   /// Builds the metrics-API client from `config.metrics`; errors as MetricsClient::create.
-  [[nodiscard]] static core::Result<std::unique_ptr<LocalAutoscaler>> create(LocalAutoscalerConfig config,
-                                                                             const core::Clock& clock);
+  [[nodiscard]] static core::Result<std::unique_ptr<LocalAutoscaler>> create(
+      LocalAutoscalerConfig config, const core::Clock& clock);
   /// With any metrics source (tests: a fake). `clock` must outlive the app.
   LocalAutoscaler(LocalAutoscalerConfig config, std::unique_ptr<autoscaler::MetricsSource> metrics,
                   const core::Clock& clock);

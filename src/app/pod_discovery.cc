@@ -21,13 +21,15 @@ void discover_pods(PodDiscovery& d, sources::Scraper& scraper) {
   text << in.rdbuf();
   auto pods = kube::annotated_pods(text.str());
   if (!pods) {
-    spdlog::warn("--scrape-annotated-pods {}: keeping the previous targets: {}", d.objects.string(), pods.error().message);
+    spdlog::warn("--scrape-annotated-pods {}: keeping the previous targets: {}", d.objects.string(),
+                 pods.error().message);
     return;
   }
   std::vector<sources::Target> targets = d.static_targets;
   for (auto& e : pods->endpoints) {
     if (!e.url.starts_with("http://")) {
-      pods->skipped.push_back(e.namespace_name + "/" + e.pod + ": only http:// is scraped (" + e.url + ")");
+      pods->skipped.push_back(e.namespace_name + "/" + e.pod + ": only http:// is scraped (" +
+                              e.url + ")");
       continue;
     }
     sources::Target t;
@@ -48,10 +50,12 @@ void discover_pods(PodDiscovery& d, sources::Scraper& scraper) {
     return;
   }
   if (auto r = scraper.set_targets(targets); !r) {
-    spdlog::warn("--scrape-annotated-pods {}: keeping the previous targets: {}", d.objects.string(), r.error().message);
+    spdlog::warn("--scrape-annotated-pods {}: keeping the previous targets: {}", d.objects.string(),
+                 r.error().message);
     return;
   }
-  spdlog::info("--scrape-annotated-pods {}: scraping {} pod(s)", d.objects.string(), targets.size() - d.static_targets.size());
+  spdlog::info("--scrape-annotated-pods {}: scraping {} pod(s)", d.objects.string(),
+               targets.size() - d.static_targets.size());
   d.applied = std::move(targets);
 }
 

@@ -17,8 +17,9 @@ namespace {
 
 // Waits for a signal (or stop(), which cancels the wait), then shuts down in order (Beast's
 // handle_signals: stop accepting, drain, cancel). `runtime` and `signals` outlive the io_context's run.
-asio::awaitable<void> await_shutdown(asio::signal_set* signals, const bool* stop_requested, net::TaskGroup* tasks,
-                                     asio::io_context* ioc, std::vector<net::Server*> servers,
+asio::awaitable<void> await_shutdown(asio::signal_set* signals, const bool* stop_requested,
+                                     net::TaskGroup* tasks, asio::io_context* ioc,
+                                     std::vector<net::Server*> servers,
                                      std::chrono::milliseconds grace) {
   boost::system::error_code ec = asio::error::operation_aborted;
   int sig = 0;
@@ -37,8 +38,9 @@ asio::awaitable<void> await_shutdown(asio::signal_set* signals, const bool* stop
   }
   tasks->emit(asio::cancellation_type::total);
   if (!co_await tasks->wait_for(grace)) {
-    spdlog::warn("{} background loop(s) still running after the shutdown grace period: abandoning them",
-                 tasks->size());
+    spdlog::warn(
+        "{} background loop(s) still running after the shutdown grace period: abandoning them",
+        tasks->size());
     tasks->emit(asio::cancellation_type::terminal);
     co_await tasks->wait_for(grace);
   }
@@ -47,13 +49,17 @@ asio::awaitable<void> await_shutdown(asio::signal_set* signals, const bool* stop
 
 }  // namespace
 
-Runtime::Runtime() : tasks_(ioc_.get_executor()), control_(ioc_.get_executor()), signals_(control_, SIGINT, SIGTERM) {}
+Runtime::Runtime()
+    : tasks_(ioc_.get_executor()),
+      control_(ioc_.get_executor()),
+      signals_(control_, SIGINT, SIGTERM) {}
 
 void Runtime::spawn(asio::awaitable<void> loop, std::string name) {
   tasks_.spawn(asio::make_strand(ioc_), std::move(loop), std::move(name));
 }
 
-void Runtime::run(unsigned threads, std::vector<net::Server*> servers, std::chrono::milliseconds grace) {
+void Runtime::run(unsigned threads, std::vector<net::Server*> servers,
+                  std::chrono::milliseconds grace) {
   auto on_end = [](std::exception_ptr error) {
     if (error) {
       try {
@@ -63,7 +69,10 @@ void Runtime::run(unsigned threads, std::vector<net::Server*> servers, std::chro
       }
     }
   };
-  asio::co_spawn(control_, await_shutdown(&signals_, &stop_requested_, &tasks_, &ioc_, std::move(servers), grace), on_end);
+  asio::co_spawn(
+      control_,
+      await_shutdown(&signals_, &stop_requested_, &tasks_, &ioc_, std::move(servers), grace),
+      on_end);
   net::run_on_threads(ioc_, threads);
 }
 

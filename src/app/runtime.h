@@ -33,7 +33,8 @@ class Runtime {
   /// stop(); then shuts each of `servers` (on this io_context) down gracefully, letting requests
   /// in progress finish for up to `drain_grace`, cancels the loops (total, then terminal after
   /// `drain_grace`) and returns.
-  void run(unsigned threads, std::vector<net::Server*> servers, std::chrono::milliseconds drain_grace);
+  void run(unsigned threads, std::vector<net::Server*> servers,
+           std::chrono::milliseconds drain_grace);
 
   /// Starts the shutdown as a signal does; safe from any thread, before or during run().
   void stop();

@@ -18,8 +18,9 @@ class RequestCounters {
   explicit RequestCounters(net::MetricsRegistry& registry) {
     for (size_t m = 0; m < kMethods.size(); ++m) {
       for (size_t c = 0; c < kCodes.size(); ++c) {
-        counters_[m][c] = &registry.counter("http_requests_total", "Count of all HTTP requests.",
-                                            {{"method", std::string(kMethods[m])}, {"code", std::string(kCodes[c])}});
+        counters_[m][c] = &registry.counter(
+            "http_requests_total", "Count of all HTTP requests.",
+            {{"method", std::string(kMethods[m])}, {"code", std::string(kCodes[c])}});
       }
     }
   }
@@ -37,15 +38,17 @@ class RequestCounters {
 namespace {
 
 net::Response metrics_response(const net::MetricsRegistry& registry) {
-  return net::text_response(registry.serialize(), net::http::status::ok, "text/plain; version=0.0.4; charset=utf-8");
+  return net::text_response(registry.serialize(), net::http::status::ok,
+                            "text/plain; version=0.0.4; charset=utf-8");
 }
 
 // Every request on the service port is counted, /metrics included (the seeds load-test
 // /metrics itself), except /healthz, so that kubelet probes do not look like traffic.
 // `counters` and `registry` outlive the router.
-void install_service_routes(net::Router& router, RequestCounters& counters, const net::MetricsRegistry& registry,
-                            bool serve_metrics) {
-  auto handler = [&counters, &registry, serve_metrics](const net::RequestContext& ctx) -> core::Result<net::Response> {
+void install_service_routes(net::Router& router, RequestCounters& counters,
+                            const net::MetricsRegistry& registry, bool serve_metrics) {
+  auto handler = [&counters, &registry,
+                  serve_metrics](const net::RequestContext& ctx) -> core::Result<net::Response> {
     const std::string_view path = ctx.params.get("path");
     if (path == "healthz") {
       return net::text_response("ok");
@@ -77,7 +80,8 @@ SampleServer::~SampleServer() = default;
 core::Result<std::unique_ptr<SampleServer>> SampleServer::create(SampleServerOptions o) {
   auto port_ok = [](int p) { return p >= 0 && p <= 65535; };
   if (!port_ok(o.port) || !(o.metrics_port == -1 || port_ok(o.metrics_port))) {
-    return core::fail(core::Error::bad_request("--port and --metrics-port must be between 0 and 65535"));
+    return core::fail(
+        core::Error::bad_request("--port and --metrics-port must be between 0 and 65535"));
   }
   if (o.threads == 0) {
     return core::fail(core::Error::bad_request("--threads must be at least 1"));
@@ -94,25 +98,32 @@ core::Result<void> SampleServer::listen() {
   const bool separate_metrics = o.metrics_port != -1;
   auto service_router = std::make_shared<net::Router>();
   install_service_routes(*service_router, *counters_, registry_, !separate_metrics);
-  service_ = std::make_unique<net::Server>(runtime_.io_context(), service_router, net::Limits{}, o.threads);
+  service_ = std::make_unique<net::Server>(runtime_.io_context(), service_router, net::Limits{},
+                                           o.threads);
   const auto port = service_->listen(o.bind_address, static_cast<uint16_t>(o.port), nullptr,
                                      net::ListenOptions{.reuse_port = o.reuse_port});
   if (!port) {
     return core::fail(port.error().with_context("--port"));
   }
   port_ = *port;
-  spdlog::info("listening on http://{}:{}{}", o.bind_address, *port, o.reuse_port ? " (SO_REUSEPORT)" : "");
+  spdlog::info("listening on http://{}:{}{}", o.bind_address, *port,
+               o.reuse_port ? " (SO_REUSEPORT)" : "");
   if (!separate_metrics) {
     spdlog::info("serving metrics on http://{}:{}/metrics", o.bind_address, *port);
     return {};
   }
   auto router = std::make_shared<net::Router>();
   router->add(net::http::verb::get, "/metrics",
-              [this](const net::RequestContext&) -> core::Result<net::Response> { return metrics_response(registry_); });
+              [this](const net::RequestContext&) -> core::Result<net::Response> {
+                return metrics_response(registry_);
+              });
   router->add(net::http::verb::get, "/healthz",
-              [](const net::RequestContext&) -> core::Result<net::Response> { return net::text_response("ok"); });
+              [](const net::RequestContext&) -> core::Result<net::Response> {
+                return net::text_response("ok");
+              });
   metrics_ = std::make_unique<net::Server>(runtime_.io_context(), router, net::Limits{}, o.threads);
-  const auto mport = metrics_->listen(o.bind_address, static_cast<uint16_t>(o.metrics_port), nullptr);
+  const auto mport =
+      metrics_->listen(o.bind_address, static_cast<uint16_t>(o.metrics_port), nullptr);
   if (!mport) {
     return core::fail(mport.error().with_context("--metrics-port"));
   }

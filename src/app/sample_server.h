@@ -31,7 +31,8 @@ class RequestCounters;
 class SampleServer {
  public:
   /// Validates the options and binds the ports; nothing runs before run().
-  [[nodiscard]] static core::Result<std::unique_ptr<SampleServer>> create(SampleServerOptions options);
+  [[nodiscard]] static core::Result<std::unique_ptr<SampleServer>> create(
+      SampleServerOptions options);
   ~SampleServer();
   SampleServer(const SampleServer&) = delete;
   SampleServer& operator=(const SampleServer&) = delete;

@@ -37,7 +37,8 @@ core::Result<void> apply_targets(sources::Scraper& scraper, kube::StaticClusterV
   return {};
 }
 
-void reload_scrape_file(ScrapeFile& file, sources::Scraper& scraper, kube::StaticClusterView* pods) {
+void reload_scrape_file(ScrapeFile& file, sources::Scraper& scraper,
+                        kube::StaticClusterView* pods) {
   std::error_code fec;
   const auto mtime = std::filesystem::last_write_time(file.path, fec);
   if (fec || mtime == file.mtime) {
@@ -46,15 +47,18 @@ void reload_scrape_file(ScrapeFile& file, sources::Scraper& scraper, kube::Stati
   file.mtime = mtime;
   auto next = read_scrape_file(file.path);
   if (!next) {
-    spdlog::warn("--scrape-config {}: keeping the previous targets: {}", file.path.string(), next.error().message);
+    spdlog::warn("--scrape-config {}: keeping the previous targets: {}", file.path.string(),
+                 next.error().message);
     return;
   }
   if (next->config.rules != file.config.rules) {
-    spdlog::warn("--scrape-config {}: rules changed; restart the adapter to apply them (targets are reloaded)",
-                 file.path.string());
+    spdlog::warn(
+        "--scrape-config {}: rules changed; restart the adapter to apply them (targets are reloaded)",
+        file.path.string());
   }
   if (auto r = apply_targets(scraper, pods, next->config.targets); !r) {
-    spdlog::warn("--scrape-config {}: keeping the previous targets: {}", file.path.string(), r.error().message);
+    spdlog::warn("--scrape-config {}: keeping the previous targets: {}", file.path.string(),
+                 r.error().message);
   } else {
     spdlog::info("--scrape-config {}: {} targets", file.path.string(), next->config.targets.size());
     file.config.targets = std::move(next->config.targets);

@@ -23,7 +23,8 @@ struct ScrapeFile {
 
 /// The scraper's targets, and (`pods` not null, i.e. without --objects) the pods the cluster
 /// view knows.
-[[nodiscard]] core::Result<void> apply_targets(sources::Scraper& scraper, kube::StaticClusterView* pods,
+[[nodiscard]] core::Result<void> apply_targets(sources::Scraper& scraper,
+                                               kube::StaticClusterView* pods,
                                                const std::vector<sources::Target>& targets);
 
 /// One reload check: when the file's mtime changed, re-reads it and applies its targets (keeping

@@ -19,8 +19,8 @@ namespace {
 
 // Everything the child touches between fork and exec is prepared before fork: only
 // async-signal-safe calls happen in the child (the parent may have other threads).
-[[noreturn]] void exec_child(char* const* argv, char* const* envp, int out_fd, bool inherit_stdout, bool group,
-                             pid_t parent, int error_fd) {
+[[noreturn]] void exec_child(char* const* argv, char* const* envp, int out_fd, bool inherit_stdout,
+                             bool group, pid_t parent, int error_fd) {
   if (group) {
     setpgid(0, 0);
   }
@@ -74,7 +74,8 @@ core::Result<ChildProcess> ChildProcess::spawn(const SpawnOptions& o) {
   if (!o.output_file.empty()) {
     out_fd = open(o.output_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (out_fd < 0) {
-      return core::fail(core::Error::bad_request(fmt::format("{}: {}", o.output_file, std::strerror(errno))));
+      return core::fail(
+          core::Error::bad_request(fmt::format("{}: {}", o.output_file, std::strerror(errno))));
     }
   }
   int pipe_fds[2];
@@ -88,7 +89,8 @@ core::Result<ChildProcess> ChildProcess::spawn(const SpawnOptions& o) {
   const pid_t pid = fork();
   if (pid == 0) {
     close(pipe_fds[0]);
-    exec_child(argv.data(), envp.data(), out_fd, o.inherit_stdout, o.own_process_group, parent, pipe_fds[1]);
+    exec_child(argv.data(), envp.data(), out_fd, o.inherit_stdout, o.own_process_group, parent,
+               pipe_fds[1]);
   }
   const int fork_errno = errno;
   close(pipe_fds[1]);
@@ -113,7 +115,8 @@ core::Result<ChildProcess> ChildProcess::spawn(const SpawnOptions& o) {
     int status = 0;
     waitpid(pid, &status, 0);
     child.status_ = status;
-    return core::fail(core::Error::bad_request(fmt::format("exec {}: {}", o.argv[0], std::strerror(exec_errno))));
+    return core::fail(
+        core::Error::bad_request(fmt::format("exec {}: {}", o.argv[0], std::strerror(exec_errno))));
   }
   return child;
 }

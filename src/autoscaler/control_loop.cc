@@ -47,8 +47,8 @@ std::string current_text(const hpa::MetricSpec& spec, const hpa::MetricStatus* s
 std::string conditions_text(const hpa::HpaStatus& s) {
   std::string out;
   for (const auto& c : s.conditions) {
-    out += fmt::format("; {}={} {}: {}", hpa::condition_type_name(c.type), hpa::condition_status_name(c.status),
-                       c.reason, c.message);
+    out += fmt::format("; {}={} {}: {}", hpa::condition_type_name(c.type),
+                       hpa::condition_status_name(c.status), c.reason, c.message);
   }
   return out;
 }
@@ -94,7 +94,8 @@ std::string format_targets(const hpa::HorizontalPodAutoscaler& h) {
     if (h.status.current_metrics && i < h.status.current_metrics->size()) {
       status = &(*h.status.current_metrics)[i];
     }
-    parts.push_back(current_text(h.spec.metrics[i], status) + "/" + target_text(h.spec.metrics[i].target));
+    parts.push_back(current_text(h.spec.metrics[i], status) + "/" +
+                    target_text(h.spec.metrics[i].target));
   }
   if (parts.empty()) {
     return "<none>";
@@ -134,8 +135,9 @@ std::string human_duration(std::chrono::seconds d) {
   return fmt::format("{}d", h / 24);
 }
 
-ControlLoop::ControlLoop(hpa::HorizontalPodAutoscaler hpa, ScaleTarget& target, MetricsSource& metrics,
-                         const core::Clock& clock, ControlLoopOptions options)
+ControlLoop::ControlLoop(hpa::HorizontalPodAutoscaler hpa, ScaleTarget& target,
+                         MetricsSource& metrics, const core::Clock& clock,
+                         ControlLoopOptions options)
     : hpa_(std::move(hpa)),
       target_(target),
       metrics_(metrics),
@@ -182,18 +184,20 @@ boost::asio::awaitable<hpa::Decision> ControlLoop::sync() {
   if (got) {
     snapshots = co_await metrics_.fetch(hpa_, scale.selector);
   }
-  const hpa::Decision d = hpa::reconcile(hpa_, scale, pods, snapshots, state_, options_.controller, now);
+  const hpa::Decision d =
+      hpa::reconcile(hpa_, scale, pods, snapshots, state_, options_.controller, now);
   hpa_.status = d.status;
   if (d.scale_updated) {
     if (auto r = target_.set_scale(d.scale_replicas); !r) {
-      spdlog::error("{}/{}: FailedRescale: New size: {}; error: {}", hpa_.namespace_, hpa_.name, d.scale_replicas.value(),
-                    r.error().message);
+      spdlog::error("{}/{}: FailedRescale: New size: {}; error: {}", hpa_.namespace_, hpa_.name,
+                    d.scale_replicas.value(), r.error().message);
     }
   }
   const int32_t before = scale.spec_replicas.value();
   const int32_t after = d.scale_updated ? d.scale_replicas.value() : before;
-  const std::string rescale = d.scale_updated ? fmt::format("rescale {} -> {} ({})", before, after, d.rescale_reason)
-                                              : fmt::format("replicas {} (desired {})", before, d.desired.value());
+  const std::string rescale =
+      d.scale_updated ? fmt::format("rescale {} -> {} ({})", before, after, d.rescale_reason)
+                      : fmt::format("replicas {} (desired {})", before, d.desired.value());
   spdlog::info("{}/{}: {}: {}{}", hpa_.namespace_, hpa_.name, format_targets(hpa_), rescale,
                conditions_text(d.status));
   for (const auto& e : d.events) {
@@ -233,20 +237,23 @@ void ControlLoop::print_row(const hpa::Decision&, hpa::Replicas replicas) {
   if (options_.table == nullptr) {
     return;
   }
-  const std::string reference = fmt::format("{}/{}", hpa_.spec.scale_target_ref.kind, hpa_.spec.scale_target_ref.name);
-  const auto width = [](const std::string& s, std::size_t min) { return std::max(min, s.size() + 3); };
+  const std::string reference =
+      fmt::format("{}/{}", hpa_.spec.scale_target_ref.kind, hpa_.spec.scale_target_ref.name);
+  const auto width = [](const std::string& s, std::size_t min) {
+    return std::max(min, s.size() + 3);
+  };
   const std::size_t w_name = width(hpa_.name, 7);
   const std::size_t w_ref = width(reference, 12);
   auto& out = *options_.table;
   if (!header_printed_) {
-    out << fmt::format("{:<{}}{:<{}}{:<16}{:<10}{:<10}{:<11}{}\n", "NAME", w_name, "REFERENCE", w_ref, "TARGETS",
-                       "MINPODS", "MAXPODS", "REPLICAS", "AGE");
+    out << fmt::format("{:<{}}{:<{}}{:<16}{:<10}{:<10}{:<11}{}\n", "NAME", w_name, "REFERENCE",
+                       w_ref, "TARGETS", "MINPODS", "MAXPODS", "REPLICAS", "AGE");
     header_printed_ = true;
   }
   const auto age = std::chrono::duration_cast<std::chrono::seconds>(clock_.system_now() - created_);
-  out << fmt::format("{:<{}}{:<{}}{:<16}{:<10}{:<10}{:<11}{}\n", hpa_.name, w_name, reference, w_ref,
-                     format_targets(hpa_), hpa_.spec.min_replicas.value_or(1), hpa_.spec.max_replicas,
-                     replicas.value(), human_duration(age))
+  out << fmt::format("{:<{}}{:<{}}{:<16}{:<10}{:<10}{:<11}{}\n", hpa_.name, w_name, reference,
+                     w_ref, format_targets(hpa_), hpa_.spec.min_replicas.value_or(1),
+                     hpa_.spec.max_replicas, replicas.value(), human_duration(age))
       << std::flush;
 }
 

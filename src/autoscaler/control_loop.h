@@ -32,8 +32,8 @@ struct ControlLoopOptions {
 /// Not thread-safe; `target`, `metrics` and `clock` must outlive the loop.
 class ControlLoop {
  public:
-  ControlLoop(hpa::HorizontalPodAutoscaler hpa, ScaleTarget& target, MetricsSource& metrics, const core::Clock& clock,
-              ControlLoopOptions options);
+  ControlLoop(hpa::HorizontalPodAutoscaler hpa, ScaleTarget& target, MetricsSource& metrics,
+              const core::Clock& clock, ControlLoopOptions options);
 
   /// One reconcile, as HorizontalController.reconcileAutoscaler: logs the decision with its
   /// reasons and events, prints a table row, appends to the timeline, and applies a new scale.

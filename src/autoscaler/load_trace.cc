@@ -15,7 +15,8 @@ std::vector<std::string_view> split(std::string_view line) {
   std::size_t start = 0;
   while (true) {
     const auto comma = line.find(',', start);
-    std::string_view cell = line.substr(start, comma == std::string_view::npos ? line.npos : comma - start);
+    std::string_view cell =
+        line.substr(start, comma == std::string_view::npos ? line.npos : comma - start);
     while (!cell.empty() && (cell.front() == ' ' || cell.front() == '\t')) {
       cell.remove_prefix(1);
     }
@@ -66,19 +67,21 @@ core::Result<LoadTrace> parse_load_trace(std::string_view csv) {
       continue;
     }
     if (cells.size() != trace.metrics.size() + 1) {
-      return core::fail(trace_error(line_no, "row", fmt::format("expected {} columns, got {}",
-                                                                trace.metrics.size() + 1, cells.size())));
+      return core::fail(trace_error(
+          line_no, "row",
+          fmt::format("expected {} columns, got {}", trace.metrics.size() + 1, cells.size())));
     }
     std::vector<double> row;
     double t = 0;
     for (std::size_t i = 0; i < cells.size(); ++i) {
-      const std::string_view column = i == 0 ? std::string_view("time_s") : std::string_view(trace.metrics[i - 1]);
+      const std::string_view column =
+          i == 0 ? std::string_view("time_s") : std::string_view(trace.metrics[i - 1]);
       double v = 0;
       auto [end, ec] = std::from_chars(cells[i].data(), cells[i].data() + cells[i].size(), v);
       if (cells[i].empty() || ec != std::errc() || end != cells[i].data() + cells[i].size() ||
           !std::isfinite(v)) {
-        return core::fail(trace_error(line_no, column,
-                                      fmt::format("\"{}\" is not a number", cells[i])));
+        return core::fail(
+            trace_error(line_no, column, fmt::format("\"{}\" is not a number", cells[i])));
       }
       if (v < 0) {
         return core::fail(trace_error(line_no, column, "must not be negative"));

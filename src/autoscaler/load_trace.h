@@ -11,9 +11,9 @@
 namespace kscale::autoscaler {
 
 struct LoadTrace {
-  std::vector<std::string> metrics;          // column names after time_s
-  std::vector<double> times;                 // seconds, strictly increasing
-  std::vector<std::vector<double>> values;   // values[row][metric]
+  std::vector<std::string> metrics;         // column names after time_s
+  std::vector<double> times;                // seconds, strictly increasing
+  std::vector<std::vector<double>> values;  // values[row][metric]
 
   /// Total load of metric `m` at `t` seconds (linear interpolation, clamped at the ends).
   double value_at(std::size_t m, double t) const;

@@ -94,7 +94,8 @@ std::string compute_template_hash(const kube::Deployment& d) {
 
 // CrashLoopBackOff's schedule: 10s, doubling, at most 5 minutes.
 std::chrono::seconds crash_backoff(int streak) {
-  return std::min<std::chrono::seconds>(kMaxBackoff, std::chrono::seconds(10 * (1 << std::clamp(streak - 1, 0, 5))));
+  return std::min<std::chrono::seconds>(
+      kMaxBackoff, std::chrono::seconds(10 * (1 << std::clamp(streak - 1, 0, 5))));
 }
 
 std::string random_suffix(std::mt19937_64& rng) {
@@ -127,7 +128,8 @@ std::string_view replica_event_name(ReplicaEvent::Kind kind) {
   return "";
 }
 
-std::string expand_kubelet_vars(std::string_view input, const std::map<std::string, std::string>& vars) {
+std::string expand_kubelet_vars(std::string_view input,
+                                const std::map<std::string, std::string>& vars) {
   std::string out;
   std::size_t checkpoint = 0;
   for (std::size_t cursor = 0; cursor < input.size(); ++cursor) {
@@ -165,13 +167,16 @@ std::string expand_kubelet_vars(std::string_view input, const std::map<std::stri
 std::vector<std::pair<std::string, std::string>> replica_env(const kube::Deployment& d,
                                                              const std::string& pod,
                                                              uint16_t port) {
-  std::vector<std::pair<std::string, std::string>> out{
-      {"POD_NAME", pod}, {"POD_NAMESPACE", d.namespace_}, {"POD_IP", "127.0.0.1"}, {"PORT", std::to_string(port)}};
+  std::vector<std::pair<std::string, std::string>> out{{"POD_NAME", pod},
+                                                       {"POD_NAMESPACE", d.namespace_},
+                                                       {"POD_IP", "127.0.0.1"},
+                                                       {"PORT", std::to_string(port)}};
   std::map<std::string, std::string> defined(out.begin(), out.end());
   for (const auto& e : d.env) {
     std::string value = expand_kubelet_vars(e.value, defined);
     defined[e.name] = value;
-    auto it = std::find_if(out.begin(), out.end(), [&](const auto& kv) { return kv.first == e.name; });
+    auto it =
+        std::find_if(out.begin(), out.end(), [&](const auto& kv) { return kv.first == e.name; });
     if (it != out.end()) {
       it->second = value;
     } else {
@@ -211,7 +216,8 @@ core::Result<ScaleStatus> LocalProcessGroup::get_scale() {
 
 core::Result<void> LocalProcessGroup::set_scale(hpa::Replicas replicas) {
   if (replicas.value() < 0) {
-    return core::fail(core::Error::invalid("spec.replicas", "spec.replicas: Invalid value: must be >= 0"));
+    return core::fail(
+        core::Error::invalid("spec.replicas", "spec.replicas: Invalid value: must be >= 0"));
   }
   desired_ = replicas.value();
   return {};
@@ -226,8 +232,8 @@ core::Result<std::vector<hpa::Pod>> LocalProcessGroup::list_pods() {
     p.labels["pod-template-hash"] = template_hash_;
     p.deleted = r->terminating;
     p.phase = hpa::PodPhase::Running;
-    p.ready = hpa::PodReadyCondition{r->ready ? hpa::ConditionStatus::True : hpa::ConditionStatus::False,
-                                     r->ready_changed};
+    p.ready = hpa::PodReadyCondition{
+        r->ready ? hpa::ConditionStatus::True : hpa::ConditionStatus::False, r->ready_changed};
     p.start_time = r->created;
     p.containers.push_back(hpa::Container{deployment_.container_name, {}, false});
     pods.push_back(std::move(p));
@@ -289,7 +295,8 @@ std::string LocalProcessGroup::resolve_port(const std::string& port, uint16_t re
 }
 
 void LocalProcessGroup::start_replica() {
-  const std::string name = fmt::format("{}-{}-{}", deployment_.name, template_hash_, random_suffix(rng_));
+  const std::string name =
+      fmt::format("{}-{}-{}", deployment_.name, template_hash_, random_suffix(rng_));
   const uint16_t port = free_port();
   const auto env = replica_env(deployment_, name, port);
   const std::map<std::string, std::string> vars(env.begin(), env.end());
@@ -309,7 +316,8 @@ void LocalProcessGroup::start_replica() {
   for (const auto& [k, v] : env) {
     spawn.env.push_back(k + "=" + v);
   }
-  spawn.output_file = options_.logs_dir.empty() ? "/dev/null" : (options_.logs_dir / (name + ".log")).string();
+  spawn.output_file =
+      options_.logs_dir.empty() ? "/dev/null" : (options_.logs_dir / (name + ".log")).string();
   auto child = ChildProcess::spawn(spawn);
   const auto now = clock_.monotonic_now();
   if (!child) {
@@ -319,7 +327,8 @@ void LocalProcessGroup::start_replica() {
     next_start_ = now + crash_backoff(crash_streak_);
     return;
   }
-  auto r = std::make_unique<Replica>(Replica{name, port, std::move(*child), clock_.system_now(), now});
+  auto r =
+      std::make_unique<Replica>(Replica{name, port, std::move(*child), clock_.system_now(), now});
   r->ready_changed = r->created;
   if (deployment_.readiness_probe) {
     r->next_probe = now + std::chrono::seconds(deployment_.readiness_probe->initial_delay_seconds);
@@ -338,9 +347,11 @@ void LocalProcessGroup::start_replica() {
 void LocalProcessGroup::begin_stop(Replica& r) {
   r.terminating = true;
   r.deletion_time = clock_.system_now();
-  r.kill_at = clock_.monotonic_now() + std::chrono::seconds(deployment_.termination_grace_period_seconds);
+  r.kill_at =
+      clock_.monotonic_now() + std::chrono::seconds(deployment_.termination_grace_period_seconds);
   r.process.signal(SIGTERM);
-  spdlog::info("replica {} stopping (SIGTERM, grace {}s)", r.name, deployment_.termination_grace_period_seconds);
+  spdlog::info("replica {} stopping (SIGTERM, grace {}s)", r.name,
+               deployment_.termination_grace_period_seconds);
   emit(ReplicaEvent::Kind::Stopping, r.name, "SIGTERM");
 }
 
@@ -393,7 +404,8 @@ boost::asio::awaitable<void> LocalProcessGroup::probe_due() {
       if (r.ready && r.failures >= probe.failure_threshold) {
         r.ready = false;
         r.ready_changed = clock_.system_now();
-        const std::string why = results[i] ? fmt::format("HTTP probe failed with statuscode: {}", results[i]->result_int())
+        const std::string why = results[i] ? fmt::format("HTTP probe failed with statuscode: {}",
+                                                         results[i]->result_int())
                                            : results[i].error().message;
         spdlog::warn("replica {} is not Ready: {}", r.name, why);
         emit(ReplicaEvent::Kind::NotReady, r.name, why);
@@ -408,7 +420,8 @@ boost::asio::awaitable<void> LocalProcessGroup::sync() {
     Replica& r = **it;
     if (r.process.running()) {
       if (r.terminating && !r.killed && now >= r.kill_at) {
-        spdlog::warn("replica {} did not stop within {}s: SIGKILL", r.name, deployment_.termination_grace_period_seconds);
+        spdlog::warn("replica {} did not stop within {}s: SIGKILL", r.name,
+                     deployment_.termination_grace_period_seconds);
         r.process.signal(SIGKILL);
         r.killed = true;
       }
@@ -427,11 +440,13 @@ boost::asio::awaitable<void> LocalProcessGroup::sync() {
       const bool killed = WIFSIGNALED(ws) && (WTERMSIG(ws) == SIGKILL || WTERMSIG(ws) == SIGTERM);
       const bool quick = !killed && now - r.started < kCrashWindow;
       crash_streak_ = quick ? crash_streak_ + 1 : 0;
-      const auto backoff = quick ? crash_backoff(crash_streak_)
-                                 : std::chrono::seconds(0);
+      const auto backoff = quick ? crash_backoff(crash_streak_) : std::chrono::seconds(0);
       next_start_ = std::max(next_start_, now + backoff);
-      spdlog::warn("replica {} (pid {}) {} without being asked to stop; replacing it{}", r.name, r.process.pid(), how,
-                   backoff.count() > 0 ? fmt::format(" in {}s (it keeps failing right after start)", backoff.count()) : "");
+      spdlog::warn("replica {} (pid {}) {} without being asked to stop; replacing it{}", r.name,
+                   r.process.pid(), how,
+                   backoff.count() > 0 ? fmt::format(" in {}s (it keeps failing right after start)",
+                                                     backoff.count())
+                                       : "");
       emit(ReplicaEvent::Kind::Exited, r.name, how);
     }
     it = replicas_.erase(it);
@@ -515,10 +530,11 @@ void LocalProcessGroup::write_pods_file() {
                           {"labels", labels},
                           {"annotations", annotations},
                           {"creationTimestamp", core::format_rfc3339(r->created)},
-                          {"ownerReferences", json::array{json::object{{"apiVersion", "apps/v1"},
-                                                                       {"kind", "ReplicaSet"},
-                                                                       {"name", deployment_.name + "-" + template_hash_},
-                                                                       {"controller", true}}}}};
+                          {"ownerReferences", json::array{json::object{
+                                                  {"apiVersion", "apps/v1"},
+                                                  {"kind", "ReplicaSet"},
+                                                  {"name", deployment_.name + "-" + template_hash_},
+                                                  {"controller", true}}}}};
     if (r->terminating) {
       metadata["deletionTimestamp"] = core::format_rfc3339(r->deletion_time);
       metadata["deletionGracePeriodSeconds"] = deployment_.termination_grace_period_seconds;
@@ -526,7 +542,8 @@ void LocalProcessGroup::write_pods_file() {
     json::array ports;
     for (std::size_t i = 0; i < deployment_.ports.size(); ++i) {
       const auto& p = deployment_.ports[i];
-      json::object port{{"containerPort", i == 0 ? r->port : p.container_port}, {"protocol", "TCP"}};
+      json::object port{{"containerPort", i == 0 ? r->port : p.container_port},
+                        {"protocol", "TCP"}};
       if (!p.name.empty()) {
         port["name"] = p.name;
       }
@@ -542,19 +559,23 @@ void LocalProcessGroup::write_pods_file() {
         {"podIP", "127.0.0.1"},
         {"podIPs", json::array{json::object{{"ip", "127.0.0.1"}}}},
         {"startTime", core::format_rfc3339(r->created)},
-        {"conditions", json::array{json::object{{"type", "Ready"},
-                                                {"status", r->ready ? "True" : "False"},
-                                                {"lastTransitionTime", core::format_rfc3339(r->ready_changed)}}}}};
-    items.push_back(json::object{{"apiVersion", "v1"},
-                                 {"kind", "Pod"},
-                                 {"metadata", metadata},
-                                 {"spec", json::object{{"containers", json::array{container}},
-                                                       {"terminationGracePeriodSeconds",
-                                                        deployment_.termination_grace_period_seconds}}},
-                                 {"status", status}});
+        {"conditions", json::array{json::object{
+                           {"type", "Ready"},
+                           {"status", r->ready ? "True" : "False"},
+                           {"lastTransitionTime", core::format_rfc3339(r->ready_changed)}}}}};
+    items.push_back(
+        json::object{{"apiVersion", "v1"},
+                     {"kind", "Pod"},
+                     {"metadata", metadata},
+                     {"spec", json::object{{"containers", json::array{container}},
+                                           {"terminationGracePeriodSeconds",
+                                            deployment_.termination_grace_period_seconds}}},
+                     {"status", status}});
   }
-  const json::value list = json::object{
-      {"apiVersion", "v1"}, {"kind", "List"}, {"metadata", json::object{{"resourceVersion", ""}}}, {"items", items}};
+  const json::value list = json::object{{"apiVersion", "v1"},
+                                        {"kind", "List"},
+                                        {"metadata", json::object{{"resourceVersion", ""}}},
+                                        {"items", items}};
   const auto tmp = options_.pods_file.string() + ".tmp";
   {
     std::ofstream out(tmp, std::ios::trunc);

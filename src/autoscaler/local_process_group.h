@@ -117,7 +117,8 @@ class LocalProcessGroup final : public ScaleTarget {
 /// Kubernetes `$(VAR)` expansion as the kubelet applies it to env values, command and args
 /// (Upstream: kubernetes third_party/forked/golang/expansion/expand.go): `$(NAME)` becomes the
 /// variable's value, `$$` becomes `$`, and a reference to an undefined variable is left as is.
-std::string expand_kubelet_vars(std::string_view input, const std::map<std::string, std::string>& vars);
+std::string expand_kubelet_vars(std::string_view input,
+                                const std::map<std::string, std::string>& vars);
 
 /// The container environment the kubelet would give a replica: POD_NAME, POD_NAMESPACE, POD_IP
 /// and PORT first, then the template's env in order, each value expanded against the ones

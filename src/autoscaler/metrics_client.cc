@@ -1,7 +1,7 @@
 #include "autoscaler/metrics_client.h"
 
-#include <boost/json.hpp>
 #include <boost/asio/this_coro.hpp>
+#include <boost/json.hpp>
 #include <fmt/format.h>
 
 #include "core/group_resource.h"
@@ -30,14 +30,17 @@ const json::value* find(const json::value& v, std::string_view key) {
   return m == nullptr || m->is_null() ? nullptr : m;
 }
 
-std::string string_of(const json::value* v) { return v != nullptr && v->is_string() ? std::string(v->as_string()) : ""; }
+std::string string_of(const json::value* v) {
+  return v != nullptr && v->is_string() ? std::string(v->as_string()) : "";
+}
 
 std::string selector_param(const boost::json::value& selector) {
   auto s = core::label_selector_string(selector, "selector");
   return s ? *s : std::string();
 }
 
-std::string with_query(std::string path, const std::vector<std::pair<std::string, std::string>>& params) {
+std::string with_query(std::string path,
+                       const std::vector<std::pair<std::string, std::string>>& params) {
   char sep = '?';
   for (const auto& [k, v] : params) {
     if (v.empty()) {
@@ -68,7 +71,8 @@ std::string query_escape(std::string_view s) {
 }
 
 core::Result<std::string> metric_request_target(const hpa::MetricSpec& spec, std::string_view ns,
-                                                std::string_view scale_selector, std::string_view version) {
+                                                std::string_view scale_selector,
+                                                std::string_view version) {
   const std::string metric_selector = selector_param(spec.metric.selector);
   switch (spec.type) {
     case MetricSourceType::Pods: {
@@ -82,13 +86,15 @@ core::Result<std::string> metric_request_target(const hpa::MetricSpec& spec, std
         }
         selector = parsed->to_string();
       }
-      return with_query(fmt::format("/apis/{}/{}/namespaces/{}/pods/%2A/{}", kCustomGroup, version, ns, spec.metric.name),
+      return with_query(fmt::format("/apis/{}/{}/namespaces/{}/pods/%2A/{}", kCustomGroup, version,
+                                    ns, spec.metric.name),
                         {{"labelSelector", selector}, {"metricLabelSelector", metric_selector}});
     }
     case MetricSourceType::Object: {
       const auto& obj = spec.described_object;
       if (obj.kind == "Namespace" && (obj.api_version == "v1" || obj.api_version.empty())) {
-        return with_query(fmt::format("/apis/{}/{}/namespaces/{}/metrics/{}", kCustomGroup, version, ns, spec.metric.name),
+        return with_query(fmt::format("/apis/{}/{}/namespaces/{}/metrics/{}", kCustomGroup, version,
+                                      ns, spec.metric.name),
                           {{"metricLabelSelector", metric_selector}});
       }
       auto info = core::resolve_kind(obj.kind, obj.api_version);
@@ -100,7 +106,8 @@ core::Result<std::string> metric_request_target(const hpa::MetricSpec& spec, std
                         {{"metricLabelSelector", metric_selector}});
     }
     case MetricSourceType::External:
-      return with_query(fmt::format("/apis/external.metrics.k8s.io/v1beta1/namespaces/{}/{}", ns, spec.metric.name),
+      return with_query(fmt::format("/apis/external.metrics.k8s.io/v1beta1/namespaces/{}/{}", ns,
+                                    spec.metric.name),
                         {{"labelSelector", metric_selector}});
     case MetricSourceType::Resource:
     case MetricSourceType::ContainerResource:
@@ -109,30 +116,35 @@ core::Result<std::string> metric_request_target(const hpa::MetricSpec& spec, std
     case MetricSourceType::Unknown:
       break;
   }
-  return core::fail(core::Error::bad_request(fmt::format("unrecognized metric source type \"{}\"", spec.type_name)));
+  return core::fail(core::Error::bad_request(
+      fmt::format("unrecognized metric source type \"{}\"", spec.type_name)));
 }
 
-core::Result<hpa::MetricSnapshot> decode_metric_list(std::string_view body, bool external, bool single_object) {
+core::Result<hpa::MetricSnapshot> decode_metric_list(std::string_view body, bool external,
+                                                     bool single_object) {
   boost::system::error_code ec;
   const json::value doc = json::parse(body, ec);
   if (ec || !doc.is_object()) {
-    return core::fail(core::Error::bad_request("unable to decode the metrics API answer: not a JSON object"));
+    return core::fail(
+        core::Error::bad_request("unable to decode the metrics API answer: not a JSON object"));
   }
   const std::string kind = string_of(find(doc, "kind"));
   const std::string api_version = string_of(find(doc, "apiVersion"));
   const std::string want_kind = external ? "ExternalMetricValueList" : "MetricValueList";
   if (kind.empty()) {
-    return core::fail(core::Error::bad_request("Object 'Kind' is missing in '" + std::string(body.substr(0, 200)) + "'"));
+    return core::fail(core::Error::bad_request("Object 'Kind' is missing in '" +
+                                               std::string(body.substr(0, 200)) + "'"));
   }
   if (kind != want_kind) {
-    return core::fail(core::Error::bad_request(fmt::format("no kind \"{}\" is registered for version \"{}\"", kind, api_version)));
+    return core::fail(core::Error::bad_request(
+        fmt::format("no kind \"{}\" is registered for version \"{}\"", kind, api_version)));
   }
   const auto* items = find(doc, "items");
   const std::size_t n = items != nullptr && items->is_array() ? items->as_array().size() : 0;
   if (single_object && n != 1) {
     // Upstream: k8s.io/metrics custom_metrics client, GetForObject.
-    return core::fail(core::Error::bad_request(
-        fmt::format("the custom metrics API server returned {} results when we asked for exactly one", n)));
+    return core::fail(core::Error::bad_request(fmt::format(
+        "the custom metrics API server returned {} results when we asked for exactly one", n)));
   }
   hpa::MetricSnapshot snap;
   auto decoded =
@@ -185,11 +197,13 @@ std::string response_error(int code, std::string_view body, std::string_view wha
       message = "the server is currently unable to handle the request";
       break;
     case 504:
-      message = "the server was unable to return a response in the time allotted, but may still be processing the request";
+      message =
+          "the server was unable to return a response in the time allotted, but may still be processing the request";
       break;
     default:
-      message = fmt::format("an error on the server (\"{}\") has prevented the request from succeeding",
-                            body.substr(0, 200));
+      message =
+          fmt::format("an error on the server (\"{}\") has prevented the request from succeeding",
+                      body.substr(0, 200));
   }
   return fmt::format("{} ({})", message, what);
 }
@@ -197,23 +211,26 @@ std::string response_error(int code, std::string_view body, std::string_view wha
 core::Result<std::unique_ptr<MetricsClient>> MetricsClient::create(MetricsClientOptions options) {
   auto url = net::parse_url(options.server);
   if (!url || !url->tls) {
-    return core::fail(core::Error::bad_request(
-        fmt::format("--metrics-server \"{}\": want https://host:port (the metrics API is served over TLS)", options.server)));
+    return core::fail(core::Error::bad_request(fmt::format(
+        "--metrics-server \"{}\": want https://host:port (the metrics API is served over TLS)",
+        options.server)));
   }
-  auto tls = net::make_client_tls_context(options.certificate_authority, options.insecure_skip_tls_verify);
+  auto tls =
+      net::make_client_tls_context(options.certificate_authority, options.insecure_skip_tls_verify);
   if (!tls) {
     return core::fail(tls.error());
   }
   return std::make_unique<MetricsClient>(std::move(options), std::move(*tls), std::move(*url));
 }
 
-MetricsClient::MetricsClient(MetricsClientOptions options, std::shared_ptr<boost::asio::ssl::context> tls,
-                             net::HttpUrl server)
+MetricsClient::MetricsClient(MetricsClientOptions options,
+                             std::shared_ptr<boost::asio::ssl::context> tls, net::HttpUrl server)
     : options_(std::move(options)), tls_(std::move(tls)), server_(std::move(server)) {}
 
 MetricsClient::~MetricsClient() = default;
 
-net::HttpConnection& MetricsClient::connection(boost::asio::any_io_executor executor, std::size_t i) {
+net::HttpConnection& MetricsClient::connection(boost::asio::any_io_executor executor,
+                                               std::size_t i) {
   if (connections_.size() <= i) {
     connections_.resize(i + 1);
   }
@@ -235,12 +252,14 @@ net::RequestOptions MetricsClient::request_options() const {
 
 boost::asio::awaitable<core::Result<std::string>> MetricsClient::discover_custom_version() {
   auto executor = co_await boost::asio::this_coro::executor;
-  auto res = co_await connection(executor, 0).request(net::http::verb::get, "/apis", "", request_options());
+  auto res = co_await connection(executor, 0)
+                 .request(net::http::verb::get, "/apis", "", request_options());
   if (!res) {
     co_return core::fail(res.error());
   }
   if (res->result_int() / 100 != 2) {
-    co_return core::fail(core::Error::unavailable(response_error(res->result_int(), res->body(), "get /apis")));
+    co_return core::fail(
+        core::Error::unavailable(response_error(res->result_int(), res->body(), "get /apis")));
   }
   co_return preferred_custom_version(res->body());
 }
@@ -263,17 +282,20 @@ core::Result<std::string> preferred_custom_version(std::string_view body) {
       }
       if (const auto* versions = find(g, "versions"); versions != nullptr && versions->is_array()) {
         for (const auto& v : versions->as_array()) {
-          if (const std::string name = string_of(find(v, "version")); is_group_version_known(name)) {
+          if (const std::string name = string_of(find(v, "version"));
+              is_group_version_known(name)) {
             return name;
           }
         }
       }
     }
   }
-  return core::fail(core::Error::not_found("no custom metrics API (custom.metrics.k8s.io) registered"));
+  return core::fail(
+      core::Error::not_found("no custom metrics API (custom.metrics.k8s.io) registered"));
 }
 
-hpa::MetricSnapshot MetricsClient::snapshot_of(const hpa::MetricSpec& m, const core::Result<net::Response>& response) {
+hpa::MetricSnapshot MetricsClient::snapshot_of(const hpa::MetricSpec& m,
+                                               const core::Result<net::Response>& response) {
   hpa::MetricSnapshot snap;
   const bool external = m.type == MetricSourceType::External;
   const std::string resource = external ? "external.metrics.k8s.io" : std::string(kCustomGroup);
@@ -283,10 +305,12 @@ hpa::MetricSnapshot MetricsClient::snapshot_of(const hpa::MetricSpec& m, const c
   }
   const auto& res = *response;
   if (res.result_int() / 100 != 2) {
-    const std::string what = m.type == MetricSourceType::Pods
-                                 ? fmt::format("get pods.{} *", resource)
-                                 : fmt::format("get {}.{} {}", m.type == MetricSourceType::Object ? "objects" : m.metric.name,
-                                               resource, m.described_object.name);
+    const std::string what =
+        m.type == MetricSourceType::Pods
+            ? fmt::format("get pods.{} *", resource)
+            : fmt::format("get {}.{} {}",
+                          m.type == MetricSourceType::Object ? "objects" : m.metric.name, resource,
+                          m.described_object.name);
     snap.error = response_error(res.result_int(), res.body(), what);
     return snap;
   }
@@ -298,13 +322,14 @@ hpa::MetricSnapshot MetricsClient::snapshot_of(const hpa::MetricSpec& m, const c
   return std::move(*decoded);
 }
 
-boost::asio::awaitable<std::vector<hpa::MetricSnapshot>> MetricsClient::fetch(hpa::HorizontalPodAutoscaler hpa,
-                                                                               std::string scale_selector) {
+boost::asio::awaitable<std::vector<hpa::MetricSnapshot>> MetricsClient::fetch(
+    hpa::HorizontalPodAutoscaler hpa, std::string scale_selector) {
   auto executor = co_await boost::asio::this_coro::executor;
   std::vector<hpa::MetricSnapshot> out(hpa.spec.metrics.size());
   bool needs_custom = false;
   for (const auto& m : hpa.spec.metrics) {
-    needs_custom = needs_custom || m.type == MetricSourceType::Pods || m.type == MetricSourceType::Object;
+    needs_custom =
+        needs_custom || m.type == MetricSourceType::Pods || m.type == MetricSourceType::Object;
   }
   std::optional<core::Error> version_error;
   if (needs_custom) {
@@ -326,12 +351,15 @@ boost::asio::awaitable<std::vector<hpa::MetricSnapshot>> MetricsClient::fetch(hp
       out[i].error = version_error->message;
       continue;
     }
-    auto target = metric_request_target(m, hpa.namespace_, scale_selector, custom_version_.value_or("v1beta2"));
+    auto target = metric_request_target(m, hpa.namespace_, scale_selector,
+                                        custom_version_.value_or("v1beta2"));
     if (!target) {
       out[i].error = target.error().message;
       continue;
     }
-    requests.push_back(connection(executor, i + 1).request(net::http::verb::get, std::move(*target), "", request_options()));
+    requests.push_back(
+        connection(executor, i + 1)
+            .request(net::http::verb::get, std::move(*target), "", request_options()));
     slots.push_back(i);
   }
   auto responses = co_await net::when_all(std::move(requests));

@@ -39,9 +39,9 @@ struct MetricsClientOptions {
 /// `scale_selector` is the scale's status.selector. BadRequest for Resource metrics (served by
 /// metrics.k8s.io, not read here), unknown types, and selectors that do not parse.
 [[nodiscard]] core::Result<std::string> metric_request_target(const hpa::MetricSpec& spec,
-                                                               std::string_view namespace_name,
-                                                               std::string_view scale_selector,
-                                                               std::string_view custom_version);
+                                                              std::string_view namespace_name,
+                                                              std::string_view scale_selector,
+                                                              std::string_view custom_version);
 
 /// Go's url.QueryEscape (as url.Values.Encode uses it).
 std::string query_escape(std::string_view s);
@@ -49,7 +49,8 @@ std::string query_escape(std::string_view s);
 /// Decodes a 2xx MetricValueList (custom, v1beta1 or v1beta2) or ExternalMetricValueList body
 /// into the snapshot the engine reads, values as Quantity.MilliValue(). `single_object` applies
 /// the Object-metric rule "exactly one item".
-[[nodiscard]] core::Result<hpa::MetricSnapshot> decode_metric_list(std::string_view body, bool external,
+[[nodiscard]] core::Result<hpa::MetricSnapshot> decode_metric_list(std::string_view body,
+                                                                   bool external,
                                                                    bool single_object);
 
 /// The error a Kubernetes client reports for a non-2xx answer: a Status body's message, else
@@ -65,8 +66,10 @@ std::string response_error(int code, std::string_view body, std::string_view wha
 /// Not thread-safe: one fetch at a time, on one executor (MetricsSource's contract).
 class MetricsClient final : public MetricsSource {
  public:
-  [[nodiscard]] static core::Result<std::unique_ptr<MetricsClient>> create(MetricsClientOptions options);
-  MetricsClient(MetricsClientOptions options, std::shared_ptr<boost::asio::ssl::context> tls, net::HttpUrl server);
+  [[nodiscard]] static core::Result<std::unique_ptr<MetricsClient>> create(
+      MetricsClientOptions options);
+  MetricsClient(MetricsClientOptions options, std::shared_ptr<boost::asio::ssl::context> tls,
+                net::HttpUrl server);
   ~MetricsClient() override;
   MetricsClient(const MetricsClient&) = delete;
   MetricsClient& operator=(const MetricsClient&) = delete;
@@ -74,8 +77,8 @@ class MetricsClient final : public MetricsSource {
   // autoscaler::MetricsSource
   /// Requests run concurrently; the custom-metrics version is rediscovered once per call, as
   /// the controller invalidates its choice every sync period.
-  boost::asio::awaitable<std::vector<hpa::MetricSnapshot>> fetch(hpa::HorizontalPodAutoscaler hpa,
-                                                                  std::string scale_selector) override;
+  boost::asio::awaitable<std::vector<hpa::MetricSnapshot>> fetch(
+      hpa::HorizontalPodAutoscaler hpa, std::string scale_selector) override;
 
   /// The custom.metrics.k8s.io version the last fetch used ("v1beta2"), if discovered.
   const std::optional<std::string>& custom_version() const { return custom_version_; }
@@ -84,7 +87,8 @@ class MetricsClient final : public MetricsSource {
   boost::asio::awaitable<core::Result<std::string>> discover_custom_version();
   net::HttpConnection& connection(boost::asio::any_io_executor executor, std::size_t i);
   net::RequestOptions request_options() const;
-  static hpa::MetricSnapshot snapshot_of(const hpa::MetricSpec& m, const core::Result<net::Response>& response);
+  static hpa::MetricSnapshot snapshot_of(const hpa::MetricSpec& m,
+                                         const core::Result<net::Response>& response);
 
   MetricsClientOptions options_;
   std::shared_ptr<boost::asio::ssl::context> tls_;

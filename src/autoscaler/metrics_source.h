@@ -24,8 +24,8 @@ class MetricsSource {
   /// are served by metrics.k8s.io). Completes within the source's own timeout per request;
   /// cancellation ends it early. Not thread-safe: one fetch at a time, on one executor. The
   /// arguments are taken by value (STYLE.md §7: a coroutine owns its arguments).
-  virtual boost::asio::awaitable<std::vector<hpa::MetricSnapshot>> fetch(hpa::HorizontalPodAutoscaler hpa,
-                                                                          std::string scale_selector) = 0;
+  virtual boost::asio::awaitable<std::vector<hpa::MetricSnapshot>> fetch(
+      hpa::HorizontalPodAutoscaler hpa, std::string scale_selector) = 0;
 };
 
 }  // namespace kscale::autoscaler

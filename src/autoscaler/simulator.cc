@@ -61,7 +61,9 @@ void Simulation::add_pod(core::SystemTime created, bool ready_now) {
   p.name = fmt::format("sim-{}", next_pod_++);
   p.labels = {{"app", "simulated"}};
   p.start_time = created;
-  hpa::Container c{"app", {{"cpu", o_.cpu_request_milli}, {"memory", o_.memory_request_milli}}, false};
+  hpa::Container c{"app",
+                   {{"cpu", o_.cpu_request_milli}, {"memory", o_.memory_request_milli}},
+                   false};
   p.containers.push_back(c);
   if (ready_now) {
     p.phase = hpa::PodPhase::Running;
@@ -77,7 +79,8 @@ void Simulation::update_pods(core::SystemTime now) {
   for (auto& sp : pods_) {
     if (sp.pod.phase == hpa::PodPhase::Pending && sp.created + o_.startup_delay <= now) {
       sp.pod.phase = hpa::PodPhase::Running;
-      sp.pod.ready = hpa::PodReadyCondition{hpa::ConditionStatus::True, sp.created + o_.startup_delay};
+      sp.pod.ready =
+          hpa::PodReadyCondition{hpa::ConditionStatus::True, sp.created + o_.startup_delay};
     }
   }
 }
@@ -102,7 +105,9 @@ double Simulation::target_units(const hpa::MetricSpec& m) const {
   if (m.target.average_utilization) {
     return *m.target.average_utilization;
   }
-  return static_cast<double>(m.target.average_value_milli.value_or(m.target.value_milli.value_or(0))) / 1000.0;
+  return static_cast<double>(
+             m.target.average_value_milli.value_or(m.target.value_milli.value_or(0))) /
+         1000.0;
 }
 
 hpa::MetricSnapshot Simulation::snapshot(std::size_t i, double total, core::SystemTime now) {
@@ -128,7 +133,8 @@ hpa::MetricSnapshot Simulation::snapshot(std::size_t i, double total, core::Syst
       break;
     case MetricSourceType::Pods:
       for (const auto* p : ready) {
-        s.values.push_back(hpa::MetricValue{"Pod", p->name, now, std::nullopt, milli(noisy(per_pod))});
+        s.values.push_back(
+            hpa::MetricValue{"Pod", p->name, now, std::nullopt, milli(noisy(per_pod))});
       }
       break;
     case MetricSourceType::Object:
@@ -203,12 +209,17 @@ SimulationResult Simulation::run() {
     for (const auto& sp : pods_) {
       pod_view_.push_back(sp.pod);
     }
-    step.ready_pods = static_cast<int32_t>(std::count_if(pod_view_.begin(), pod_view_.end(), [](const hpa::Pod& p) {
-      return p.phase == hpa::PodPhase::Running;
-    }));
-    const hpa::Scale scale{hpa::Replicas(replicas), hpa::Replicas(static_cast<int32_t>(pods_.size())),
-                           std::string(kSelector), {}, {}, 0};
-    const hpa::Decision d = hpa::reconcile(hpa_, scale, pod_view_, snaps, state, o_.controller, now);
+    step.ready_pods = static_cast<int32_t>(
+        std::count_if(pod_view_.begin(), pod_view_.end(),
+                      [](const hpa::Pod& p) { return p.phase == hpa::PodPhase::Running; }));
+    const hpa::Scale scale{hpa::Replicas(replicas),
+                           hpa::Replicas(static_cast<int32_t>(pods_.size())),
+                           std::string(kSelector),
+                           {},
+                           {},
+                           0};
+    const hpa::Decision d =
+        hpa::reconcile(hpa_, scale, pod_view_, snaps, state, o_.controller, now);
     hpa_.status = d.status;
     bool above = false;
     for (std::size_t i = 0; i < hpa_.spec.metrics.size(); ++i) {
@@ -216,12 +227,15 @@ SimulationResult Simulation::run() {
       step.value.push_back(observed_value(m, d.metrics[i]));
       step.target.push_back(target_units(m));
       // Above target as the pods experience it: load per ready pod (or the total for Value).
-      const double per_pod = m.target.value_milli ? step.load[i]
+      const double per_pod = m.target.value_milli  ? step.load[i]
                              : step.ready_pods > 0 ? step.load[i] / step.ready_pods
                                                    : (step.load[i] > 0 ? INFINITY : 0);
       double target = step.target[i];
       if (m.target.average_utilization) {
-        target = target / 100.0 * static_cast<double>(m.resource_name == "memory" ? o_.memory_request_milli : o_.cpu_request_milli) / 1000.0;
+        target = target / 100.0 *
+                 static_cast<double>(m.resource_name == "memory" ? o_.memory_request_milli
+                                                                 : o_.cpu_request_milli) /
+                 1000.0;
       }
       above = above || per_pod > target;
     }
@@ -301,19 +315,21 @@ boost::json::value to_json(const SimulationResult& r) {
   for (const auto& s : r.steps) {
     json::array metrics;
     for (std::size_t i = 0; i < s.load.size(); ++i) {
-      metrics.push_back(json::object{{"name", r.metric_names[i]},
-                                     {"load", s.load[i]},
-                                     {"value", std::isnan(s.value[i]) ? json::value(nullptr) : json::value(s.value[i])},
-                                     {"target", s.target[i]}});
+      metrics.push_back(json::object{
+          {"name", r.metric_names[i]},
+          {"load", s.load[i]},
+          {"value", std::isnan(s.value[i]) ? json::value(nullptr) : json::value(s.value[i])},
+          {"target", s.target[i]}});
     }
-    steps.push_back(json::object{
-        {"time_s", s.time_s},
-        {"metrics", std::move(metrics)},
-        {"readyPods", s.ready_pods},
-        {"recommendation", s.recommendation ? json::value(*s.recommendation) : json::value(nullptr)},
-        {"desired", s.desired},
-        {"replicas", s.replicas},
-        {"reasons", s.reasons}});
+    steps.push_back(
+        json::object{{"time_s", s.time_s},
+                     {"metrics", std::move(metrics)},
+                     {"readyPods", s.ready_pods},
+                     {"recommendation",
+                      s.recommendation ? json::value(*s.recommendation) : json::value(nullptr)},
+                     {"desired", s.desired},
+                     {"replicas", s.replicas},
+                     {"reasons", s.reasons}});
   }
   return json::object{
       {"steps", std::move(steps)},

@@ -19,26 +19,26 @@ namespace kscale::autoscaler {
 
 struct SimulationOptions {
   std::chrono::seconds sync_period{15};
-  std::chrono::seconds startup_delay{30};     // from pod creation until Running and Ready
-  std::optional<int32_t> initial_replicas;    // default: minReplicas
-  double noise = 0.0;                         // relative standard deviation per sample
+  std::chrono::seconds startup_delay{30};   // from pod creation until Running and Ready
+  std::optional<int32_t> initial_replicas;  // default: minReplicas
+  double noise = 0.0;                       // relative standard deviation per sample
   uint64_t seed = 1;
-  std::optional<std::chrono::seconds> duration;  // default: the trace's last time
-  int64_t cpu_request_milli = 1000;           // per pod, for Resource utilization metrics
+  std::optional<std::chrono::seconds> duration;      // default: the trace's last time
+  int64_t cpu_request_milli = 1000;                  // per pod, for Resource utilization metrics
   int64_t memory_request_milli = 1'073'741'824'000;  // 1Gi per pod
   hpa::ControllerConfig controller;
 };
 
 struct SimulationStep {
   double time_s = 0;
-  std::vector<double> load;          // total per HPA metric
+  std::vector<double> load;  // total per HPA metric
   int32_t ready_pods = 0;
-  std::vector<double> value;         // per metric, what the HPA saw (units, not milli)
-  std::vector<double> target;        // per metric, in the same units
+  std::vector<double> value;   // per metric, what the HPA saw (units, not milli)
+  std::vector<double> target;  // per metric, in the same units
   std::optional<int32_t> recommendation;
   int32_t desired = 0;
-  int32_t replicas = 0;              // after this reconcile
-  std::string reasons;               // "AbleToScale/ScalingActive/ScalingLimited" reasons
+  int32_t replicas = 0;  // after this reconcile
+  std::string reasons;   // "AbleToScale/ScalingActive/ScalingLimited" reasons
 };
 
 struct SimulationSummary {

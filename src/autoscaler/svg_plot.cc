@@ -59,8 +59,12 @@ struct Panel {
   double top;
   double x_max;
   double y_max;
-  double x(double t) const { return kLeft + (kWidth - kLeft - kRight) * (x_max > 0 ? t / x_max : 0); }
-  double y(double v) const { return top + kPanelHeight - kPanelHeight * (y_max > 0 ? v / y_max : 0); }
+  double x(double t) const {
+    return kLeft + (kWidth - kLeft - kRight) * (x_max > 0 ? t / x_max : 0);
+  }
+  double y(double v) const {
+    return top + kPanelHeight - kPanelHeight * (y_max > 0 ? v / y_max : 0);
+  }
 };
 
 std::string axes(const Panel& p, const std::string& y_label) {
@@ -91,7 +95,8 @@ std::string axes(const Panel& p, const std::string& y_label) {
 
 template <class Fn>
 std::string polyline(const Panel& p, const SimulationResult& r, Fn value, bool step,
-                     const std::string& color, const std::string& id, const std::string& dash = "") {
+                     const std::string& color, const std::string& id,
+                     const std::string& dash = "") {
   std::string points;
   const std::size_t n = r.steps.size();
   const std::size_t stride = std::max<std::size_t>(1, n / kMaxPoints);
@@ -110,11 +115,12 @@ std::string polyline(const Panel& p, const SimulationResult& r, Fn value, bool s
     prev_y = y;
   }
   return fmt::format(
-      "<polyline id=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"1.5\"{} points=\"{}\"/>\n", id,
-      color, dash.empty() ? "" : fmt::format(" stroke-dasharray=\"{}\"", dash), points);
+      "<polyline id=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"1.5\"{} points=\"{}\"/>\n",
+      id, color, dash.empty() ? "" : fmt::format(" stroke-dasharray=\"{}\"", dash), points);
 }
 
-std::string legend(double x, double y, const std::vector<std::pair<std::string, std::string>>& items) {
+std::string legend(double x, double y,
+                   const std::vector<std::pair<std::string, std::string>>& items) {
   std::string out;
   for (const auto& [color, label] : items) {
     out += fmt::format(
@@ -156,17 +162,21 @@ std::string render_svg(const SimulationResult& r, const std::string& title) {
       kWidth, kHeight, kWidth, kHeight, kWidth / 2, escape(title));
   const std::string metric_label = utilization ? metric + " utilization (%)" : metric + " per pod";
   out += axes(top, metric_label);
-  out += polyline(top, r, [&](const SimulationStep& s) { return s.target.empty() ? NAN : s.target[0]; },
-                  false, "#d62728", "target", "6,4");
-  out += polyline(top, r, [](const SimulationStep& s) { return s.value.empty() ? NAN : s.value[0]; },
-                  false, "#1f77b4", "metric");
-  out += legend(kLeft, kTop1 - 12, {{"#1f77b4", metric_label + " (as the HPA saw it)"},
-                                    {"#d62728", "target"}});
+  out += polyline(
+      top, r, [&](const SimulationStep& s) { return s.target.empty() ? NAN : s.target[0]; }, false,
+      "#d62728", "target", "6,4");
+  out += polyline(
+      top, r, [](const SimulationStep& s) { return s.value.empty() ? NAN : s.value[0]; }, false,
+      "#1f77b4", "metric");
+  out += legend(kLeft, kTop1 - 12,
+                {{"#1f77b4", metric_label + " (as the HPA saw it)"}, {"#d62728", "target"}});
   out += axes(bottom, "pods");
-  out += polyline(bottom, r, [](const SimulationStep& s) { return static_cast<double>(s.replicas); },
-                  true, "#2ca02c", "replicas");
-  out += polyline(bottom, r, [](const SimulationStep& s) { return static_cast<double>(s.ready_pods); },
-                  true, "#9467bd", "ready", "3,3");
+  out += polyline(
+      bottom, r, [](const SimulationStep& s) { return static_cast<double>(s.replicas); }, true,
+      "#2ca02c", "replicas");
+  out += polyline(
+      bottom, r, [](const SimulationStep& s) { return static_cast<double>(s.ready_pods); }, true,
+      "#9467bd", "ready", "3,3");
   out += legend(kLeft, kTop2 - 12, {{"#2ca02c", "replicas"}, {"#9467bd", "ready pods"}});
   out += "</svg>\n";
   return out;

@@ -12,13 +12,16 @@ namespace kscale::cli {
 
 void add_demo_command(CLI::App& app) {
   auto f = std::make_shared<app::DemoOptions>();
-  auto* cmd = app.add_subcommand("demo", "Seed 000 on this machine: load in, replicas up, load stops, replicas down");
+  auto* cmd = app.add_subcommand(
+      "demo", "Seed 000 on this machine: load in, replicas up, load stops, replicas down");
   cmd->add_flag("--short", f->short_mode, "A shorter run (about 2 minutes) for CI");
   cmd->add_option("--plot", f->plot, "Where the SVG timeline is written")->capture_default_str();
-  cmd->add_option("--load", f->load, "Load generator: auto (hey, else ab, else built-in), hey, ab, builtin")
+  cmd->add_option("--load", f->load,
+                  "Load generator: auto (hey, else ab, else built-in), hey, ab, builtin")
       ->check(CLI::IsMember({"auto", "hey", "ab", "builtin"}))
       ->capture_default_str();
-  cmd->add_flag("--keep-files", f->keep_files, "Keep the temporary directory (manifests, logs, timeline)");
+  cmd->add_flag("--keep-files", f->keep_files,
+                "Keep the temporary directory (manifests, logs, timeline)");
   cmd->callback([f] {
     app::Demo demo(*f);
     if (const int code = demo.run(); code != 0) {

@@ -5,8 +5,8 @@
 #include <iostream>
 #include <iterator>
 
-#include <boost/json/serialize.hpp>
 #include <CLI/CLI.hpp>
+#include <boost/json/serialize.hpp>
 
 #include "cli/commands.h"
 #include "federation/division.h"
@@ -60,8 +60,10 @@ void run_divide(const DivideOptions& o) {
 void add_divide_command(CLI::App& app) {
   auto options = std::make_shared<DivideOptions>();
   CLI::App* cmd = app.add_subcommand(
-      "divide", "Divide replicas across member clusters as Karmada's scheduler does, and explain it");
-  cmd->add_option("-f,--filename", options->file, "ReplicaDivision document (YAML or JSON; - for stdin)")
+      "divide",
+      "Divide replicas across member clusters as Karmada's scheduler does, and explain it");
+  cmd->add_option("-f,--filename", options->file,
+                  "ReplicaDivision document (YAML or JSON; - for stdin)")
       ->required();
   cmd->add_option("-o,--output", options->output, "Output format (default json)")
       ->check(CLI::IsMember({"text", "json", "yaml"}));

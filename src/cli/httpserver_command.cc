@@ -29,11 +29,14 @@ void run_httpserver(const app::SampleServerOptions& o, int verbosity) {
 void add_httpserver_command(CLI::App& app) {
   auto opts = std::make_shared<app::SampleServerOptions>();
   auto verbosity = std::make_shared<int>(0);
-  auto* cmd = app.add_subcommand("httpserver", "The sample app: serves / and /metrics with http_requests_total");
-  cmd->add_option("--bind-address", opts->bind_address, "Address to listen on")->capture_default_str();
+  auto* cmd = app.add_subcommand("httpserver",
+                                 "The sample app: serves / and /metrics with http_requests_total");
+  cmd->add_option("--bind-address", opts->bind_address, "Address to listen on")
+      ->capture_default_str();
   cmd->add_option("--port", opts->port, "Service port (0 = any free port)")->capture_default_str();
-  cmd->add_option("--metrics-port", opts->metrics_port,
-                  "Own port for /metrics, not counted as traffic (0 = any free port; default: /metrics on --port)");
+  cmd->add_option(
+      "--metrics-port", opts->metrics_port,
+      "Own port for /metrics, not counted as traffic (0 = any free port; default: /metrics on --port)");
   cmd->add_flag("--reuse-port", opts->reuse_port, "SO_REUSEPORT: several replicas share --port");
   cmd->add_option("--threads", opts->threads, "I/O threads")->capture_default_str();
   cmd->add_option("--v", *verbosity, "Log verbosity (2+: access log)")->capture_default_str();

@@ -6,8 +6,8 @@
 #include <iterator>
 #include <sstream>
 
-#include <boost/json/serialize.hpp>
 #include <CLI/CLI.hpp>
+#include <boost/json/serialize.hpp>
 
 #include "autoscaler/decision_document.h"
 #include "cli/commands.h"
@@ -71,7 +71,8 @@ void add_replicas_command(CLI::App& app) {
   auto options = std::make_shared<ReplicasOptions>();
   CLI::App* cmd = app.add_subcommand(
       "replicas", "Run one reconcile of the HPA controller on a decision document and explain it");
-  cmd->add_option("-f,--filename", options->file, "HPADecision document (YAML or JSON; - for stdin)")
+  cmd->add_option("-f,--filename", options->file,
+                  "HPADecision document (YAML or JSON; - for stdin)")
       ->required();
   cmd->add_option("-o,--output", options->output, "Output format")
       ->check(CLI::IsMember({"text", "json", "yaml"}));

@@ -6,8 +6,8 @@
 #include <iostream>
 #include <iterator>
 
-#include <boost/json/serialize.hpp>
 #include <CLI/CLI.hpp>
+#include <boost/json/serialize.hpp>
 #include <fmt/format.h>
 
 #include "autoscaler/load_trace.h"
@@ -60,7 +60,8 @@ std::string read_file(const std::string& path) {
 std::chrono::seconds duration_flag(const std::string& flag, const std::string& text) {
   auto d = core::parse_go_duration(text);
   if (!d || d->count() < 0) {
-    invalid(fmt::format("--{}: invalid duration \"{}\" (use Go syntax: 15s, 5m, 1h30m)", flag, text));
+    invalid(
+        fmt::format("--{}: invalid duration \"{}\" (use Go syntax: 15s, 5m, 1h30m)", flag, text));
   }
   return std::chrono::duration_cast<std::chrono::seconds>(*d);
 }
@@ -106,9 +107,12 @@ void run_simulate(const SimulateFlags& f) {
   o.noise = f.noise;
   o.seed = f.seed;
   o.controller.tolerance = f.tolerance;
-  o.controller.downscale_stabilization_window = duration_flag("horizontal-pod-autoscaler-downscale-stabilization", f.downscale_window);
-  o.controller.cpu_initialization_period = duration_flag("horizontal-pod-autoscaler-cpu-initialization-period", f.cpu_init);
-  o.controller.initial_readiness_delay = duration_flag("horizontal-pod-autoscaler-initial-readiness-delay", f.readiness_delay);
+  o.controller.downscale_stabilization_window =
+      duration_flag("horizontal-pod-autoscaler-downscale-stabilization", f.downscale_window);
+  o.controller.cpu_initialization_period =
+      duration_flag("horizontal-pod-autoscaler-cpu-initialization-period", f.cpu_init);
+  o.controller.initial_readiness_delay =
+      duration_flag("horizontal-pod-autoscaler-initial-readiness-delay", f.readiness_delay);
   o.controller.scale_up_limit_factor = f.scale_up_factor;
   o.controller.scale_up_limit_minimum = f.scale_up_minimum;
   auto request = kube::parse_quantity_milli(f.cpu_request);
@@ -127,7 +131,8 @@ void run_simulate(const SimulateFlags& f) {
     write_output(f.out_file, autoscaler::to_csv(*result));
   }
   if (!f.plot.empty()) {
-    write_output(f.plot, autoscaler::render_svg(*result, fmt::format("{}: {} over time", hpa->name, f.load)));
+    write_output(f.plot, autoscaler::render_svg(
+                             *result, fmt::format("{}: {} over time", hpa->name, f.load)));
   }
   std::cerr << fmt::format(
       "summary: {} scale events, peak {} replicas, {:.0f} s above target, {:.0f} replica-seconds\n",
@@ -139,22 +144,32 @@ void run_simulate(const SimulateFlags& f) {
 void add_simulate_command(CLI::App& app) {
   auto f = std::make_shared<SimulateFlags>();
   CLI::App* cmd = app.add_subcommand("simulate", "Replay a load trace through the HPA engine");
-  cmd->add_option("-f,--filename", f->file, "autoscaling/v2 HorizontalPodAutoscaler manifest")->required();
-  cmd->add_option("--load", f->load, "CSV trace: time_s,<metric>... (total load per metric)")->required();
-  cmd->add_option("-o,--output", f->output, "Timeline format")->check(CLI::IsMember({"csv", "json"}));
+  cmd->add_option("-f,--filename", f->file, "autoscaling/v2 HorizontalPodAutoscaler manifest")
+      ->required();
+  cmd->add_option("--load", f->load, "CSV trace: time_s,<metric>... (total load per metric)")
+      ->required();
+  cmd->add_option("-o,--output", f->output, "Timeline format")
+      ->check(CLI::IsMember({"csv", "json"}));
   cmd->add_option("--out", f->out_file, "Write the timeline here instead of stdout");
   cmd->add_option("--plot", f->plot, "Write an SVG plot here");
   cmd->add_option("--sync-period", f->sync_period, "HPA sync period")->capture_default_str();
-  cmd->add_option("--startup-delay", f->startup_delay, "Time from pod creation until Ready")->capture_default_str();
+  cmd->add_option("--startup-delay", f->startup_delay, "Time from pod creation until Ready")
+      ->capture_default_str();
   cmd->add_option("--duration", f->duration, "Simulated time (default: the trace's end)");
-  cmd->add_option("--initial-replicas", f->initial_replicas, "Replicas at time 0 (default minReplicas)");
-  cmd->add_option("--noise", f->noise, "Relative standard deviation of per-sample noise")->capture_default_str();
+  cmd->add_option("--initial-replicas", f->initial_replicas,
+                  "Replicas at time 0 (default minReplicas)");
+  cmd->add_option("--noise", f->noise, "Relative standard deviation of per-sample noise")
+      ->capture_default_str();
   cmd->add_option("--seed", f->seed, "Noise seed")->capture_default_str();
-  cmd->add_option("--pod-cpu-request", f->cpu_request, "CPU request per pod for Resource metrics")->capture_default_str();
+  cmd->add_option("--pod-cpu-request", f->cpu_request, "CPU request per pod for Resource metrics")
+      ->capture_default_str();
   cmd->add_option("--horizontal-pod-autoscaler-tolerance", f->tolerance)->capture_default_str();
-  cmd->add_option("--horizontal-pod-autoscaler-downscale-stabilization", f->downscale_window)->capture_default_str();
-  cmd->add_option("--horizontal-pod-autoscaler-cpu-initialization-period", f->cpu_init)->capture_default_str();
-  cmd->add_option("--horizontal-pod-autoscaler-initial-readiness-delay", f->readiness_delay)->capture_default_str();
+  cmd->add_option("--horizontal-pod-autoscaler-downscale-stabilization", f->downscale_window)
+      ->capture_default_str();
+  cmd->add_option("--horizontal-pod-autoscaler-cpu-initialization-period", f->cpu_init)
+      ->capture_default_str();
+  cmd->add_option("--horizontal-pod-autoscaler-initial-readiness-delay", f->readiness_delay)
+      ->capture_default_str();
   cmd->add_option("--scale-up-limit-factor", f->scale_up_factor)->capture_default_str();
   cmd->add_option("--scale-up-limit-minimum", f->scale_up_minimum)->capture_default_str();
   cmd->add_flag("--feature-gate-hpa-scale-to-zero", f->scale_to_zero, "Enable HPAScaleToZero");

@@ -6,36 +6,60 @@ namespace kscale::core {
 
 std::string_view reason_name(StatusReason reason) {
   switch (reason) {
-    case StatusReason::BadRequest: return "BadRequest";
-    case StatusReason::Unauthorized: return "Unauthorized";
-    case StatusReason::Forbidden: return "Forbidden";
-    case StatusReason::NotFound: return "NotFound";
-    case StatusReason::MethodNotAllowed: return "MethodNotAllowed";
-    case StatusReason::NotAcceptable: return "NotAcceptable";
-    case StatusReason::RequestEntityTooLarge: return "RequestEntityTooLarge";
-    case StatusReason::UnsupportedMediaType: return "UnsupportedMediaType";
-    case StatusReason::Invalid: return "Invalid";
-    case StatusReason::InternalError: return "InternalError";
-    case StatusReason::ServiceUnavailable: return "ServiceUnavailable";
-    case StatusReason::Timeout: return "Timeout";
+    case StatusReason::BadRequest:
+      return "BadRequest";
+    case StatusReason::Unauthorized:
+      return "Unauthorized";
+    case StatusReason::Forbidden:
+      return "Forbidden";
+    case StatusReason::NotFound:
+      return "NotFound";
+    case StatusReason::MethodNotAllowed:
+      return "MethodNotAllowed";
+    case StatusReason::NotAcceptable:
+      return "NotAcceptable";
+    case StatusReason::RequestEntityTooLarge:
+      return "RequestEntityTooLarge";
+    case StatusReason::UnsupportedMediaType:
+      return "UnsupportedMediaType";
+    case StatusReason::Invalid:
+      return "Invalid";
+    case StatusReason::InternalError:
+      return "InternalError";
+    case StatusReason::ServiceUnavailable:
+      return "ServiceUnavailable";
+    case StatusReason::Timeout:
+      return "Timeout";
   }
   return "InternalError";
 }
 
 int reason_code(StatusReason reason) {
   switch (reason) {
-    case StatusReason::BadRequest: return 400;
-    case StatusReason::Unauthorized: return 401;
-    case StatusReason::Forbidden: return 403;
-    case StatusReason::NotFound: return 404;
-    case StatusReason::MethodNotAllowed: return 405;
-    case StatusReason::NotAcceptable: return 406;
-    case StatusReason::RequestEntityTooLarge: return 413;
-    case StatusReason::UnsupportedMediaType: return 415;
-    case StatusReason::Invalid: return 422;
-    case StatusReason::InternalError: return 500;
-    case StatusReason::ServiceUnavailable: return 503;
-    case StatusReason::Timeout: return 504;
+    case StatusReason::BadRequest:
+      return 400;
+    case StatusReason::Unauthorized:
+      return 401;
+    case StatusReason::Forbidden:
+      return 403;
+    case StatusReason::NotFound:
+      return 404;
+    case StatusReason::MethodNotAllowed:
+      return 405;
+    case StatusReason::NotAcceptable:
+      return 406;
+    case StatusReason::RequestEntityTooLarge:
+      return 413;
+    case StatusReason::UnsupportedMediaType:
+      return 415;
+    case StatusReason::Invalid:
+      return 422;
+    case StatusReason::InternalError:
+      return 500;
+    case StatusReason::ServiceUnavailable:
+      return 503;
+    case StatusReason::Timeout:
+      return 504;
   }
   return 500;
 }
@@ -46,8 +70,12 @@ Error make(StatusReason reason, std::string message, std::string field = {}) {
 }
 }  // namespace
 
-Error Error::bad_request(std::string message) { return make(StatusReason::BadRequest, std::move(message)); }
-Error Error::not_found(std::string message) { return make(StatusReason::NotFound, std::move(message)); }
+Error Error::bad_request(std::string message) {
+  return make(StatusReason::BadRequest, std::move(message));
+}
+Error Error::not_found(std::string message) {
+  return make(StatusReason::NotFound, std::move(message));
+}
 Error Error::route_not_found() {
   return make(StatusReason::NotFound, "the server could not find the requested resource");
 }
@@ -70,7 +98,9 @@ Error Error::invalid(std::string field, std::string message) {
   Error e = make(StatusReason::BadRequest, std::move(message), std::move(field));
   return e;
 }
-Error Error::internal(std::string message) { return make(StatusReason::InternalError, std::move(message)); }
+Error Error::internal(std::string message) {
+  return make(StatusReason::InternalError, std::move(message));
+}
 Error Error::unavailable(std::string message) {
   return make(StatusReason::ServiceUnavailable, std::move(message));
 }
@@ -110,7 +140,8 @@ std::string to_status_json(const Error& error) {
                               {"message", error.message},
                               {"field", error.field}};
     o["details"] = boost::json::object{{"causes", boost::json::array{cause}}};
-  } else if (error.code == 404 && error.message == "the server could not find the requested resource") {
+  } else if (error.code == 404 &&
+             error.message == "the server could not find the requested resource") {
     o["details"] = boost::json::object();
   }
   o["code"] = error.code;

@@ -38,7 +38,8 @@ struct ResourceInfo {
 
 /// Maps describedObject (kind + apiVersion) to the resource, e.g. Deployment/apps/v1 →
 /// deployments.apps. Unknown kinds use upstream's meta.UnsafeGuessKindToResource.
-[[nodiscard]] Result<ResourceInfo> resolve_kind(std::string_view kind, std::string_view api_version);
+[[nodiscard]] Result<ResourceInfo> resolve_kind(std::string_view kind,
+                                                std::string_view api_version);
 
 /// DNS-1123 subdomain (object names, namespaces are DNS-1123 labels): returns an empty string
 /// when valid, else the upstream validation message.

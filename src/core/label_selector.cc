@@ -27,15 +27,24 @@ using Requirement = LabelSelector::Requirement;
 
 std::string_view operator_text(Operator op) {
   switch (op) {
-    case Operator::Exists: return "";
-    case Operator::DoesNotExist: return "";
-    case Operator::Equals: return "=";
-    case Operator::DoubleEquals: return "==";
-    case Operator::NotEquals: return "!=";
-    case Operator::In: return " in ";
-    case Operator::NotIn: return " notin ";
-    case Operator::GreaterThan: return ">";
-    case Operator::LessThan: return "<";
+    case Operator::Exists:
+      return "";
+    case Operator::DoesNotExist:
+      return "";
+    case Operator::Equals:
+      return "=";
+    case Operator::DoubleEquals:
+      return "==";
+    case Operator::NotEquals:
+      return "!=";
+    case Operator::In:
+      return " in ";
+    case Operator::NotIn:
+      return " notin ";
+    case Operator::GreaterThan:
+      return ">";
+    case Operator::LessThan:
+      return "<";
   }
   return "";
 }
@@ -184,10 +193,18 @@ Result<boost::json::value> LabelSelector::to_label_selector_json() const {
         match_labels.insert_or_assign(requirement.key, distinct.front());
         continue;
       }
-      case Operator::In: op_name = "In"; break;
-      case Operator::NotIn: op_name = "NotIn"; break;
-      case Operator::Exists: op_name = "Exists"; break;
-      case Operator::DoesNotExist: op_name = "DoesNotExist"; break;
+      case Operator::In:
+        op_name = "In";
+        break;
+      case Operator::NotIn:
+        op_name = "NotIn";
+        break;
+      case Operator::Exists:
+        op_name = "Exists";
+        break;
+      case Operator::DoesNotExist:
+        op_name = "DoesNotExist";
+        break;
       case Operator::NotEquals:
       case Operator::GreaterThan:
       case Operator::LessThan: {

@@ -17,7 +17,17 @@ namespace kscale::core {
 /// called concurrently. matches() does not allocate.
 class LabelSelector {
  public:
-  enum class Operator { Exists, DoesNotExist, Equals, DoubleEquals, NotEquals, In, NotIn, GreaterThan, LessThan };
+  enum class Operator {
+    Exists,
+    DoesNotExist,
+    Equals,
+    DoubleEquals,
+    NotEquals,
+    In,
+    NotIn,
+    GreaterThan,
+    LessThan
+  };
 
   struct Requirement {
     std::string key;

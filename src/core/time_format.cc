@@ -46,7 +46,8 @@ Result<SystemTime> parse_rfc3339(std::string_view s) {
       !read_int(s, 17, 2, se)) {
     return bad();
   }
-  const year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
+  const year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)},
+                           day{static_cast<unsigned>(d)}};
   if (!ymd.ok() || h > 23 || mi > 59 || se > 60) {
     return bad();
   }

@@ -61,8 +61,8 @@ struct Weighted {
 /// upstream leaves the result empty then.
 std::vector<int32_t> dispense(int32_t n, const std::vector<Weighted>& weights, const Context& ctx) {
   std::vector<int32_t> seats(weights.size(), 0);
-  const bool any = std::any_of(weights.begin(), weights.end(),
-                               [](const Weighted& w) { return w.weight > 0; });
+  const bool any =
+      std::any_of(weights.begin(), weights.end(), [](const Weighted& w) { return w.weight > 0; });
   if (!any) {
     return seats;
   }
@@ -172,9 +172,9 @@ core::Result<void> dynamic_divide(int32_t target, std::vector<Weighted> weights,
     available += w.weight;
   }
   if (available < target) {
-    return core::fail(unschedulable(fmt::format(
-        "Clusters available replicas {} are not enough to schedule {} replicas.", available,
-        target)));
+    return core::fail(unschedulable(
+        fmt::format("Clusters available replicas {} are not enough to schedule {} replicas.",
+                    available, target)));
   }
   if (out.strategy == Strategy::Aggregated) {
     // resortAvailableClusters: clusters that already hold replicas first; then the shortest
@@ -231,10 +231,12 @@ core::Result<void> assign_dynamic(const Context& ctx, std::vector<int32_t>& tota
     sort_by_weight_descending(weights);
   }
   if (out.mode != AssignmentMode::ScaleUp) {
-    std::fill(total.begin(), total.end(), 0);  // a whole new division: the layout is only the weight
+    std::fill(total.begin(), total.end(),
+              0);  // a whole new division: the layout is only the weight
   }
-  const int32_t target =
-      out.mode == AssignmentMode::ScaleUp ? static_cast<int32_t>(r.replicas - assigned) : r.replicas;
+  const int32_t target = out.mode == AssignmentMode::ScaleUp
+                             ? static_cast<int32_t>(r.replicas - assigned)
+                             : r.replicas;
   return dynamic_divide(target, std::move(weights), total, ctx, out);
 }
 

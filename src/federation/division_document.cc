@@ -67,12 +67,12 @@ Result<int64_t> as_int(const YAML::Node& n, const std::string& path, int64_t min
     return core::fail(field_error(path, "must be an integer"));
   }
   if (v < min) {
-    return core::fail(
-        field_error(path, fmt::format("Invalid value: {}: must be greater than or equal to {}", v, min)));
+    return core::fail(field_error(
+        path, fmt::format("Invalid value: {}: must be greater than or equal to {}", v, min)));
   }
   if (v > max) {
-    return core::fail(
-        field_error(path, fmt::format("Invalid value: {}: must be less than or equal to {}", v, max)));
+    return core::fail(field_error(
+        path, fmt::format("Invalid value: {}: must be less than or equal to {}", v, max)));
   }
   return v;
 }
@@ -111,17 +111,17 @@ Result<std::string> as_enum(const YAML::Node& n, const std::string& path,
     for (const auto a : allowed) {
       list += fmt::format("{}\"{}\"", list.empty() ? "" : ", ", a);
     }
-    return core::fail(
-        field_error(path, fmt::format("Unsupported value: \"{}\": supported values: {}", *s, list)));
+    return core::fail(field_error(
+        path, fmt::format("Unsupported value: \"{}\": supported values: {}", *s, list)));
   }
   return s;
 }
 
-#define KSCALE_FED_TRY(var, expr)              \
-  auto var##_result = (expr);                  \
-  if (!var##_result) {                         \
-    return core::fail(var##_result.error());   \
-  }                                            \
+#define KSCALE_FED_TRY(var, expr)            \
+  auto var##_result = (expr);                \
+  if (!var##_result) {                       \
+    return core::fail(var##_result.error()); \
+  }                                          \
   const auto var = std::move(*var##_result)
 
 /// metav1.LabelSelector → core::LabelSelector, through its string form (labels.Parse validates
@@ -146,7 +146,8 @@ Result<core::LabelSelector> decode_label_selector(const YAML::Node& n, const std
       const std::string ip = index(ep, i);
       KSCALE_FED_TRY(e, as_map(m["matchExpressions"][i], ip, {"key", "operator", "values"}));
       KSCALE_FED_TRY(key, as_string(e["key"], child(ip, "key")));
-      KSCALE_FED_TRY(op, as_enum(e["operator"], child(ip, "operator"), {"In", "NotIn", "Exists", "DoesNotExist"}));
+      KSCALE_FED_TRY(op, as_enum(e["operator"], child(ip, "operator"),
+                                 {"In", "NotIn", "Exists", "DoesNotExist"}));
       std::vector<std::string> values;
       if (present(e["values"])) {
         KSCALE_FED_TRY(vs, as_strings(e["values"], child(ip, "values")));
@@ -154,11 +155,14 @@ Result<core::LabelSelector> decode_label_selector(const YAML::Node& n, const std
       }
       const bool set_op = op == "In" || op == "NotIn";
       if (set_op == values.empty()) {
-        return core::fail(field_error(child(ip, "values"), set_op ? "must be specified when `operator` is 'In' or 'NotIn'"
-                                                                   : "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
+        return core::fail(field_error(
+            child(ip, "values"),
+            set_op ? "must be specified when `operator` is 'In' or 'NotIn'"
+                   : "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
       }
       if (set_op) {
-        parts.push_back(fmt::format("{} {} ({})", key, op == "In" ? "in" : "notin", fmt::join(values, ",")));
+        parts.push_back(
+            fmt::format("{} {} ({})", key, op == "In" ? "in" : "notin", fmt::join(values, ",")));
       } else {
         parts.push_back(op == "Exists" ? key : "!" + key);
       }
@@ -195,8 +199,9 @@ Result<ClusterAffinity> decode_affinity(const YAML::Node& n, const std::string& 
 }
 
 Result<ReplicaScheduling> decode_scheduling(const YAML::Node& n, const std::string& path) {
-  KSCALE_FED_TRY(m, as_map(n, path, {"replicaSchedulingType", "replicaDivisionPreference",
-                                     "weightPreference"}));
+  KSCALE_FED_TRY(
+      m,
+      as_map(n, path, {"replicaSchedulingType", "replicaDivisionPreference", "weightPreference"}));
   ReplicaScheduling s;
   if (present(m["replicaSchedulingType"])) {
     KSCALE_FED_TRY(t, as_enum(m["replicaSchedulingType"], child(path, "replicaSchedulingType"),
@@ -204,8 +209,9 @@ Result<ReplicaScheduling> decode_scheduling(const YAML::Node& n, const std::stri
     s.type = t == "Duplicated" ? ReplicaSchedulingType::Duplicated : ReplicaSchedulingType::Divided;
   }
   if (present(m["replicaDivisionPreference"])) {
-    KSCALE_FED_TRY(p, as_enum(m["replicaDivisionPreference"],
-                              child(path, "replicaDivisionPreference"), {"Aggregated", "Weighted"}));
+    KSCALE_FED_TRY(p,
+                   as_enum(m["replicaDivisionPreference"], child(path, "replicaDivisionPreference"),
+                           {"Aggregated", "Weighted"}));
     s.preference = p == "Aggregated" ? ReplicaDivisionPreference::Aggregated
                                      : ReplicaDivisionPreference::Weighted;
   }
@@ -216,7 +222,8 @@ Result<ReplicaScheduling> decode_scheduling(const YAML::Node& n, const std::stri
   KSCALE_FED_TRY(w, as_map(m["weightPreference"], wp, {"staticWeightList", "dynamicWeight"}));
   s.weight_preference = true;
   if (present(w["dynamicWeight"])) {
-    KSCALE_FED_TRY(d, as_enum(w["dynamicWeight"], child(wp, "dynamicWeight"), {"AvailableReplicas"}));
+    KSCALE_FED_TRY(d,
+                   as_enum(w["dynamicWeight"], child(wp, "dynamicWeight"), {"AvailableReplicas"}));
     s.dynamic_weight = true;
   }
   if (present(w["staticWeightList"])) {
@@ -234,8 +241,8 @@ Result<ReplicaScheduling> decode_scheduling(const YAML::Node& n, const std::stri
         return core::fail(field_error(child(ip, "weight"), "Required value"));
       }
       KSCALE_FED_TRY(affinity, decode_affinity(e["targetCluster"], child(ip, "targetCluster")));
-      KSCALE_FED_TRY(weight, as_int(e["weight"], child(ip, "weight"), 1,
-                                    std::numeric_limits<int64_t>::max()));
+      KSCALE_FED_TRY(
+          weight, as_int(e["weight"], child(ip, "weight"), 1, std::numeric_limits<int64_t>::max()));
       s.static_weights.push_back(StaticClusterWeight{std::move(affinity), weight});
     }
   }
@@ -283,7 +290,8 @@ Result<std::vector<CandidateCluster>> decode_clusters(const YAML::Node& n, bool 
     const std::string ip = index("clusters", i);
     KSCALE_FED_TRY(c, decode_cluster(n[i], ip));
     if (!seen.insert(c.name).second) {
-      return core::fail(field_error(child(ip, "name"), fmt::format("Duplicate value: \"{}\"", c.name)));
+      return core::fail(
+          field_error(child(ip, "name"), fmt::format("Duplicate value: \"{}\"", c.name)));
     }
     if (need_available && !c.available_replicas) {
       return core::fail(field_error(child(ip, "availableReplicas"),
@@ -295,15 +303,17 @@ Result<std::vector<CandidateCluster>> decode_clusters(const YAML::Node& n, bool 
 }
 
 Result<DivisionRequest> decode_root(const YAML::Node& root) {
-  KSCALE_FED_TRY(m, as_map(root, "", {"apiVersion", "kind", "replicas", "uid", "replicaScheduling",
-                                      "clusters", "legacy", "fresh"}));
+  KSCALE_FED_TRY(m, as_map(root, "",
+                           {"apiVersion", "kind", "replicas", "uid", "replicaScheduling",
+                            "clusters", "legacy", "fresh"}));
   KSCALE_FED_TRY(api, as_enum(m["apiVersion"], "apiVersion", {"kscale.io/v1alpha1"}));
   KSCALE_FED_TRY(kind, as_enum(m["kind"], "kind", {"ReplicaDivision"}));
   DivisionRequest r;
   if (!present(m["replicas"])) {
     return core::fail(field_error("replicas", "Required value"));
   }
-  KSCALE_FED_TRY(replicas, as_int(m["replicas"], "replicas", 0, std::numeric_limits<int32_t>::max()));
+  KSCALE_FED_TRY(replicas,
+                 as_int(m["replicas"], "replicas", 0, std::numeric_limits<int32_t>::max()));
   r.replicas = static_cast<int32_t>(replicas);
   if (present(m["uid"])) {
     KSCALE_FED_TRY(uid, as_string(m["uid"], "uid"));
@@ -322,9 +332,10 @@ Result<DivisionRequest> decode_root(const YAML::Node& root) {
   if (!present(m["clusters"])) {
     return core::fail(field_error("clusters", "Required value"));
   }
-  const bool need_available =
-      r.scheduling && r.scheduling->type == ReplicaSchedulingType::Divided &&
-      (r.scheduling->preference == ReplicaDivisionPreference::Aggregated || r.scheduling->dynamic_weight);
+  const bool need_available = r.scheduling &&
+                              r.scheduling->type == ReplicaSchedulingType::Divided &&
+                              (r.scheduling->preference == ReplicaDivisionPreference::Aggregated ||
+                               r.scheduling->dynamic_weight);
   KSCALE_FED_TRY(clusters, decode_clusters(m["clusters"], need_available));
   r.clusters = std::move(clusters);
   return r;
@@ -342,8 +353,9 @@ Result<DivisionRequest> decode_division_document(std::string_view text) {
     }
     return decode_root(root);
   } catch (const YAML::Exception& e) {
-    return core::fail(core::Error::bad_request(fmt::format(
-        "not valid YAML or JSON: line {}, column {}: {}", e.mark.line + 1, e.mark.column + 1, e.msg)));
+    return core::fail(
+        core::Error::bad_request(fmt::format("not valid YAML or JSON: line {}, column {}: {}",
+                                             e.mark.line + 1, e.mark.column + 1, e.msg)));
   }
 }
 

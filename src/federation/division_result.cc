@@ -26,9 +26,9 @@ std::string scheduling_summary(const DivisionRequest& r) {
   if (s.dynamic_weight) {
     return "Divided, Weighted, dynamicWeight AvailableReplicas";
   }
-  return s.weight_preference ? fmt::format("Divided, Weighted, {} static weight rule(s)",
-                                           s.static_weights.size())
-                             : "Divided, Weighted, no weightPreference (every cluster 1)";
+  return s.weight_preference
+             ? fmt::format("Divided, Weighted, {} static weight rule(s)", s.static_weights.size())
+             : "Divided, Weighted, no weightPreference (every cluster 1)";
 }
 
 }  // namespace
@@ -92,8 +92,8 @@ std::string explain_division(const DivisionRequest& r, const core::Result<Assign
                        a.divided, r.legacy ? "floor share + remainder" : "Webster",
                        a.tie_order == NameOrder::Ascending ? "ascending" : "descending");
     for (const auto& step : a.weights) {
-      const std::string& name = step.cluster < r.clusters.size() ? r.clusters[step.cluster].name
-                                                                 : std::string();
+      const std::string& name =
+          step.cluster < r.clusters.size() ? r.clusters[step.cluster].name : std::string();
       out += fmt::format("  {:<20} weight {:>6}  +{}\n", name, step.weight, step.placed);
     }
   }

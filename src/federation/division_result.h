@@ -21,6 +21,7 @@ std::string encode_division_result_yaml(const core::Result<Assignment>& result);
 
 /// A few lines a person can check by hand: strategy, mode, tie order, weights, what each
 /// cluster got, the total.
-std::string explain_division(const DivisionRequest& request, const core::Result<Assignment>& result);
+std::string explain_division(const DivisionRequest& request,
+                             const core::Result<Assignment>& result);
 
 }  // namespace kscale::federation

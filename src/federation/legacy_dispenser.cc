@@ -14,15 +14,16 @@ std::vector<Party> legacy_take_by_weight(int32_t replicas, std::vector<LegacyWei
   if (sum == 0) {
     return result;
   }
-  std::stable_sort(weights.begin(), weights.end(), [](const LegacyWeight& a, const LegacyWeight& b) {
-    if (a.weight != b.weight) {
-      return a.weight > b.weight;
-    }
-    if (a.last_replicas != b.last_replicas) {
-      return a.last_replicas > b.last_replicas;
-    }
-    return a.name < b.name;
-  });
+  std::stable_sort(weights.begin(), weights.end(),
+                   [](const LegacyWeight& a, const LegacyWeight& b) {
+                     if (a.weight != b.weight) {
+                       return a.weight > b.weight;
+                     }
+                     if (a.last_replicas != b.last_replicas) {
+                       return a.last_replicas > b.last_replicas;
+                     }
+                     return a.name < b.name;
+                   });
   result.reserve(weights.size());
   int32_t remain = replicas;
   for (auto& w : weights) {

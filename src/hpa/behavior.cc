@@ -12,7 +12,8 @@ using std::chrono::seconds;
 
 // Upstream: pkg/apis/autoscaling/v2/defaults.go, GenerateHPAScaleUpRules.
 ResolvedRules default_scale_up_rules() {
-  return ResolvedRules{seconds(0), SelectPolicy::Max,
+  return ResolvedRules{seconds(0),
+                       SelectPolicy::Max,
                        {ScalingPolicy{ScalingPolicyType::Pods, 4, seconds(15)},
                         ScalingPolicy{ScalingPolicyType::Percent, 100, seconds(15)}},
                        std::nullopt};
@@ -20,7 +21,8 @@ ResolvedRules default_scale_up_rules() {
 
 // Upstream: GenerateHPAScaleDownRules. The window is left unset for the controller to fill.
 ResolvedRules default_scale_down_rules(seconds downscale_window) {
-  return ResolvedRules{downscale_window, SelectPolicy::Max,
+  return ResolvedRules{downscale_window,
+                       SelectPolicy::Max,
                        {ScalingPolicy{ScalingPolicyType::Percent, 100, seconds(15)}},
                        std::nullopt};
 }
@@ -64,7 +66,8 @@ int32_t replicas_change_per_period(seconds period, const std::vector<ScaleEvent>
 // Upstream: the replica count at the start of a policy period, current − added + removed.
 int64_t period_start_replicas(Replicas current, seconds period, const ControllerState& events,
                               core::SystemTime now) {
-  return int64_t{current.value()} - replicas_change_per_period(period, events.scale_up_events, now) +
+  return int64_t{current.value()} -
+         replicas_change_per_period(period, events.scale_up_events, now) +
          replicas_change_per_period(period, events.scale_down_events, now);
 }
 
@@ -183,8 +186,7 @@ void convert_with_behavior_rate(Normalization& n, const ControllerState& events,
   const Replicas desired = n.stabilized;
   set_limit(n, desired, ConditionReason::DesiredWithinRange, kWithinRangeMessage);
   if (desired > current) {
-    const Replicas up_limit =
-        std::max(scale_up_limit(current, events, b.scale_up, now), current);
+    const Replicas up_limit = std::max(scale_up_limit(current, events, b.scale_up, now), current);
     const bool rate = max_replicas > up_limit;
     const Replicas max_allowed = rate ? up_limit : max_replicas;
     if (desired > max_allowed) {
@@ -209,8 +211,9 @@ void convert_with_behavior_rate(Normalization& n, const ControllerState& events,
 }  // namespace
 
 ResolvedBehavior resolve_behavior(const Behavior& behavior, seconds downscale_window) {
-  return ResolvedBehavior{copy_rules(behavior.scale_up, default_scale_up_rules()),
-                          copy_rules(behavior.scale_down, default_scale_down_rules(downscale_window))};
+  return ResolvedBehavior{
+      copy_rules(behavior.scale_up, default_scale_up_rules()),
+      copy_rules(behavior.scale_down, default_scale_down_rules(downscale_window))};
 }
 
 namespace {
@@ -291,16 +294,17 @@ Normalization normalize_desired_replicas(std::vector<TimestampedRecommendation>&
   n.stabilized = stabilize_legacy(history, prenormalized, limits.downscale_window, now);
   set_able_reason(n, prenormalized, /*scale_up_held=*/false);
   // Upstream: convertDesiredReplicasWithRules and calculateScaleUpLimit.
-  const auto cap = static_cast<int32_t>(std::max(
-      limits.scale_up_limit_factor * static_cast<double>(current.value()),
-      limits.scale_up_limit_minimum));
+  const auto cap = static_cast<int32_t>(
+      std::max(limits.scale_up_limit_factor * static_cast<double>(current.value()),
+               limits.scale_up_limit_minimum));
   const bool rate = max_replicas.value() > cap;
   const Replicas max_allowed = rate ? Replicas(cap) : max_replicas;
   set_limit(n, n.stabilized, ConditionReason::DesiredWithinRange, kWithinRangeMessage);
   if (n.stabilized < min_replicas) {
     set_limit(n, min_replicas, ConditionReason::TooFewReplicas, kTooFewMessage);
   } else if (n.stabilized > max_allowed) {
-    set_limit(n, max_allowed, rate ? ConditionReason::ScaleUpLimit : ConditionReason::TooManyReplicas,
+    set_limit(n, max_allowed,
+              rate ? ConditionReason::ScaleUpLimit : ConditionReason::TooManyReplicas,
               rate ? kUpLimitMessage : kTooManyMessage);
   }
   n.limited = n.desired != n.stabilized;

@@ -92,8 +92,8 @@ Normalization normalize_desired_replicas_with_behaviors(
 
 /// calculateScaleUpLimitWithScalingRules: the policies' limit given the period-start count
 /// (current − scale-ups + scale-downs within each policy period).
-Replicas scale_up_limit(Replicas current, const ControllerState& events,
-                        const ResolvedRules& rules, core::SystemTime now);
+Replicas scale_up_limit(Replicas current, const ControllerState& events, const ResolvedRules& rules,
+                        core::SystemTime now);
 
 /// calculateScaleDownLimitWithBehaviors.
 Replicas scale_down_limit(Replicas current, const ControllerState& events,

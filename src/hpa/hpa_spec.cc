@@ -45,8 +45,8 @@ MetricSourceType parse_metric_source_type(std::string_view name) {
 }
 
 MetricTargetType parse_metric_target_type(std::string_view name) {
-  for (auto t : {MetricTargetType::Utilization, MetricTargetType::Value,
-                 MetricTargetType::AverageValue}) {
+  for (auto t :
+       {MetricTargetType::Utilization, MetricTargetType::Value, MetricTargetType::AverageValue}) {
     if (metric_target_type_name(t) == name) {
       return t;
     }

@@ -53,9 +53,9 @@ struct MetricTarget {
 struct MetricSpec {
   MetricSourceType type = MetricSourceType::Unknown;
   std::string type_name;
-  std::string resource_name;      // Resource, ContainerResource
-  std::string container;          // ContainerResource
-  MetricIdentifier metric;        // Pods, Object, External
+  std::string resource_name;         // Resource, ContainerResource
+  std::string container;             // ContainerResource
+  MetricIdentifier metric;           // Pods, Object, External
   ObjectReference described_object;  // Object
   MetricTarget target;
 };

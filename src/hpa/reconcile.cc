@@ -74,8 +74,8 @@ void compute_resource(const MetricSpec& spec, const MetricSnapshot& snap, Replic
     }
     r.description = fmt::format("{} {}", spec.resource_name, kind);
   } else if (spec.target.average_utilization) {
-    r.calculation = resource_replicas(current, *spec.target.average_utilization,
-                                      spec.resource_name, spec.container, snap, ctx);
+    r.calculation = resource_replicas(current, *spec.target.average_utilization, spec.resource_name,
+                                      spec.container, snap, ctx);
     if (r.calculation.error) {
       o.error =
           fmt::format("failed to get {} utilization: {}", spec.resource_name, *r.calculation.error);
@@ -142,10 +142,11 @@ void compute_object(const MetricSpec& spec, const MetricSnapshot& snap, Replicas
   const bool average =
       spec.target.type == MetricTargetType::AverageValue && spec.target.average_value_milli;
   if (value) {
-    r.calculation = object_metric_replicas(spec_replicas, *spec.target.value_milli, spec, snap, ctx);
+    r.calculation =
+        object_metric_replicas(spec_replicas, *spec.target.value_milli, spec, snap, ctx);
   } else if (average) {
-    r.calculation = object_per_pod_metric_replicas(status_replicas,
-                                                   *spec.target.average_value_milli, spec, snap, ctx);
+    r.calculation = object_per_pod_metric_replicas(
+        status_replicas, *spec.target.average_value_milli, spec, snap, ctx);
   } else {
     r.calculation.error =
         "invalid object metric source: neither a value target nor an average value target was set";
@@ -167,8 +168,8 @@ void compute_object(const MetricSpec& spec, const MetricSnapshot& snap, Replicas
   } else {
     s.current.average_value_milli = r.calculation.usage;
     // Upstream labels Object AverageValue as an external metric.
-    r.description =
-        fmt::format("external metric {}({})", spec.metric.name, selector_text(spec.metric.selector));
+    r.description = fmt::format("external metric {}({})", spec.metric.name,
+                                selector_text(spec.metric.selector));
   }
   r.status = std::move(s);
 }
@@ -180,8 +181,8 @@ void compute_external(const MetricSpec& spec, const MetricSnapshot& snap, Replic
   o.failure_reason = ConditionReason::FailedGetExternalMetric;
   const bool average = spec.target.average_value_milli.has_value();
   if (average) {
-    r.calculation = external_per_pod_metric_replicas(status_replicas,
-                                                     *spec.target.average_value_milli, spec, snap, ctx);
+    r.calculation = external_per_pod_metric_replicas(
+        status_replicas, *spec.target.average_value_milli, spec, snap, ctx);
   } else if (spec.target.value_milli) {
     r.calculation =
         external_metric_replicas(spec_replicas, *spec.target.value_milli, spec, snap, ctx);
@@ -257,9 +258,9 @@ std::optional<std::string> select_pods(Pass& p, std::vector<const Pod*>& selecte
   }
   auto selector = core::LabelSelector::parse(p.scale.selector);
   if (!selector) {
-    std::string msg = fmt::format(
-        "couldn't convert selector into a corresponding internal selector object: {}",
-        selector.error().message);
+    std::string msg =
+        fmt::format("couldn't convert selector into a corresponding internal selector object: {}",
+                    selector.error().message);
     p.event(true, "InvalidSelector", msg);
     p.condition(ConditionType::ScalingActive, ConditionStatus::False,
                 ConditionReason::InvalidSelector, msg);
@@ -326,20 +327,18 @@ MetricsOutcome compute_replicas_for_metrics(Pass& p, std::span<const Pod> pods,
                     p.d.metric_description);
     return {Replicas(replicas), std::nullopt};
   }
-  const std::string err =
-      fmt::format("invalid metrics ({} invalid out of {}), first error is: {}", invalid,
-                  specs.size(), first_invalid->error);
-  const bool total = static_cast<std::size_t>(invalid) >= specs.size() ||
-                     replicas < p.scale.spec_replicas.value();
+  const std::string err = fmt::format("invalid metrics ({} invalid out of {}), first error is: {}",
+                                      invalid, specs.size(), first_invalid->error);
+  const bool total =
+      static_cast<std::size_t>(invalid) >= specs.size() || replicas < p.scale.spec_replicas.value();
   if (total) {
     p.condition(ConditionType::ScalingActive, ConditionStatus::False, first_invalid->failure_reason,
                 *p.d.metrics[first_invalid_index].condition_message);
     return {std::nullopt, err};
   }
-  p.condition(ConditionType::ScalingActive, ConditionStatus::True,
-              ConditionReason::ValidMetricFound,
-              "the HPA was able to successfully calculate a replica count from " +
-                  p.d.metric_description);
+  p.condition(
+      ConditionType::ScalingActive, ConditionStatus::True, ConditionReason::ValidMetricFound,
+      "the HPA was able to successfully calculate a replica count from " + p.d.metric_description);
   return {Replicas(replicas), err};
 }
 
@@ -414,15 +413,14 @@ bool metrics_branch(Pass& p, std::span<const Pod> pods, std::span<const MetricSn
   auto& history = *p.state.recommendations;
   const Replicas max_replicas(p.hpa.spec.max_replicas);
   Normalization n =
-      d.behavior ? normalize_desired_replicas_with_behaviors(history, p.state, *d.behavior, current,
-                                                             desired, min_replicas, max_replicas,
-                                                             p.now)
-                 : normalize_desired_replicas(
-                       history, current, desired, min_replicas, max_replicas,
-                       LegacyLimits{p.config.downscale_stabilization_window,
-                                    p.config.scale_up_limit_factor,
-                                    p.config.scale_up_limit_minimum},
-                       p.now);
+      d.behavior
+          ? normalize_desired_replicas_with_behaviors(history, p.state, *d.behavior, current,
+                                                      desired, min_replicas, max_replicas, p.now)
+          : normalize_desired_replicas(history, current, desired, min_replicas, max_replicas,
+                                       LegacyLimits{p.config.downscale_stabilization_window,
+                                                    p.config.scale_up_limit_factor,
+                                                    p.config.scale_up_limit_minimum},
+                                       p.now);
   p.condition(ConditionType::AbleToScale, ConditionStatus::True, n.able_reason, n.able_message);
   p.condition(ConditionType::ScalingLimited,
               n.limited ? ConditionStatus::True : ConditionStatus::False, n.limited_reason,
@@ -473,9 +471,9 @@ bool rescale(Pass& p, Replicas current, Replicas desired, Replicas min_replicas)
     d.reconcile_error = fmt::format("failed to rescale {}: {}", target_reference(p.hpa), *err);
     return false;
   }
-  p.condition(ConditionType::AbleToScale, ConditionStatus::True, ConditionReason::SucceededRescale,
-              fmt::format("the HPA controller was able to update the target scale to {}",
-                          desired.value()));
+  p.condition(
+      ConditionType::AbleToScale, ConditionStatus::True, ConditionReason::SucceededRescale,
+      fmt::format("the HPA controller was able to update the target scale to {}", desired.value()));
   p.event(false, "SuccessfulRescale",
           fmt::format("New size: {}; reason: {}", desired.value(), d.rescale_reason));
   store_scale_event(d.behavior ? &*d.behavior : nullptr, p.state, current, desired, p.now);
@@ -508,9 +506,9 @@ std::string target_reference(const HorizontalPodAutoscaler& hpa) {
                      hpa.spec.scale_target_ref.name);
 }
 
-Decision reconcile(const HorizontalPodAutoscaler& hpa, const Scale& scale, std::span<const Pod> pods,
-                   std::span<const MetricSnapshot> metrics, ControllerState& state,
-                   const ControllerConfig& config, core::SystemTime now) {
+Decision reconcile(const HorizontalPodAutoscaler& hpa, const Scale& scale,
+                   std::span<const Pod> pods, std::span<const MetricSnapshot> metrics,
+                   ControllerState& state, const ControllerConfig& config, core::SystemTime now) {
   Decision d;
   d.status = hpa.status;
   d.metrics.resize(hpa.spec.metrics.size());

@@ -93,9 +93,9 @@ struct Decision {
 /// answer). `state` is the controller's history for this HPA and is updated as upstream updates
 /// its in-memory maps. Never fails: errors are reported in the Decision as upstream reports them.
 /// Not thread-safe for the same `state`.
-Decision reconcile(const HorizontalPodAutoscaler& hpa, const Scale& scale, std::span<const Pod> pods,
-                   std::span<const MetricSnapshot> metrics, ControllerState& state,
-                   const ControllerConfig& config, core::SystemTime now);
+Decision reconcile(const HorizontalPodAutoscaler& hpa, const Scale& scale,
+                   std::span<const Pod> pods, std::span<const MetricSnapshot> metrics,
+                   ControllerState& state, const ControllerConfig& config, core::SystemTime now);
 
 /// tolerancesForHpa: the cluster tolerance, overridden per direction by
 /// behavior.scale{Up,Down}.tolerance when the HPAConfigurableTolerance gate is on.

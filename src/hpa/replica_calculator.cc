@@ -91,8 +91,9 @@ struct Entries {
   std::vector<int64_t> extra;
 
   std::size_t size() const {
-    return extra.size() + static_cast<std::size_t>(std::count_if(
-                              by_pod.begin(), by_pod.end(), [](const auto& s) { return s.has_value(); }));
+    return extra.size() +
+           static_cast<std::size_t>(std::count_if(by_pod.begin(), by_pod.end(),
+                                                  [](const auto& s) { return s.has_value(); }));
   }
 };
 
@@ -320,8 +321,9 @@ tl::expected<int64_t, std::string> pod_request(const Pod& pod, std::string_view 
   return request;
 }
 
-tl::expected<std::vector<int64_t>, std::string> calculate_requests(
-    const CalculatorContext& ctx, std::string_view container, std::string_view resource) {
+tl::expected<std::vector<int64_t>, std::string> calculate_requests(const CalculatorContext& ctx,
+                                                                   std::string_view container,
+                                                                   std::string_view resource) {
   std::vector<int64_t> requests;
   requests.reserve(ctx.pods.size());
   for (const Pod* pod : ctx.pods) {
@@ -428,8 +430,8 @@ MetricCalculation fail(MetricCalculation out, std::string message) {
 
 // Upstream: replica_calculator.go, calcPlainMetricReplicas.
 MetricCalculation plain_metric_replicas(MetricCalculation out, const FetchedSamples& fetched,
-                                        Replicas current, int64_t target,
-                                        std::string_view resource, const CalculatorContext& ctx) {
+                                        Replicas current, int64_t target, std::string_view resource,
+                                        const CalculatorContext& ctx) {
   if (ctx.pods.empty()) {
     return fail(std::move(out), std::string(kNoPods));
   }
@@ -439,7 +441,8 @@ MetricCalculation plain_metric_replicas(MetricCalculation out, const FetchedSamp
   remove_pods(entries, g.ignored);
   remove_pods(entries, g.unready);
   if (entries.size() == 0) {
-    return fail(std::move(out), "did not receive metrics for targeted pods (pods might be unready)");
+    return fail(std::move(out),
+                "did not receive metrics for targeted pods (pods might be unready)");
   }
   std::tie(out.usage_ratio, out.usage) = usage_ratio(entries, target);
   auto rebalanced = [target](const Entries& e) -> tl::expected<double, std::string> {
@@ -540,7 +543,8 @@ void per_pod_replicas(MetricCalculation& out, int64_t total, Replicas status_rep
                      : ceil_replicas(static_cast<double>(total) / static_cast<double>(target));
   if (status_replicas.value() == 0) {
     out.usage = 0;
-  } else if (static_cast<double>(total) >= static_cast<double>(std::numeric_limits<int64_t>::max())) {
+  } else if (static_cast<double>(total) >=
+             static_cast<double>(std::numeric_limits<int64_t>::max())) {
     out.usage = std::numeric_limits<int64_t>::max();
   } else {
     out.usage = static_cast<int64_t>(std::ceil(static_cast<double>(total) / status));
@@ -555,8 +559,8 @@ MetricCalculation resource_replicas(Replicas current, int32_t target_utilization
   MetricCalculation out;
   auto fetched = fetch_resource_metric(snapshot, resource, container);
   if (!fetched) {
-    return fail(std::move(out),
-                fmt::format("unable to get metrics for resource {}: {}", resource, fetched.error()));
+    return fail(std::move(out), fmt::format("unable to get metrics for resource {}: {}", resource,
+                                            fetched.error()));
   }
   if (ctx.pods.empty()) {
     return fail(std::move(out), std::string(kNoPods));
@@ -567,7 +571,8 @@ MetricCalculation resource_replicas(Replicas current, int32_t target_utilization
   remove_pods(entries, g.ignored);
   remove_pods(entries, g.unready);
   if (entries.size() == 0) {
-    return fail(std::move(out), "did not receive metrics for targeted pods (pods might be unready)");
+    return fail(std::move(out),
+                "did not receive metrics for targeted pods (pods might be unready)");
   }
   auto requests = calculate_requests(ctx, container, resource);
   if (!requests) {
@@ -589,9 +594,8 @@ MetricCalculation resource_replicas(Replicas current, int32_t target_utilization
   // Upstream: GetResourceReplicas: missing pods on a scale-down use max(100, target)% of their
   // request.
   const int64_t fallback = std::max<int64_t>(100, target_utilization);
-  decide(out, current, g, entries, ctx, rebalanced, [&](int i) {
-    return (*requests)[static_cast<std::size_t>(i)] * fallback / 100;
-  });
+  decide(out, current, g, entries, ctx, rebalanced,
+         [&](int i) { return (*requests)[static_cast<std::size_t>(i)] * fallback / 100; });
   return out;
 }
 
@@ -602,16 +606,15 @@ MetricCalculation raw_resource_replicas(Replicas current, int64_t target_usage,
   MetricCalculation out;
   auto fetched = fetch_resource_metric(snapshot, resource, container);
   if (!fetched) {
-    return fail(std::move(out),
-                fmt::format("unable to get metrics for resource {}: {}", resource, fetched.error()));
+    return fail(std::move(out), fmt::format("unable to get metrics for resource {}: {}", resource,
+                                            fetched.error()));
   }
   out.timestamp = fetched->timestamp;
   return plain_metric_replicas(std::move(out), *fetched, current, target_usage, resource, ctx);
 }
 
 MetricCalculation pods_metric_replicas(Replicas current, int64_t target_usage,
-                                       std::string_view metric_name,
-                                       const MetricSnapshot& snapshot,
+                                       std::string_view metric_name, const MetricSnapshot& snapshot,
                                        const CalculatorContext& ctx) {
   MetricCalculation out;
   auto fetched = fetch_raw_metric(snapshot);

@@ -58,9 +58,9 @@ struct MetricCalculation {
   /// Average per pod (Resource, Pods), the value (Object/External Value) or the per-pod
   /// average reported in the status (Object/External AverageValue), in milli-units.
   int64_t usage = 0;
-  std::optional<int32_t> utilization;  // Resource Utilization: the truncated percentage
-  core::SystemTime timestamp{};        // zero time for Object/External Value, as upstream
-  double usage_ratio = 0.0;            // first-pass ratio, for explanations
+  std::optional<int32_t> utilization;      // Resource Utilization: the truncated percentage
+  core::SystemTime timestamp{};            // zero time for Object/External Value, as upstream
+  double usage_ratio = 0.0;                // first-pass ratio, for explanations
   std::optional<double> rebalanced_ratio;  // after missing/unready pods were filled in
   bool within_tolerance = false;
   std::optional<PodGroups> pods;
@@ -81,33 +81,30 @@ MetricCalculation raw_resource_replicas(Replicas current, int64_t target_usage,
 
 /// GetMetricReplicas: a Pods metric with an averageValue target (milli).
 MetricCalculation pods_metric_replicas(Replicas current, int64_t target_usage,
-                                       std::string_view metric_name,
-                                       const MetricSnapshot& snapshot,
+                                       std::string_view metric_name, const MetricSnapshot& snapshot,
                                        const CalculatorContext& ctx);
 
 /// GetObjectMetricReplicas: an Object metric with a value target (milli).
 MetricCalculation object_metric_replicas(Replicas current, int64_t target_usage,
-    const MetricSpec& spec,
-                                         const MetricSnapshot& snapshot,
+                                         const MetricSpec& spec, const MetricSnapshot& snapshot,
                                          const CalculatorContext& ctx);
 
 /// GetObjectPerPodMetricReplicas: an Object metric with an averageValue target (milli).
 MetricCalculation object_per_pod_metric_replicas(Replicas status_replicas,
                                                  int64_t target_average_usage,
-    const MetricSpec& spec,
+                                                 const MetricSpec& spec,
                                                  const MetricSnapshot& snapshot,
                                                  const CalculatorContext& ctx);
 
 /// GetExternalMetricReplicas: an External metric with a value target (milli).
 MetricCalculation external_metric_replicas(Replicas current, int64_t target_usage,
-    const MetricSpec& spec,
-                                           const MetricSnapshot& snapshot,
+                                           const MetricSpec& spec, const MetricSnapshot& snapshot,
                                            const CalculatorContext& ctx);
 
 /// GetExternalPerPodMetricReplicas: an External metric with an averageValue target (milli).
 MetricCalculation external_per_pod_metric_replicas(Replicas status_replicas,
                                                    int64_t target_usage_per_pod,
-    const MetricSpec& spec,
+                                                   const MetricSpec& spec,
                                                    const MetricSnapshot& snapshot,
                                                    const CalculatorContext& ctx);
 

@@ -18,13 +18,13 @@ class Errors {
   void invalid(const std::string& field, std::string_view value, std::string_view detail) {
     add(field, fmt::format("Invalid value: {}: {}", value, detail));
   }
-  void unsupported(const std::string& field, std::string_view value,
-                   std::string_view supported) {
+  void unsupported(const std::string& field, std::string_view value, std::string_view supported) {
     add(field, fmt::format("Unsupported value: \"{}\": supported values: {}", value, supported));
   }
   void add_forbidden(const std::string& field) {
-    add(field, "Forbidden: tolerance is only allowed when the HPAConfigurableTolerance feature "
-               "gate is enabled");
+    add(field,
+        "Forbidden: tolerance is only allowed when the HPAConfigurableTolerance feature "
+        "gate is enabled");
   }
   std::vector<core::Error> take() { return std::move(errors_); }
 
@@ -70,7 +70,8 @@ void require_target_field(const MetricTarget& t, const std::string& path, Errors
       break;
     case MetricTargetType::AverageValue:
       if (!t.average_value_milli) {
-        e.required(path + ".averageValue", "must set averageValue when target type is AverageValue");
+        e.required(path + ".averageValue",
+                   "must set averageValue when target type is AverageValue");
       }
       break;
     case MetricTargetType::Utilization:

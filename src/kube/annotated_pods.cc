@@ -9,10 +9,13 @@ namespace kscale::kube {
 
 namespace {
 
-std::string text_of(const YAML::Node& n) { return n && n.IsScalar() ? n.as<std::string>() : std::string(); }
+std::string text_of(const YAML::Node& n) {
+  return n && n.IsScalar() ? n.as<std::string>() : std::string();
+}
 
 bool all_digits(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
+  return !s.empty() &&
+         std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
 }
 
 core::Result<void> add_pod(const YAML::Node& obj, const std::string& where, AnnotatedPods& out) {
@@ -38,7 +41,8 @@ core::Result<void> add_pod(const YAML::Node& obj, const std::string& where, Anno
     return core::fail(core::Error::bad_request(where + ".metadata.name: required"));
   }
   const auto annotations = meta["annotations"];
-  if (!annotations || !annotations.IsMap() || text_of(annotations["prometheus.io/scrape"]) != "true") {
+  if (!annotations || !annotations.IsMap() ||
+      text_of(annotations["prometheus.io/scrape"]) != "true") {
     return {};
   }
   std::string ns = text_of(meta["namespace"]);
@@ -63,7 +67,8 @@ core::Result<void> add_pod(const YAML::Node& obj, const std::string& where, Anno
   }
   std::vector<std::pair<std::string, std::string>> ports;  // (name, number)
   const auto spec = obj["spec"];
-  if (const auto containers = spec && spec.IsMap() ? spec["containers"] : YAML::Node(); containers && containers.IsSequence()) {
+  if (const auto containers = spec && spec.IsMap() ? spec["containers"] : YAML::Node();
+      containers && containers.IsSequence()) {
     for (const auto& c : containers) {
       if (const auto cp = c["ports"]; cp && cp.IsSequence()) {
         for (const auto& p : cp) {
@@ -80,9 +85,11 @@ core::Result<void> add_pod(const YAML::Node& obj, const std::string& where, Anno
     }
     port = ports.front().second;
   } else if (!all_digits(port)) {
-    const auto it = std::find_if(ports.begin(), ports.end(), [&](const auto& p) { return p.first == port; });
+    const auto it =
+        std::find_if(ports.begin(), ports.end(), [&](const auto& p) { return p.first == port; });
     if (it == ports.end()) {
-      out.skipped.push_back(id + ": prometheus.io/port \"" + port + "\" is neither a number nor a container port name");
+      out.skipped.push_back(id + ": prometheus.io/port \"" + port +
+                            "\" is neither a number nor a container port name");
       return {};
     }
     port = it->second;
@@ -104,7 +111,8 @@ core::Result<void> add_pod(const YAML::Node& obj, const std::string& where, Anno
     }
   }
   const std::string host = ip.find(':') != std::string::npos ? "[" + ip + "]" : ip;
-  out.endpoints.push_back(ScrapeEndpoint{ns, name, std::move(labels), scheme + "://" + host + ":" + port + path});
+  out.endpoints.push_back(
+      ScrapeEndpoint{ns, name, std::move(labels), scheme + "://" + host + ":" + port + path});
   return {};
 }
 
@@ -118,7 +126,8 @@ core::Result<AnnotatedPods> annotated_pods(std::string_view text) {
       if (docs[d].IsNull()) {
         continue;
       }
-      auto r = add_pod(docs[d], docs.size() > 1 ? "documents[" + std::to_string(d) + "]." : "", out);
+      auto r =
+          add_pod(docs[d], docs.size() > 1 ? "documents[" + std::to_string(d) + "]." : "", out);
       if (!r) {
         return core::fail(r.error());
       }

@@ -41,8 +41,8 @@ core::Result<void> add_object(const YAML::Node& obj, const std::string& where, O
     }
   }
   const std::string ns = info->namespaced && meta["namespace"] ? meta["namespace"].as<std::string>()
-                         : info->namespaced                     ? "default"
-                                                                : "";
+                         : info->namespaced                    ? "default"
+                                                               : "";
   index[{info->group_resource.to_string(), ns, meta["name"].as<std::string>()}] = std::move(labels);
   return {};
 }
@@ -57,7 +57,8 @@ core::Result<ObjectIndex> parse_object_list(std::string_view text) {
       if (docs[d].IsNull()) {
         continue;
       }
-      auto r = add_object(docs[d], docs.size() > 1 ? "documents[" + std::to_string(d) + "]." : "", index);
+      auto r = add_object(docs[d], docs.size() > 1 ? "documents[" + std::to_string(d) + "]." : "",
+                          index);
       if (!r) {
         return core::fail(r.error());
       }
@@ -72,13 +73,13 @@ ObjectListFile::ObjectListFile(std::filesystem::path path, const core::Clock& cl
                                std::chrono::milliseconds check_every)
     : path_(std::move(path)), clock_(clock), check_every_(check_every) {}
 
-core::Result<std::unique_ptr<ObjectListFile>> ObjectListFile::open(std::filesystem::path path,
-                                                                   const core::Clock& clock,
-                                                                   std::chrono::milliseconds check_every) {
+core::Result<std::unique_ptr<ObjectListFile>> ObjectListFile::open(
+    std::filesystem::path path, const core::Clock& clock, std::chrono::milliseconds check_every) {
   auto file = std::make_unique<ObjectListFile>(std::move(path), clock, check_every);
   std::ifstream in(file->path_);
   if (!in) {
-    return core::fail(core::Error::bad_request("--objects " + file->path_.string() + ": cannot read the file"));
+    return core::fail(
+        core::Error::bad_request("--objects " + file->path_.string() + ": cannot read the file"));
   }
   std::stringstream ss;
   ss << in.rdbuf();
@@ -110,7 +111,8 @@ void ObjectListFile::maybe_reload() const {
   ss << in.rdbuf();
   auto index = parse_object_list(ss.str());
   if (!index) {
-    spdlog::warn("--objects {}: keeping the previous objects: {}", path_.string(), index.error().message);
+    spdlog::warn("--objects {}: keeping the previous objects: {}", path_.string(),
+                 index.error().message);
     return;
   }
   spdlog::info("--objects {}: reloaded {} objects", path_.string(), index->size());
@@ -126,7 +128,8 @@ std::optional<core::Labels> ObjectListFile::labels_of(const core::GroupResource&
     maybe_reload();
     index = index_;
   }
-  const auto it = index->find(std::make_tuple(gr.to_string(), std::string(namespace_name), std::string(name)));
+  const auto it =
+      index->find(std::make_tuple(gr.to_string(), std::string(namespace_name), std::string(name)));
   if (it == index->end()) {
     return std::nullopt;
   }

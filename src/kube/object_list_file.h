@@ -17,7 +17,8 @@
 namespace kscale::kube {
 
 /// Objects by (group-resource string, namespace, name).
-using ObjectIndex = std::map<std::tuple<std::string, std::string, std::string>, core::Labels, std::less<>>;
+using ObjectIndex =
+    std::map<std::tuple<std::string, std::string, std::string>, core::Labels, std::less<>>;
 
 /// Parses a List (or a single object, or a multi-document YAML stream) into an index. Errors
 /// name the item (items[3].metadata.name: required).
@@ -33,11 +34,13 @@ class ObjectListFile final : public ClusterView {
       std::chrono::milliseconds check_every = std::chrono::milliseconds(1000));
 
   /// Use open(); public only so that std::make_unique can construct it.
-  ObjectListFile(std::filesystem::path path, const core::Clock& clock, std::chrono::milliseconds check_every);
+  ObjectListFile(std::filesystem::path path, const core::Clock& clock,
+                 std::chrono::milliseconds check_every);
 
   // kube::ClusterView
   bool configured() const override { return true; }
-  std::optional<core::Labels> labels_of(const core::GroupResource& gr, std::string_view namespace_name,
+  std::optional<core::Labels> labels_of(const core::GroupResource& gr,
+                                        std::string_view namespace_name,
                                         std::string_view name) const override;
 
  private:

@@ -30,7 +30,8 @@ std::optional<core::Labels> StaticClusterView::labels_of(const core::GroupResour
                                                          std::string_view namespace_name,
                                                          std::string_view name) const {
   const auto index = objects();
-  const auto it = index->find(std::make_tuple(gr.to_string(), std::string(namespace_name), std::string(name)));
+  const auto it =
+      index->find(std::make_tuple(gr.to_string(), std::string(namespace_name), std::string(name)));
   if (it == index->end()) {
     return std::nullopt;
   }

@@ -38,7 +38,8 @@ class StaticClusterView final : public ClusterView {
 
   // kube::ClusterView
   bool configured() const override { return true; }
-  std::optional<core::Labels> labels_of(const core::GroupResource& gr, std::string_view namespace_name,
+  std::optional<core::Labels> labels_of(const core::GroupResource& gr,
+                                        std::string_view namespace_name,
                                         std::string_view name) const override;
 
  private:

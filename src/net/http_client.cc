@@ -22,11 +22,11 @@ namespace {
 constexpr std::string_view kUserAgent = "kscale/0.1";
 constexpr size_t kReadChunk = 64 * 1024;
 
-core::Error failure(const std::string& what, std::string_view step, const boost::system::error_code& ec,
-                    std::chrono::milliseconds timeout) {
+core::Error failure(const std::string& what, std::string_view step,
+                    const boost::system::error_code& ec, std::chrono::milliseconds timeout) {
   if (ec == beast::error::timeout) {
-    return core::Error::unavailable(what + ": timed out after " + std::to_string(timeout.count()) + "ms (" +
-                                    std::string(step) + ")");
+    return core::Error::unavailable(what + ": timed out after " + std::to_string(timeout.count()) +
+                                    "ms (" + std::string(step) + ")");
   }
   return core::Error::unavailable(what + ": " + std::string(step) + ": " + ec.message());
 }
@@ -45,7 +45,8 @@ struct HttpConnection::Attempt {
   bool retry = false;  // a reused connection failed before the response began
 };
 
-HttpConnection::HttpConnection(asio::any_io_executor executor, HttpUrl url, std::shared_ptr<asio::ssl::context> tls)
+HttpConnection::HttpConnection(asio::any_io_executor executor, HttpUrl url,
+                               std::shared_ptr<asio::ssl::context> tls)
     : executor_(std::move(executor)), url_(std::move(url)), tls_(std::move(tls)) {
   boost::system::error_code ec;
   const auto address = asio::ip::make_address(url_.host, ec);
@@ -64,7 +65,9 @@ void HttpConnection::recycle(std::string body) {
   }
 }
 
-beast::tcp_stream& HttpConnection::lowest_layer() { return secure_ ? secure_->next_layer() : *plain_; }
+beast::tcp_stream& HttpConnection::lowest_layer() {
+  return secure_ ? secure_->next_layer() : *plain_;
+}
 
 void HttpConnection::close() {
   if (plain_ || secure_) {
@@ -77,9 +80,11 @@ void HttpConnection::close() {
   buffer_.clear();
 }
 
-asio::awaitable<core::Result<void>> HttpConnection::connect(const RequestOptions& options, const std::string& what) {
+asio::awaitable<core::Result<void>> HttpConnection::connect(const RequestOptions& options,
+                                                            const std::string& what) {
   if (url_.tls && !tls_) {
-    co_return core::fail(core::Error::bad_request(what + ": an https URL needs a client TLS context"));
+    co_return core::fail(
+        core::Error::bad_request(what + ": an https URL needs a client TLS context"));
   }
   boost::system::error_code ec;
   const auto address = asio::ip::make_address(url_.host, ec);
@@ -89,7 +94,8 @@ asio::awaitable<core::Result<void>> HttpConnection::connect(const RequestOptions
     endpoints.emplace_back(address, url_.port);
   } else {
     tcp::resolver resolver(executor_);
-    auto [rec, results] = co_await resolver.async_resolve(url_.host, std::to_string(url_.port), use_nothrow);
+    auto [rec, results] =
+        co_await resolver.async_resolve(url_.host, std::to_string(url_.port), use_nothrow);
     if (rec) {
       co_return core::fail(failure(what, "resolve " + url_.host, rec, options.timeout));
     }
@@ -129,7 +135,8 @@ asio::awaitable<core::Result<void>> HttpConnection::connect(const RequestOptions
   co_return core::Result<void>{};
 }
 
-asio::awaitable<HttpConnection::Attempt> HttpConnection::exchange(const Request& req, const RequestOptions& options,
+asio::awaitable<HttpConnection::Attempt> HttpConnection::exchange(const Request& req,
+                                                                  const RequestOptions& options,
                                                                   const std::string& what) {
   boost::system::error_code wec;
   if (secure_) {
@@ -141,12 +148,14 @@ asio::awaitable<HttpConnection::Attempt> HttpConnection::exchange(const Request&
   }
   if (wec) {
     close();
-    co_return Attempt{core::fail(failure(what, "write request", wec, options.timeout)), wec != beast::error::timeout};
+    co_return Attempt{core::fail(failure(what, "write request", wec, options.timeout)),
+                      wec != beast::error::timeout};
   }
 
   http::response_parser<http::string_body> parser;
   spare_body_.clear();
-  parser.get().body() = std::move(spare_body_);  // string_body appends to it, reserving Content-Length
+  parser.get().body() =
+      std::move(spare_body_);  // string_body appends to it, reserving Content-Length
   parser.body_limit(options.body_limit);
   if (req.method() == http::verb::head) {
     parser.skip(true);
@@ -163,8 +172,9 @@ asio::awaitable<HttpConnection::Attempt> HttpConnection::exchange(const Request&
     const bool nothing_received = !parser.got_some() && buffer_.size() == 0;
     close();
     if (rec == http::error::body_limit) {
-      co_return Attempt{core::fail(core::Error::unavailable(what + ": response body is larger than " +
-                                                            std::to_string(options.body_limit) + " bytes"))};
+      co_return Attempt{
+          core::fail(core::Error::unavailable(what + ": response body is larger than " +
+                                              std::to_string(options.body_limit) + " bytes"))};
     }
     co_return Attempt{core::fail(failure(what, "read response", rec, options.timeout)),
                       nothing_received && rec != beast::error::timeout};
@@ -183,7 +193,8 @@ asio::awaitable<core::Result<Response>> HttpConnection::get(RequestOptions optio
   co_return response;
 }
 
-asio::awaitable<core::Result<Response>> HttpConnection::request(http::verb verb, std::string target, std::string body,
+asio::awaitable<core::Result<Response>> HttpConnection::request(http::verb verb, std::string target,
+                                                                std::string body,
                                                                 RequestOptions options) {
   const std::string what = std::string(http::to_string(verb)) + " " +
                            (target == url_.target ? url_.text : origin_ + target);
@@ -193,7 +204,8 @@ asio::awaitable<core::Result<Response>> HttpConnection::request(http::verb verb,
   for (const auto& [name, value] : options.headers) {
     req.set(name, value);
   }
-  if (!body.empty() || verb == http::verb::post || verb == http::verb::put || verb == http::verb::patch) {
+  if (!body.empty() || verb == http::verb::post || verb == http::verb::put ||
+      verb == http::verb::patch) {
     req.body() = std::move(body);
     req.prepare_payload();
   }

@@ -75,8 +75,8 @@ class HttpConnection {
   /// Sends `verb target` (path and query on this origin) with `body` (sent with Content-Length
   /// when not empty, or for POST, PUT and PATCH; set Content-Type in `options.headers`). Errors
   /// as get(), prefixed "<VERB> <origin><target>: ".
-  boost::asio::awaitable<core::Result<Response>> request(http::verb verb, std::string target, std::string body,
-                                                         RequestOptions options);
+  boost::asio::awaitable<core::Result<Response>> request(http::verb verb, std::string target,
+                                                         std::string body, RequestOptions options);
 
   /// Hands a body read earlier back, so the next response is read into its memory instead of a
   /// new allocation (a scrape body is the same size every time).
@@ -88,8 +88,10 @@ class HttpConnection {
 
  private:
   struct Attempt;
-  boost::asio::awaitable<core::Result<void>> connect(const RequestOptions& options, const std::string& what);
-  boost::asio::awaitable<Attempt> exchange(const Request& req, const RequestOptions& options, const std::string& what);
+  boost::asio::awaitable<core::Result<void>> connect(const RequestOptions& options,
+                                                     const std::string& what);
+  boost::asio::awaitable<Attempt> exchange(const Request& req, const RequestOptions& options,
+                                           const std::string& what);
   boost::beast::tcp_stream& lowest_layer();
   void close();
 
@@ -100,7 +102,8 @@ class HttpConnection {
   std::string origin_;  // scheme://host[:port], for messages
   std::optional<boost::beast::tcp_stream> plain_;
   std::optional<boost::beast::ssl_stream<boost::beast::tcp_stream>> secure_;
-  boost::beast::flat_buffer buffer_;  // holds the bytes read past a message: none, unless the server misbehaves
+  boost::beast::flat_buffer
+      buffer_;  // holds the bytes read past a message: none, unless the server misbehaves
   std::string spare_body_;
   uint64_t connections_opened_ = 0;
 };
@@ -108,7 +111,7 @@ class HttpConnection {
 /// GETs `url` on the calling coroutine's executor with a fresh connection (closed afterwards);
 /// errors as HttpConnection::get. Parameters are by value (STYLE.md §7: coroutines own their
 /// arguments).
-boost::asio::awaitable<core::Result<Response>> http_get(HttpUrl url, RequestOptions options,
-                                                        std::shared_ptr<boost::asio::ssl::context> tls = nullptr);
+boost::asio::awaitable<core::Result<Response>> http_get(
+    HttpUrl url, RequestOptions options, std::shared_ptr<boost::asio::ssl::context> tls = nullptr);
 
 }  // namespace kscale::net

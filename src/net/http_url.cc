@@ -26,7 +26,8 @@ core::Result<HttpUrl> parse_url(std::string_view text) {
     url.tls = true;
     url.port = 443;
   } else if (u.scheme_id() != boost::urls::scheme::http) {
-    return core::fail(invalid(text, "scheme \"" + std::string(u.scheme()) + "\" is not supported (want http:// or https://)"));
+    return core::fail(invalid(text, "scheme \"" + std::string(u.scheme()) +
+                                        "\" is not supported (want http:// or https://)"));
   }
   if (u.has_userinfo()) {
     return core::fail(invalid(text, "user info is not supported"));
@@ -40,8 +41,10 @@ core::Result<HttpUrl> parse_url(std::string_view text) {
     const std::string_view digits = u.port();
     uint32_t port = 0;
     const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
-    if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size() || port == 0 || port > 65535) {
-      return core::fail(invalid(text, "invalid port \"" + std::string(digits) + "\" (want 1-65535)"));
+    if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size() || port == 0 ||
+        port > 65535) {
+      return core::fail(
+          invalid(text, "invalid port \"" + std::string(digits) + "\" (want 1-65535)"));
     }
     url.port = static_cast<uint16_t>(port);
   }

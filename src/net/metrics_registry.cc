@@ -113,7 +113,8 @@ void MetricsRegistry::counter_callback(const std::string& name, const std::strin
 }
 
 std::vector<double> MetricsRegistry::default_latency_buckets() {
-  return {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+  return {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+          0.05,   0.1,     0.25,   0.5,   1,      2.5,   5,    10};
 }
 
 namespace {
@@ -186,7 +187,8 @@ std::string MetricsRegistry::serialize() const {
         uint64_t count = 0;
         (*h)->snapshot(buckets, sum, count);
         for (size_t i = 0; i < buckets.size(); ++i) {
-          const std::string le = i < (*h)->bounds().size() ? format_value((*h)->bounds()[i]) : "+Inf";
+          const std::string le =
+              i < (*h)->bounds().size() ? format_value((*h)->bounds()[i]) : "+Inf";
           out += fmt::format("{}_bucket{} {}\n", name, label_text(labels, "le", le), buckets[i]);
         }
         out += fmt::format("{}_sum{} {}\n", name, label_text(labels), format_value(sum));

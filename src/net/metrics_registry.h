@@ -67,7 +67,8 @@ class MetricsRegistry {
   /// A gauge read at scrape time (e.g. the store's series count).
   void gauge_callback(const std::string& name, const std::string& help, std::function<double()> fn);
   /// A counter whose value is kept elsewhere and read at scrape time (e.g. store evictions).
-  void counter_callback(const std::string& name, const std::string& help, std::function<double()> fn);
+  void counter_callback(const std::string& name, const std::string& help,
+                        std::function<double()> fn);
 
   /// Text exposition format 0.0.4, families sorted by name.
   std::string serialize() const;

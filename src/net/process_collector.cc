@@ -37,9 +37,9 @@ ProcStat read_proc_stat() {
   }
   const double ticks = static_cast<double>(::sysconf(_SC_CLK_TCK));
   auto num = [](const std::string& s) { return s.empty() ? 0.0 : std::stod(s); };
-  out.cpu_seconds = (num(f[11]) + num(f[12])) / ticks;                        // utime, stime (14, 15)
-  out.start_ticks = num(f[19]);                                               // starttime (22)
-  out.virtual_bytes = num(f[20]);                                             // vsize (23)
+  out.cpu_seconds = (num(f[11]) + num(f[12])) / ticks;  // utime, stime (14, 15)
+  out.start_ticks = num(f[19]);                         // starttime (22)
+  out.virtual_bytes = num(f[20]);                       // vsize (23)
   out.resident_bytes = num(f[21]) * static_cast<double>(::sysconf(_SC_PAGESIZE));  // rss (24)
   return out;
 }
@@ -91,17 +91,22 @@ double max_fds() {
 }  // namespace
 
 void register_process_collector(MetricsRegistry& registry) {
-  const double start = boot_time_seconds() + read_proc_stat().start_ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
-  registry.counter_callback("process_cpu_seconds_total", "Total user and system CPU time spent in seconds.",
+  const double start = boot_time_seconds() +
+                       read_proc_stat().start_ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
+  registry.counter_callback("process_cpu_seconds_total",
+                            "Total user and system CPU time spent in seconds.",
                             [] { return read_proc_stat().cpu_seconds; });
   registry.gauge_callback("process_resident_memory_bytes", "Resident memory size in bytes.",
                           [] { return read_proc_stat().resident_bytes; });
   registry.gauge_callback("process_virtual_memory_bytes", "Virtual memory size in bytes.",
                           [] { return read_proc_stat().virtual_bytes; });
-  registry.gauge_callback("process_start_time_seconds", "Start time of the process since unix epoch in seconds.",
+  registry.gauge_callback("process_start_time_seconds",
+                          "Start time of the process since unix epoch in seconds.",
                           [start] { return start; });
-  registry.gauge_callback("process_open_fds", "Number of open file descriptors.", [] { return open_fds(); });
-  registry.gauge_callback("process_max_fds", "Maximum number of open file descriptors.", [] { return max_fds(); });
+  registry.gauge_callback("process_open_fds", "Number of open file descriptors.",
+                          [] { return open_fds(); });
+  registry.gauge_callback("process_max_fds", "Maximum number of open file descriptors.",
+                          [] { return max_fds(); });
 }
 
 }  // namespace kscale::net

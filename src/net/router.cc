@@ -43,14 +43,13 @@ void Router::add(http::verb verb, std::string path_template, Handler handler) {
     route.segments.push_back(std::move(s));
   }
   if (registry_ != nullptr) {
-    route.latency = &registry_->histogram("kscale_http_request_duration_seconds",
-                                          "Latency of HTTP requests by route.",
-                                          MetricsRegistry::default_latency_buckets(),
-                                          {{"route", path_template}});
+    route.latency = &registry_->histogram(
+        "kscale_http_request_duration_seconds", "Latency of HTTP requests by route.",
+        MetricsRegistry::default_latency_buckets(), {{"route", path_template}});
     for (size_t c = 0; c < route.by_class.size(); ++c) {
-      route.by_class[c] = &registry_->counter("kscale_http_requests_total",
-                                              "HTTP requests by route and status class.",
-                                              {{"route", path_template}, {"code", std::to_string(c + 1) + "xx"}});
+      route.by_class[c] = &registry_->counter(
+          "kscale_http_requests_total", "HTTP requests by route and status class.",
+          {{"route", path_template}, {"code", std::to_string(c + 1) + "xx"}});
     }
   }
   routes_.push_back(std::move(route));
@@ -166,7 +165,8 @@ Response Router::dispatch(const Request& request) const {
   const auto qmark = target.find('?');
   const auto segments = split_path(target.substr(0, qmark));
   if (!segments) {
-    return error_response(core::Error::bad_request("invalid request path: malformed percent-escape"));
+    return error_response(
+        core::Error::bad_request("invalid request path: malformed percent-escape"));
   }
   auto query = QueryParams::parse(qmark == std::string_view::npos ? std::string_view{}
                                                                   : target.substr(qmark + 1));
@@ -187,18 +187,21 @@ Response Router::dispatch(const Request& request) const {
     }
     Response res = run(route, RequestContext{request, params, *query});
     if (route.latency != nullptr) {
-      route.latency->observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+      route.latency->observe(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
       const size_t cls = std::clamp<size_t>(res.result_int() / 100, 1, 5) - 1;
       route.by_class[cls]->inc();
     }
     // The access log is off at the default level; checking first skips building its arguments
     // (two string copies) on every request.
     if (spdlog::should_log(spdlog::level::debug)) {
-      spdlog::debug("{} {} {}", std::string(request.method_string()), std::string(target), res.result_int());
+      spdlog::debug("{} {} {}", std::string(request.method_string()), std::string(target),
+                    res.result_int());
     }
     return res;
   }
-  const core::Error err = path_matched ? core::Error::method_not_allowed() : core::Error::route_not_found();
+  const core::Error err =
+      path_matched ? core::Error::method_not_allowed() : core::Error::route_not_found();
   if (spdlog::should_log(spdlog::level::debug)) {
     spdlog::debug("{} {} {}", std::string(request.method_string()), std::string(target), err.code);
   }

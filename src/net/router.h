@@ -21,7 +21,9 @@ namespace kscale::net {
 /// Values of the `{name}` segments of the matched template, already percent-decoded.
 class PathParams {
  public:
-  void set(std::string name, std::string value) { values_.emplace_back(std::move(name), std::move(value)); }
+  void set(std::string name, std::string value) {
+    values_.emplace_back(std::move(name), std::move(value));
+  }
   /// The value of `{name}`; empty when the template has no such segment.
   std::string_view get(std::string_view name) const;
 
@@ -69,7 +71,8 @@ class Router {
     Histogram* latency = nullptr;
   };
 
-  bool match(const Route& route, const std::vector<std::string>& segments, PathParams& params) const;
+  bool match(const Route& route, const std::vector<std::string>& segments,
+             PathParams& params) const;
   Response run(const Route& route, const RequestContext& ctx) const;
 
   MetricsRegistry* registry_;

@@ -1,9 +1,9 @@
 #include "net/server.h"
 
-#include <boost/asio/this_coro.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/this_coro.hpp>
 
 #include "net/asio_tokens.h"
 #include "net/detail/session.h"
@@ -29,8 +29,9 @@ using ReusePort = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>
 // acceptor). The Listener, `tasks` and the flags are owned by the Server, which outlives its
 // TaskGroup's members.
 asio::awaitable<void> accept_loop(tcp::acceptor* acceptor, std::shared_ptr<asio::ssl::context> tls,
-                                  std::shared_ptr<const Router> router, Limits limits, TaskGroup* tasks,
-                                  const std::atomic<bool>* single_threaded, const std::atomic<bool>* draining) {
+                                  std::shared_ptr<const Router> router, Limits limits,
+                                  TaskGroup* tasks, const std::atomic<bool>* single_threaded,
+                                  const std::atomic<bool>* draining) {
   co_await asio::this_coro::reset_cancellation_state(asio::enable_total_cancellation());
   co_await asio::this_coro::throw_if_cancelled(false);
   for (;;) {
@@ -57,12 +58,14 @@ asio::awaitable<void> accept_loop(tcp::acceptor* acceptor, std::shared_ptr<asio:
     auto socket_executor = socket.get_executor();
     beast::tcp_stream stream(std::move(socket));
     if (tls) {
-      tasks->spawn(socket_executor,
-                   detail::run_session(beast::ssl_stream<beast::tcp_stream>(std::move(stream), *tls), router,
-                                       limits, draining),
-                   "HTTPS connection");
+      tasks->spawn(
+          socket_executor,
+          detail::run_session(beast::ssl_stream<beast::tcp_stream>(std::move(stream), *tls), router,
+                              limits, draining),
+          "HTTPS connection");
     } else {
-      tasks->spawn(socket_executor, detail::run_session(std::move(stream), router, limits, draining),
+      tasks->spawn(socket_executor,
+                   detail::run_session(std::move(stream), router, limits, draining),
                    "HTTP connection");
     }
   }
@@ -79,7 +82,8 @@ Server::Server(std::shared_ptr<const Router> router, Limits limits)
       limits_(limits),
       tasks_(ioc_.get_executor()) {}
 
-Server::Server(asio::io_context& ioc, std::shared_ptr<const Router> router, Limits limits, unsigned threads)
+Server::Server(asio::io_context& ioc, std::shared_ptr<const Router> router, Limits limits,
+               unsigned threads)
     : ioc_(ioc), router_(std::move(router)), limits_(limits), tasks_(ioc_.get_executor()) {
   single_threaded_.store(threads <= 1, std::memory_order_relaxed);
 }
@@ -87,11 +91,13 @@ Server::Server(asio::io_context& ioc, std::shared_ptr<const Router> router, Limi
 Server::~Server() = default;
 
 core::Result<uint16_t> Server::listen(const std::string& address, uint16_t port,
-                                      std::shared_ptr<asio::ssl::context> tls, ListenOptions options) {
+                                      std::shared_ptr<asio::ssl::context> tls,
+                                      ListenOptions options) {
   boost::system::error_code ec;
   const auto addr = asio::ip::make_address(address, ec);
   if (ec) {
-    return core::fail(core::Error::bad_request("invalid bind address \"" + address + "\": " + ec.message()));
+    return core::fail(
+        core::Error::bad_request("invalid bind address \"" + address + "\": " + ec.message()));
   }
   auto listener = std::make_unique<Listener>(ioc_);
   const tcp::endpoint endpoint{addr, port};
@@ -109,15 +115,15 @@ core::Result<uint16_t> Server::listen(const std::string& address, uint16_t port,
     listener->acceptor.listen(asio::socket_base::max_listen_connections, ec);
   }
   if (ec) {
-    return core::fail(core::Error::internal("cannot listen on " + address + ":" + std::to_string(port) +
-                                            ": " + ec.message()));
+    return core::fail(core::Error::internal("cannot listen on " + address + ":" +
+                                            std::to_string(port) + ": " + ec.message()));
   }
   const uint16_t bound = listener->acceptor.local_endpoint().port();
   listener->tls = tls;
   // On a strand of its own: the TaskGroup delivers cancellation on the member's executor.
   tasks_.spawn(asio::make_strand(ioc_),
-               accept_loop(&listener->acceptor, std::move(tls), router_, limits_, &tasks_, &single_threaded_,
-                           &draining_),
+               accept_loop(&listener->acceptor, std::move(tls), router_, limits_, &tasks_,
+                           &single_threaded_, &draining_),
                "accept loop");
   listeners_.push_back(std::move(listener));
   return bound;
@@ -159,7 +165,8 @@ asio::awaitable<bool> Server::shutdown(std::chrono::steady_clock::duration grace
   tasks_.emit(asio::cancellation_type::total);
   const bool drained = co_await tasks_.wait_for(grace);
   if (!drained) {
-    spdlog::warn("{} connection(s) still busy after the shutdown grace period: closing them", tasks_.size());
+    spdlog::warn("{} connection(s) still busy after the shutdown grace period: closing them",
+                 tasks_.size());
     tasks_.emit(asio::cancellation_type::terminal);
     co_await tasks_.async_wait(use_nothrow);
   }

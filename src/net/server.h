@@ -48,7 +48,8 @@ class Server {
   /// A server on an application's io_context, which the application runs on `threads` threads
   /// (run() is not used). The io_context must outlive the server, and the server must not be
   /// destroyed before stop() or shutdown() has ended every connection.
-  Server(boost::asio::io_context& ioc, std::shared_ptr<const Router> router, Limits limits, unsigned threads);
+  Server(boost::asio::io_context& ioc, std::shared_ptr<const Router> router, Limits limits,
+         unsigned threads);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

@@ -17,7 +17,8 @@ namespace asio = boost::asio;
 TaskGroup::TaskGroup(asio::any_io_executor executor)
     : empty_(std::move(executor), asio::steady_timer::time_point::max()) {}
 
-void TaskGroup::spawn(asio::any_io_executor executor, asio::awaitable<void> task, std::string name) {
+void TaskGroup::spawn(asio::any_io_executor executor, asio::awaitable<void> task,
+                      std::string name) {
   std::list<Member>::iterator member;
   auto signal = std::make_shared<asio::cancellation_signal>();
   asio::cancellation_type emitted = asio::cancellation_type::none;
@@ -68,7 +69,8 @@ std::size_t TaskGroup::size() const {
 asio::awaitable<bool> TaskGroup::wait_for(std::chrono::steady_clock::duration timeout) {
   using namespace asio::experimental::awaitable_operators;
   asio::steady_timer deadline(co_await asio::this_coro::executor, timeout);
-  co_await (async_wait(asio::as_tuple(asio::use_awaitable)) || deadline.async_wait(asio::as_tuple(asio::use_awaitable)));
+  co_await (async_wait(asio::as_tuple(asio::use_awaitable)) ||
+            deadline.async_wait(asio::as_tuple(asio::use_awaitable)));
   co_return size() == 0;
 }
 

@@ -41,7 +41,8 @@ class TaskGroup {
   /// logged with `name` (a member that fails does not take the others down). A member spawned
   /// after emit() receives what was emitted as soon as it starts, so that a group being shut down
   /// cannot gain members that never hear of it (a connection accepted during the emit).
-  void spawn(boost::asio::any_io_executor executor, boost::asio::awaitable<void> task, std::string name);
+  void spawn(boost::asio::any_io_executor executor, boost::asio::awaitable<void> task,
+             std::string name);
 
   /// Asks every current member to stop: `total` makes its pending operation complete with
   /// operation_aborted (a loop then ends at its next wait), `terminal` also abandons operations
@@ -94,7 +95,8 @@ class TaskGroup {
   // for coroutines).
   boost::asio::steady_timer empty_;
   std::list<Member> members_;
-  boost::asio::cancellation_type emitted_ = boost::asio::cancellation_type::none;  // every type emitted so far
+  boost::asio::cancellation_type emitted_ =
+      boost::asio::cancellation_type::none;  // every type emitted so far
 };
 
 }  // namespace kscale::net

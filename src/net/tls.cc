@@ -17,7 +17,9 @@ namespace {
 template <auto Fn>
 struct Deleter {
   template <class T>
-  void operator()(T* p) const { Fn(p); }
+  void operator()(T* p) const {
+    Fn(p);
+  }
 };
 using PKeyPtr = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY_free>>;
 using X509Ptr = std::unique_ptr<X509, Deleter<X509_free>>;
@@ -63,7 +65,8 @@ bool add_san(GENERAL_NAMES* names, const std::string& name) {
 core::Result<void> write_pem(const std::string& path, const std::function<int(BIO*)>& write) {
   BioPtr bio{BIO_new_file(path.c_str(), "w")};
   if (!bio) {
-    return core::fail(tls_error("cannot write " + path + " (does --cert-dir exist and is it writable?)"));
+    return core::fail(
+        tls_error("cannot write " + path + " (does --cert-dir exist and is it writable?)"));
   }
   if (write(bio.get()) != 1) {
     return core::fail(tls_error("cannot write PEM to " + path));
@@ -112,7 +115,8 @@ core::Result<void> write_self_signed_certificate(const std::string& cert_path,
   if (!w) {
     return w;
   }
-  std::filesystem::permissions(key_path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  std::filesystem::permissions(key_path, std::filesystem::perms::owner_read |
+                                             std::filesystem::perms::owner_write);
   return write_pem(cert_path, [&](BIO* b) { return PEM_write_bio_X509(b, cert.get()); });
 }
 
@@ -125,12 +129,13 @@ core::Result<std::shared_ptr<boost::asio::ssl::context>> make_server_tls_context
         "--tls-cert-file and --tls-private-key-file must be given together"));
   }
   if (cert.empty()) {
-    const std::filesystem::path dir = options.cert_dir.empty() ? "apiserver.local.config/certificates"
-                                                               : options.cert_dir;
+    const std::filesystem::path dir =
+        options.cert_dir.empty() ? "apiserver.local.config/certificates" : options.cert_dir;
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
     if (ec) {
-      return core::fail(core::Error::internal("cannot create --cert-dir " + dir.string() + ": " + ec.message()));
+      return core::fail(
+          core::Error::internal("cannot create --cert-dir " + dir.string() + ": " + ec.message()));
     }
     cert = (dir / "apiserver.crt").string();
     key = (dir / "apiserver.key").string();
@@ -141,27 +146,30 @@ core::Result<std::shared_ptr<boost::asio::ssl::context>> make_server_tls_context
     }
   }
   auto ctx = std::make_shared<boost::asio::ssl::context>(boost::asio::ssl::context::tls_server);
-  ctx->set_options(boost::asio::ssl::context::default_workarounds | boost::asio::ssl::context::no_sslv2 |
-                   boost::asio::ssl::context::no_sslv3 | boost::asio::ssl::context::no_tlsv1 |
-                   boost::asio::ssl::context::no_tlsv1_1);
+  ctx->set_options(boost::asio::ssl::context::default_workarounds |
+                   boost::asio::ssl::context::no_sslv2 | boost::asio::ssl::context::no_sslv3 |
+                   boost::asio::ssl::context::no_tlsv1 | boost::asio::ssl::context::no_tlsv1_1);
   boost::system::error_code ec;
   ctx->use_certificate_chain_file(cert, ec);
   if (ec) {
-    return core::fail(core::Error::bad_request("cannot load TLS certificate " + cert + ": " + ec.message()));
+    return core::fail(
+        core::Error::bad_request("cannot load TLS certificate " + cert + ": " + ec.message()));
   }
   ctx->use_private_key_file(key, boost::asio::ssl::context::pem, ec);
   if (ec) {
-    return core::fail(core::Error::bad_request("cannot load TLS private key " + key + ": " + ec.message()));
+    return core::fail(
+        core::Error::bad_request("cannot load TLS private key " + key + ": " + ec.message()));
   }
   return ctx;
 }
 
-core::Result<std::shared_ptr<boost::asio::ssl::context>> make_client_tls_context(const std::string& ca_file,
-                                                                                 bool insecure_skip_verify) {
+core::Result<std::shared_ptr<boost::asio::ssl::context>> make_client_tls_context(
+    const std::string& ca_file, bool insecure_skip_verify) {
   namespace ssl = boost::asio::ssl;
   auto ctx = std::make_shared<ssl::context>(ssl::context::tls_client);
   boost::system::error_code ec;
-  ctx->set_options(ssl::context::no_sslv2 | ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+  ctx->set_options(ssl::context::no_sslv2 | ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
+                   ssl::context::no_tlsv1_1);
   if (insecure_skip_verify) {
     ctx->set_verify_mode(ssl::verify_none);
     return ctx;
@@ -170,7 +178,8 @@ core::Result<std::shared_ptr<boost::asio::ssl::context>> make_client_tls_context
   if (!ca_file.empty()) {
     ctx->load_verify_file(ca_file, ec);
     if (ec) {
-      return core::fail(core::Error::bad_request("--certificate-authority " + ca_file + ": " + ec.message()));
+      return core::fail(
+          core::Error::bad_request("--certificate-authority " + ca_file + ": " + ec.message()));
     }
   } else {
     ctx->set_default_verify_paths(ec);

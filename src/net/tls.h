@@ -18,7 +18,7 @@ namespace kscale::net {
 struct TlsOptions {
   std::string cert_file;  // PEM; with key_file, used as is
   std::string key_file;
-  std::string cert_dir;   // where a self-signed pair is written when no files are given
+  std::string cert_dir;  // where a self-signed pair is written when no files are given
   /// Extra SANs besides localhost and 127.0.0.1: service names (--tls-sni/--advertise-names).
   std::vector<std::string> names;
 };
@@ -35,8 +35,8 @@ struct TlsOptions {
 
 /// Writes a self-signed P-256 certificate valid for one year with SANs for localhost, 127.0.0.1,
 /// ::1 and `names` (IPs become IP SANs). Overwrites existing files.
-[[nodiscard]] core::Result<void> write_self_signed_certificate(const std::string& cert_path,
-                                                               const std::string& key_path,
-                                                               const std::vector<std::string>& names);
+[[nodiscard]] core::Result<void> write_self_signed_certificate(
+    const std::string& cert_path, const std::string& key_path,
+    const std::vector<std::string>& names);
 
 }  // namespace kscale::net

@@ -30,8 +30,9 @@ boost::asio::awaitable<std::vector<T>> when_all(std::vector<boost::asio::awaitab
   if (ops.empty()) {
     co_return std::vector<T>{};
   }
-  auto [order, exceptions, values] = co_await asio::experimental::make_parallel_group(std::move(ops))
-                                         .async_wait(asio::experimental::wait_for_all(), asio::use_awaitable);
+  auto [order, exceptions, values] =
+      co_await asio::experimental::make_parallel_group(std::move(ops))
+          .async_wait(asio::experimental::wait_for_all(), asio::use_awaitable);
   for (const auto& e : exceptions) {
     if (e) {
       std::rethrow_exception(e);

@@ -15,14 +15,22 @@ namespace kscale::sources {
 
 std::string_view metric_type_name(MetricType type) {
   switch (type) {
-    case MetricType::Unknown: return "unknown";
-    case MetricType::Counter: return "counter";
-    case MetricType::Gauge: return "gauge";
-    case MetricType::Histogram: return "histogram";
-    case MetricType::GaugeHistogram: return "gaugehistogram";
-    case MetricType::Summary: return "summary";
-    case MetricType::Info: return "info";
-    case MetricType::StateSet: return "stateset";
+    case MetricType::Unknown:
+      return "unknown";
+    case MetricType::Counter:
+      return "counter";
+    case MetricType::Gauge:
+      return "gauge";
+    case MetricType::Histogram:
+      return "histogram";
+    case MetricType::GaugeHistogram:
+      return "gaugehistogram";
+    case MetricType::Summary:
+      return "summary";
+    case MetricType::Info:
+      return "info";
+    case MetricType::StateSet:
+      return "stateset";
   }
   return "unknown";
 }
@@ -59,15 +67,17 @@ core::Result<std::vector<MetricFamily>> parse_metric_families(std::string_view t
         sample.value = view.value;
         sample.timestamp = view.timestamp;
         if (view.exemplar) {
-          sample.exemplar =
-              Exemplar{to_labels(view.exemplar->labels), view.exemplar->value,
-                       view.exemplar->timestamp};
+          sample.exemplar = Exemplar{to_labels(view.exemplar->labels), view.exemplar->value,
+                                     view.exemplar->timestamp};
         }
         families.back().samples.push_back(std::move(sample));
       },
       [&](const FamilyView& view) {
-        families.push_back(MetricFamily{std::string(view.name), view.type,
-                                        std::string(view.help), std::string(view.unit), {}});
+        families.push_back(MetricFamily{std::string(view.name),
+                                        view.type,
+                                        std::string(view.help),
+                                        std::string(view.unit),
+                                        {}});
       });
   if (!parsed) {
     return core::fail(std::move(parsed.error()));

@@ -98,7 +98,7 @@ struct SampleView {
   std::string_view name;               // the sample's metric name, e.g. "foo_bucket"
   SampleRole role = SampleRole::Value;
   std::span<const LabelView> labels;  // exposition order, without __name__
-  double value = 0;                    // NaN is always the canonical Prometheus NaN
+  double value = 0;                   // NaN is always the canonical Prometheus NaN
   std::optional<Timestamp> timestamp;
   std::optional<ExemplarView> exemplar;  // OpenMetrics only
 };

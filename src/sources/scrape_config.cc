@@ -92,8 +92,8 @@ bool valid_metric_name(std::string_view name) {
     return false;
   }
   return std::all_of(name.begin(), name.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == ':' ||
-           c == '-' || c == '.';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == ':' || c == '-' || c == '.';
   });
 }
 
@@ -124,7 +124,9 @@ core::Result<std::string> required_scalar(const YAML::Node& node, const std::str
 }
 
 core::Result<ScrapeRule> parse_rule(const YAML::Node& node, const std::string& path) {
-  if (auto r = known_keys(node, path, {"seriesName", "labelMatchers", "metric", "kind", "window", "aggregate"}); !r) {
+  if (auto r = known_keys(node, path,
+                          {"seriesName", "labelMatchers", "metric", "kind", "window", "aggregate"});
+      !r) {
     return core::fail(r.error());
   }
   ScrapeRule rule;
@@ -161,7 +163,8 @@ core::Result<ScrapeRule> parse_rule(const YAML::Node& node, const std::string& p
     } else if (*v == "gauge") {
       rule.kind = RuleKind::Gauge;
     } else {
-      return core::fail(at(path + ".kind", "unknown kind \"" + *v + "\" (want rate, increase or gauge)"));
+      return core::fail(
+          at(path + ".kind", "unknown kind \"" + *v + "\" (want rate, increase or gauge)"));
     }
   }
   if (node["window"]) {
@@ -177,11 +180,15 @@ core::Result<ScrapeRule> parse_rule(const YAML::Node& node, const std::string& p
       return core::fail(v.error());
     }
     static const std::map<std::string, Aggregation, std::less<>> kNames = {
-        {"sum", Aggregation::Sum}, {"avg", Aggregation::Avg}, {"max", Aggregation::Max},
-        {"min", Aggregation::Min}, {"none", Aggregation::None}};
+        {"sum", Aggregation::Sum},
+        {"avg", Aggregation::Avg},
+        {"max", Aggregation::Max},
+        {"min", Aggregation::Min},
+        {"none", Aggregation::None}};
     const auto it = kNames.find(*v);
     if (it == kNames.end()) {
-      return core::fail(at(path + ".aggregate", "unknown aggregation \"" + *v + "\" (want sum, avg, max, min or none)"));
+      return core::fail(at(path + ".aggregate",
+                           "unknown aggregation \"" + *v + "\" (want sum, avg, max, min or none)"));
     }
     rule.aggregate = it->second;
   }
@@ -191,15 +198,19 @@ core::Result<ScrapeRule> parse_rule(const YAML::Node& node, const std::string& p
   return rule;
 }
 
-core::Result<Target> parse_target(const YAML::Node& node, const std::string& path, milliseconds default_interval,
+core::Result<Target> parse_target(const YAML::Node& node, const std::string& path,
+                                  milliseconds default_interval,
                                   std::optional<milliseconds> default_timeout) {
-  if (auto r = known_keys(node, path, {"namespace", "pod", "labels", "url", "interval", "timeout"}); !r) {
+  if (auto r = known_keys(node, path, {"namespace", "pod", "labels", "url", "interval", "timeout"});
+      !r) {
     return core::fail(r.error());
   }
   Target target;
   target.interval = default_interval;
   target.timeout = default_timeout;
-  for (auto [key, field] : {std::pair{"namespace", &target.namespace_name}, {"pod", &target.pod}, {"url", &target.url}}) {
+  for (auto [key, field] : {std::pair{"namespace", &target.namespace_name},
+                            {"pod", &target.pod},
+                            {"url", &target.url}}) {
     if (!node[key]) {
       if (std::string_view(key) == "namespace") {
         target.namespace_name = "default";
@@ -368,8 +379,9 @@ milliseconds Target::effective_timeout() const {
 
 core::Result<void> validate_rule(const ScrapeRule& rule) {
   if (!valid_series_name(rule.series_name)) {
-    return core::fail(at("seriesName", "invalid series name \"" + rule.series_name +
-                                           "\" (letters, digits, '_' and ':', not starting with a digit)"));
+    return core::fail(
+        at("seriesName", "invalid series name \"" + rule.series_name +
+                             "\" (letters, digits, '_' and ':', not starting with a digit)"));
   }
   for (const auto& [name, value] : rule.label_matchers) {
     if (!valid_series_name(name) || name.find(':') != std::string::npos) {
@@ -377,12 +389,14 @@ core::Result<void> validate_rule(const ScrapeRule& rule) {
     }
   }
   if (!valid_metric_name(rule.metric)) {
-    return core::fail(at("metric", "invalid metric name \"" + rule.metric +
-                                       "\": use letters, digits, '_', ':', '-' or '.' (e.g. http_requests_qps)"));
+    return core::fail(
+        at("metric", "invalid metric name \"" + rule.metric +
+                         "\": use letters, digits, '_', ':', '-' or '.' (e.g. http_requests_qps)"));
   }
   if (rule.kind == RuleKind::Gauge) {
     if (rule.window.count() != 0) {
-      return core::fail(at("window", "a gauge rule takes the scraped value as it is; remove window"));
+      return core::fail(
+          at("window", "a gauge rule takes the scraped value as it is; remove window"));
     }
   } else if (rule.window.count() <= 0) {
     return core::fail(at("window", "required for kind rate and increase (e.g. 30s, 2m)"));
@@ -418,7 +432,8 @@ core::Result<void> validate_target(const Target& target) {
   // Upstream: prometheus config/config.go ScrapeConfig.Validate ("scrape timeout greater than
   // scrape interval").
   if (timeout > target.interval) {
-    return core::fail(at("timeout", format_prometheus_duration(timeout) + " is greater than the interval " +
+    return core::fail(at("timeout", format_prometheus_duration(timeout) +
+                                        " is greater than the interval " +
                                         format_prometheus_duration(target.interval)));
   }
   return {};
@@ -428,8 +443,9 @@ core::Result<ScrapeConfig> load_scrape_config(std::string_view yaml) {
   try {
     return parse_document(YAML::Load(std::string(yaml)));
   } catch (const YAML::Exception& e) {
-    return core::fail(core::Error::bad_request("invalid YAML: " + e.msg + " at line " + std::to_string(e.mark.line + 1) +
-                                               ", column " + std::to_string(e.mark.column + 1)));
+    return core::fail(core::Error::bad_request("invalid YAML: " + e.msg + " at line " +
+                                               std::to_string(e.mark.line + 1) + ", column " +
+                                               std::to_string(e.mark.column + 1)));
   }
 }
 
@@ -450,8 +466,8 @@ core::Result<milliseconds> parse_prometheus_duration(std::string_view text) {
                                                   {"s", 1000},
                                                   {"ms", 1}}};
   const auto bad = [&] {
-    return core::fail(core::Error::bad_request("not a valid duration string: \"" + std::string(text) +
-                                               "\" (e.g. 30s, 1m30s, 500ms, 2h)"));
+    return core::fail(core::Error::bad_request(
+        "not a valid duration string: \"" + std::string(text) + "\" (e.g. 30s, 1m30s, 500ms, 2h)"));
   };
   if (text.empty()) {
     return bad();
@@ -498,7 +514,8 @@ std::string format_prometheus_duration(milliseconds d) {
     out = "-";
     ms = -ms;
   }
-  for (auto [unit, size] : {std::pair{"h", 3600'000LL}, {"m", 60'000LL}, {"s", 1000LL}, {"ms", 1LL}}) {
+  for (auto [unit, size] :
+       {std::pair{"h", 3600'000LL}, {"m", 60'000LL}, {"s", 1000LL}, {"ms", 1LL}}) {
     if (ms >= size) {
       out += std::to_string(ms / size) + unit;
       ms %= size;

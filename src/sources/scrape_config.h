@@ -23,7 +23,7 @@ enum class RuleKind {
 
 /// How the values of the label sets one target exposes become the pod's metric.
 enum class Aggregation {
-  Sum,   // PromQL sum(...) over the target's label sets (the default)
+  Sum,  // PromQL sum(...) over the target's label sets (the default)
   Avg,
   Max,
   Min,
@@ -32,9 +32,9 @@ enum class Aggregation {
 
 /// One rule, after `seriesName`, `labelMatchers`, `metric`, `kind`, `window`, `aggregate`.
 struct ScrapeRule {
-  std::string series_name;       // the sample name as Prometheus stores it (http_requests_total)
-  core::Labels label_matchers;   // equality matchers; an absent label matches ""
-  std::string metric;            // the custom metric served for the pod (http_requests_qps)
+  std::string series_name;      // the sample name as Prometheus stores it (http_requests_total)
+  core::Labels label_matchers;  // equality matchers; an absent label matches ""
+  std::string metric;           // the custom metric served for the pod (http_requests_qps)
   RuleKind kind = RuleKind::Rate;
   std::chrono::milliseconds window{0};  // rate/increase only
   Aggregation aggregate = Aggregation::Sum;
@@ -94,7 +94,8 @@ inline constexpr std::chrono::milliseconds kDefaultScrapeTimeout{10'000};
 
 /// Prometheus durations (model.ParseDuration): "30s", "1m30s", "500ms", "2h", "1d", "1w",
 /// "1y", and "0". Units in descending order, each at most once; integers only.
-[[nodiscard]] core::Result<std::chrono::milliseconds> parse_prometheus_duration(std::string_view text);
+[[nodiscard]] core::Result<std::chrono::milliseconds> parse_prometheus_duration(
+    std::string_view text);
 
 /// "30s", "1m30s", "500ms": the inverse of parse_prometheus_duration, for messages.
 std::string format_prometheus_duration(std::chrono::milliseconds d);

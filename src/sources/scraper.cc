@@ -4,11 +4,11 @@
 #include <functional>
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/this_coro.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -27,8 +27,8 @@ namespace detail {
 // table and the loop coroutine: set_targets drops its entry at once, while the coroutine may
 // still be inside a request and must finish with the state it started with.
 struct ScrapeLoop {
-  ScrapeLoop(asio::any_io_executor strand, Target t, net::HttpUrl u, std::shared_ptr<const ScrapeRules> rules,
-             store::SeriesStore& s, const core::Clock& c)
+  ScrapeLoop(asio::any_io_executor strand, Target t, net::HttpUrl u,
+             std::shared_ptr<const ScrapeRules> rules, store::SeriesStore& s, const core::Clock& c)
       : target(std::move(t)),
         connection(strand, std::move(u)),
         evaluator(std::move(rules), target.namespace_name, target.pod),
@@ -39,7 +39,7 @@ struct ScrapeLoop {
   const Target target;
   net::HttpConnection connection;  // kept open between scrapes; touched only by the coroutine
   ScraperEvaluator evaluator;      // touched only by the coroutine
-  asio::steady_timer timer;    // on the loop's strand
+  asio::steady_timer timer;        // on the loop's strand
   store::SeriesStore& store;
   const core::Clock& clock;
   std::atomic<bool> stopped{false};
@@ -65,8 +65,10 @@ using net::use_nothrow;
 milliseconds first_offset(const Target& target, core::SystemTime now) {
   const int64_t interval = target.interval.count();
   const int64_t now_ms = std::chrono::duration_cast<milliseconds>(now.time_since_epoch()).count();
-  const auto hash = std::hash<std::string>{}(target.namespace_name + "/" + target.pod + "/" + target.url);
-  int64_t next = (interval - now_ms % interval) + static_cast<int64_t>(hash % static_cast<uint64_t>(interval));
+  const auto hash =
+      std::hash<std::string>{}(target.namespace_name + "/" + target.pod + "/" + target.url);
+  int64_t next =
+      (interval - now_ms % interval) + static_cast<int64_t>(hash % static_cast<uint64_t>(interval));
   if (next > interval) {
     next -= interval;
   }
@@ -113,13 +115,16 @@ void record(detail::ScrapeLoop& loop, core::SystemTime when, std::chrono::durati
   }
   const auto& t = loop.target;
   if (!outcome && (was_up || first)) {
-    spdlog::warn("scrape target {}/{} ({}) is down: {}", t.namespace_name, t.pod, t.url, outcome.error().message);
+    spdlog::warn("scrape target {}/{} ({}) is down: {}", t.namespace_name, t.pod, t.url,
+                 outcome.error().message);
   } else if (outcome && !was_up) {
     spdlog::info("scrape target {}/{} ({}) is up", t.namespace_name, t.pod, t.url);
   }
 }
 
-bool cancelled(const asio::cancellation_state& state) { return state.cancelled() != asio::cancellation_type::none; }
+bool cancelled(const asio::cancellation_state& state) {
+  return state.cancelled() != asio::cancellation_type::none;
+}
 
 // A member of the app's TaskGroup: ends on Scraper::stop_loop or on the group's total cancellation.
 asio::awaitable<void> run_loop(std::shared_ptr<detail::ScrapeLoop> loop) {
@@ -185,8 +190,14 @@ asio::awaitable<core::Result<ScrapeOutcome>> scrape_once(std::shared_ptr<detail:
 }  // namespace
 
 Scraper::Scraper(asio::any_io_executor executor, net::TaskGroup& tasks, store::SeriesStore& store,
-                 const core::Clock& clock, std::shared_ptr<const ScrapeRules> rules, net::MetricsRegistry* registry)
-    : executor_(std::move(executor)), tasks_(tasks), store_(store), clock_(clock), rules_(std::move(rules)), registry_(registry) {
+                 const core::Clock& clock, std::shared_ptr<const ScrapeRules> rules,
+                 net::MetricsRegistry* registry)
+    : executor_(std::move(executor)),
+      tasks_(tasks),
+      store_(store),
+      clock_(clock),
+      rules_(std::move(rules)),
+      registry_(registry) {
   if (registry_ != nullptr) {
     targets_gauge_ = &registry_->gauge("kscale_scrape_targets", "Targets the scraper scrapes.");
   }
@@ -235,14 +246,16 @@ core::Result<void> Scraper::set_targets(std::vector<Target> targets) {
       return core::fail(e);
     }
     if (auto [it, fresh] = seen.emplace(std::pair{t.namespace_name, t.pod}, i); !fresh) {
-      return core::fail(core::Error::bad_request(path + ".pod: pod " + t.namespace_name + "/" + t.pod +
-                                                 " is already targets[" + std::to_string(it->second) + "]"));
+      return core::fail(core::Error::bad_request(path + ".pod: pod " + t.namespace_name + "/" +
+                                                 t.pod + " is already targets[" +
+                                                 std::to_string(it->second) + "]"));
     }
     for (const auto& rule : *rules_) {
       if (rule.kind != RuleKind::Gauge && rule.window < 2 * t.interval) {
         return core::fail(core::Error::bad_request(
-            path + ".interval: " + format_prometheus_duration(t.interval) + " leaves fewer than two scrapes in the " +
-            format_prometheus_duration(rule.window) + " window of the rule for " + rule.metric));
+            path + ".interval: " + format_prometheus_duration(t.interval) +
+            " leaves fewer than two scrapes in the " + format_prometheus_duration(rule.window) +
+            " window of the rule for " + rule.metric));
       }
     }
     urls.push_back(*net::parse_http_url(t.url));
@@ -255,7 +268,8 @@ core::Result<void> Scraper::set_targets(std::vector<Target> targets) {
     auto key = std::pair{t.namespace_name, t.pod};
     if (auto it = loops_.find(key); it != loops_.end()) {
       const Target& old = it->second->target;
-      if (old.url == t.url && old.interval == t.interval && old.effective_timeout() == t.effective_timeout()) {
+      if (old.url == t.url && old.interval == t.interval &&
+          old.effective_timeout() == t.effective_timeout()) {
         {
           std::lock_guard status_lock(it->second->status_mutex);
           it->second->status.target.labels = t.labels;
@@ -265,19 +279,26 @@ core::Result<void> Scraper::set_targets(std::vector<Target> targets) {
         continue;
       }
     }
-    auto loop = std::make_shared<Loop>(loop_strand(), t, std::move(urls[i]), rules_, store_, clock_);
+    auto loop =
+        std::make_shared<Loop>(loop_strand(), t, std::move(urls[i]), rules_, store_, clock_);
     loop->status.target = std::move(t);
     if (registry_ != nullptr) {
-      const std::map<std::string, std::string> labels{{"namespace", key.first}, {"pod", key.second}};
-      loop->up = &registry_->gauge("kscale_scrape_up", "1 when the last scrape of the target succeeded, else 0.", labels);
-      loop->duration = &registry_->gauge("kscale_scrape_duration_seconds", "Duration of the last scrape of the target.", labels);
-      loop->failures = &registry_->counter("kscale_scrape_failures_total", "Failed scrapes of the target.", labels);
-      loop->samples = &registry_->gauge("kscale_scrape_samples_scraped", "Samples in the last successful scrape.", labels);
+      const std::map<std::string, std::string> labels{{"namespace", key.first},
+                                                      {"pod", key.second}};
+      loop->up = &registry_->gauge(
+          "kscale_scrape_up", "1 when the last scrape of the target succeeded, else 0.", labels);
+      loop->duration = &registry_->gauge("kscale_scrape_duration_seconds",
+                                         "Duration of the last scrape of the target.", labels);
+      loop->failures = &registry_->counter("kscale_scrape_failures_total",
+                                           "Failed scrapes of the target.", labels);
+      loop->samples = &registry_->gauge("kscale_scrape_samples_scraped",
+                                        "Samples in the last successful scrape.", labels);
       loop->up->set(0);
     }
     spdlog::info("scraping {}/{} at {} every {}", key.first, key.second, loop->target.url,
                  format_prometheus_duration(loop->target.interval));
-    tasks_.spawn(loop->timer.get_executor(), run_loop(loop), "scrape loop " + key.first + "/" + key.second);
+    tasks_.spawn(loop->timer.get_executor(), run_loop(loop),
+                 "scrape loop " + key.first + "/" + key.second);
     next.emplace(std::move(key), std::move(loop));
   }
   for (auto& [key, loop] : loops_) {

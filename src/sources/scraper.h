@@ -57,8 +57,8 @@ class Scraper {
   /// scrape), kscale_scrape_failures_total{namespace,pod}, kscale_scrape_samples_scraped
   /// {namespace,pod}; and kscale_scrape_targets.
   Scraper(boost::asio::any_io_executor executor, net::TaskGroup& tasks, store::SeriesStore& store,
-          const core::Clock& clock,
-          std::shared_ptr<const ScrapeRules> rules, net::MetricsRegistry* registry = nullptr);
+          const core::Clock& clock, std::shared_ptr<const ScrapeRules> rules,
+          net::MetricsRegistry* registry = nullptr);
   ~Scraper();
   Scraper(const Scraper&) = delete;
   Scraper& operator=(const Scraper&) = delete;

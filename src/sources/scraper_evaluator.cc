@@ -30,7 +30,8 @@ bool matches(const SampleView& sample, const core::Labels& matchers) {
 
 // The label set's key: sorted by name, each name and value followed by kSep. Expositions
 // usually list labels sorted already (client libraries sort them); then no copy is sorted.
-void label_key(std::span<const LabelView> labels, std::vector<LabelView>& scratch, std::string& key) {
+void label_key(std::span<const LabelView> labels, std::vector<LabelView>& scratch,
+               std::string& key) {
   auto by_name = [](const LabelView& a, const LabelView& b) { return a.name < b.name; };
   if (!std::is_sorted(labels.begin(), labels.end(), by_name)) {
     scratch.assign(labels.begin(), labels.end());
@@ -91,8 +92,8 @@ double aggregate(Aggregation how, const std::vector<double>& values) {
 
 }  // namespace
 
-ScraperEvaluator::ScraperEvaluator(std::shared_ptr<const ScrapeRules> rules, std::string namespace_name,
-                                   std::string pod)
+ScraperEvaluator::ScraperEvaluator(std::shared_ptr<const ScrapeRules> rules,
+                                   std::string namespace_name, std::string pod)
     : rules_(std::move(rules)), namespace_name_(std::move(namespace_name)), pod_(std::move(pod)) {
   series_.resize(rules_->size());
   last_order_.resize(rules_->size());
@@ -131,8 +132,10 @@ ScraperEvaluator::Series* ScraperEvaluator::find_series(size_t rule) {
   return it == series_[rule].end() ? nullptr : &it->second;
 }
 
-void ScraperEvaluator::on_sample(const SampleView& sample, const std::vector<size_t>& rules, core::SystemTime now) {
-  const core::SystemTime t = sample.timestamp ? core::SystemTime(sample.timestamp->time_since_epoch()) : now;
+void ScraperEvaluator::on_sample(const SampleView& sample, const std::vector<size_t>& rules,
+                                 core::SystemTime now) {
+  const core::SystemTime t =
+      sample.timestamp ? core::SystemTime(sample.timestamp->time_since_epoch()) : now;
   bool keyed = false;
   size_t new_key = SIZE_MAX;
   for (size_t rule : rules) {
@@ -216,8 +219,9 @@ void ScraperEvaluator::evaluate_window(size_t r, core::SystemTime now, std::vect
   auto evaluate_one = [&](Series& series) {
     series.evaluated_in = scrapes_;
     auto& samples = series.samples;
-    const auto keep = std::partition_point(samples.begin(), samples.end(),
-                                           [&](const store::CounterSample& s) { return s.t <= range_start; });
+    const auto keep =
+        std::partition_point(samples.begin(), samples.end(),
+                             [&](const store::CounterSample& s) { return s.t <= range_start; });
     samples.erase(samples.begin(), keep);
     if (samples.empty()) {
       return false;

@@ -40,7 +40,8 @@ struct ScrapeOutcome {
 class ScraperEvaluator {
  public:
   /// `rules` must have been validated (validate_rule); points describe pods/<namespace>/<pod>.
-  ScraperEvaluator(std::shared_ptr<const ScrapeRules> rules, std::string namespace_name, std::string pod);
+  ScraperEvaluator(std::shared_ptr<const ScrapeRules> rules, std::string namespace_name,
+                   std::string pod);
 
   /// Parses one scrape's exposition and evaluates every rule at `scrape_time` (truncated to
   /// milliseconds, as Prometheus stores time). Samples carry `scrape_time` unless the
@@ -109,7 +110,7 @@ class ScraperEvaluator {
   std::string namespace_name_;
   std::string pod_;
   std::unordered_map<std::string, std::vector<size_t>> rules_by_series_;
-  std::vector<SeriesMap> series_;  // per rule
+  std::vector<SeriesMap> series_;        // per rule
   std::vector<ScrapeOrder> last_order_;  // per rule: the last successful scrape
   std::vector<ScrapeOrder> next_order_;  // per rule: the scrape being parsed
   uint64_t scrapes_ = 0;                 // evaluate() calls so far

@@ -40,12 +40,11 @@ void kahan_inc(double inc, double& sum, double& c) {
 }  // namespace
 
 std::span<const CounterSample> in_range(std::span<const CounterSample> samples,
-                                        core::SystemTime range_start,
-                                        core::SystemTime range_end) {
+                                        core::SystemTime range_start, core::SystemTime range_end) {
   const auto first = std::partition_point(
       samples.begin(), samples.end(), [&](const CounterSample& s) { return s.t <= range_start; });
-  const auto last = std::partition_point(
-      first, samples.end(), [&](const CounterSample& s) { return s.t <= range_end; });
+  const auto last = std::partition_point(first, samples.end(),
+                                         [&](const CounterSample& s) { return s.t <= range_end; });
   return {first, last};
 }
 
@@ -109,8 +108,8 @@ std::optional<double> rate(std::span<const CounterSample> samples, core::SystemT
   return extrapolated_rate(samples, range_start, range_end, true, true);
 }
 
-std::optional<double> increase(std::span<const CounterSample> samples,
-                               core::SystemTime range_start, core::SystemTime range_end) {
+std::optional<double> increase(std::span<const CounterSample> samples, core::SystemTime range_start,
+                               core::SystemTime range_end) {
   return extrapolated_rate(samples, range_start, range_end, true, false);
 }
 

@@ -38,8 +38,8 @@ std::optional<double> extrapolated_rate(std::span<const CounterSample> samples,
 std::optional<double> rate(std::span<const CounterSample> samples, core::SystemTime range_start,
                            core::SystemTime range_end);
 /// PromQL increase(): extrapolated_rate(counter, not per second).
-std::optional<double> increase(std::span<const CounterSample> samples,
-                               core::SystemTime range_start, core::SystemTime range_end);
+std::optional<double> increase(std::span<const CounterSample> samples, core::SystemTime range_start,
+                               core::SystemTime range_end);
 /// PromQL delta() for gauges: extrapolated_rate(not counter, not per second).
 std::optional<double> delta(std::span<const CounterSample> samples, core::SystemTime range_start,
                             core::SystemTime range_end);

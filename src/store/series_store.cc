@@ -272,8 +272,7 @@ struct SeriesStore::State {
 
   // Stores one custom point in `f`, interning its labels when the series is new.
   // Returns true when `f` was marked newest_dirty.
-  bool put(CustomFamily& f, std::string&& object, core::Labels&& metric_labels,
-           StoredSample&& s) {
+  bool put(CustomFamily& f, std::string&& object, core::Labels&& metric_labels, StoredSample&& s) {
     const auto it = f.objects.find(std::string_view(object));
     if (it == f.objects.end()) {
       s.labels = labels.acquire(std::move(metric_labels));
@@ -514,13 +513,13 @@ std::vector<CustomPoint> SeriesStore::find_custom(
   }
   const CustomKey& key = it->first;
   out.reserve(object_name ? 1 : it->second.objects.size());
-  st.for_each_fresh(it->second, object_name, cutoff, metric_filter,
-                    [&](const std::string& name, const core::Labels& l, const StoredSample& s) {
-                      out.push_back(CustomPoint{
-                          CustomSeriesKey{key.group_resource, key.namespace_name, name,
-                                          key.metric, l},
-                          decode(s)});
-                    });
+  st.for_each_fresh(
+      it->second, object_name, cutoff, metric_filter,
+      [&](const std::string& name, const core::Labels& l, const StoredSample& s) {
+        out.push_back(CustomPoint{
+            CustomSeriesKey{key.group_resource, key.namespace_name, name, key.metric, l},
+            decode(s)});
+      });
   return out;
 }
 
@@ -537,11 +536,11 @@ std::vector<ExternalPoint> SeriesStore::find_external(
   }
   const ExternalKey& key = it->first;
   out.reserve(it->second.series.size());
-  st.for_each_fresh(it->second, cutoff, label_filter,
-                    [&](const core::Labels& l, const StoredSample& s) {
-                      out.push_back(ExternalPoint{
-                          ExternalSeriesKey{key.namespace_name, key.metric, l}, decode(s)});
-                    });
+  st.for_each_fresh(
+      it->second, cutoff, label_filter, [&](const core::Labels& l, const StoredSample& s) {
+        out.push_back(
+            ExternalPoint{ExternalSeriesKey{key.namespace_name, key.metric, l}, decode(s)});
+      });
   return out;
 }
 
@@ -559,13 +558,13 @@ size_t SeriesStore::visit_custom(const core::GroupResource& gr, std::string_view
   }
   const CustomKey& key = it->first;
   size_t visited = 0;
-  st.for_each_fresh(it->second, object_name, cutoff, metric_filter,
-                    [&](const std::string& name, const core::Labels& l, const StoredSample& s) {
-                      const Sample sample = decode(s);
-                      visit(CustomPointView{key.group_resource, key.namespace_name, name,
-                                            key.metric, l, sample});
-                      ++visited;
-                    });
+  st.for_each_fresh(
+      it->second, object_name, cutoff, metric_filter,
+      [&](const std::string& name, const core::Labels& l, const StoredSample& s) {
+        const Sample sample = decode(s);
+        visit(CustomPointView{key.group_resource, key.namespace_name, name, key.metric, l, sample});
+        ++visited;
+      });
   return visited;
 }
 
@@ -591,8 +590,7 @@ size_t SeriesStore::visit_external(
   return visited;
 }
 
-bool SeriesStore::has_custom_metric(const core::GroupResource& gr,
-                                    std::string_view metric) const {
+bool SeriesStore::has_custom_metric(const core::GroupResource& gr, std::string_view metric) const {
   const int64_t cutoff = fresh_cutoff(clock_, options_.max_age);
   std::shared_lock lock(state_->mutex);
   const State& st = *state_;

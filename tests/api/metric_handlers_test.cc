@@ -19,8 +19,10 @@ TEST(MetricHandlersTest, DecodesTheHpaRequestIntoOneProviderCall) {
   fakes::FakeMetricsProvider provider;
   net::Router router;
   install_metrics_api_routes(router, provider, provider);
-  auto res = get(router, "/apis/custom.metrics.k8s.io/v1beta2/namespaces/demo/pods/%2A/http_requests_per_second"
-                         "?labelSelector=app%3Dexpress&metricLabelSelector=method+in+%28GET%29");
+  auto res =
+      get(router,
+          "/apis/custom.metrics.k8s.io/v1beta2/namespaces/demo/pods/%2A/http_requests_per_second"
+          "?labelSelector=app%3Dexpress&metricLabelSelector=method+in+%28GET%29");
   EXPECT_EQ(res.result_int(), 200) << res.body();
   ASSERT_EQ(provider.queries.size(), 1u);
   const MetricQuery& q = provider.queries[0];

@@ -19,8 +19,10 @@ namespace http = net::http;
 using std::chrono::seconds;
 
 const core::GroupResource kPods{"pods", ""};
-constexpr std::string_view kAllPods = "/apis/custom.metrics.k8s.io/v1beta1/namespaces/default/pods/*/qps";
-constexpr std::string_view kOnePod = "/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/web-1/qps";
+constexpr std::string_view kAllPods =
+    "/apis/custom.metrics.k8s.io/v1beta1/namespaces/default/pods/*/qps";
+constexpr std::string_view kOnePod =
+    "/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/web-1/qps";
 
 // A cluster view that knows every object and gives it the label app=web.
 class WebClusterView final : public kube::ClusterView {
@@ -38,21 +40,29 @@ class WebClusterView final : public kube::ClusterView {
 class ReadCacheTest : public ::testing::Test {
  protected:
   explicit ReadCacheTest(const kube::ClusterView* cluster = nullptr)
-      : store_(clock_, store::StoreOptions{seconds{300}}), provider_(store_, cluster ? *cluster : empty_) {
+      : store_(clock_, store::StoreOptions{seconds{300}}),
+        provider_(store_, cluster ? *cluster : empty_) {
     for (auto* r : {&cached_, &uncached_}) {
       ReadCache* cache = r == &cached_ ? &cache_ : nullptr;
       const auto read = [this, cache](const net::RequestContext& ctx) {
         return handle_custom_read(ctx, provider_, cache);
       };
-      r->add(http::verb::get, "/apis/custom.metrics.k8s.io/{version}/namespaces/{namespace}/metrics/{metric}",
-             [this, cache](const net::RequestContext& ctx) { return handle_namespace_metric(ctx, provider_, cache); });
-      r->add(http::verb::get, "/apis/custom.metrics.k8s.io/{version}/namespaces/{namespace}/{resource}/{name}/{metric}",
+      r->add(http::verb::get,
+             "/apis/custom.metrics.k8s.io/{version}/namespaces/{namespace}/metrics/{metric}",
+             [this, cache](const net::RequestContext& ctx) {
+               return handle_namespace_metric(ctx, provider_, cache);
+             });
+      r->add(
+          http::verb::get,
+          "/apis/custom.metrics.k8s.io/{version}/namespaces/{namespace}/{resource}/{name}/{metric}",
+          read);
+      r->add(http::verb::get, "/apis/custom.metrics.k8s.io/{version}/{resource}/{name}/{metric}",
              read);
-      r->add(http::verb::get, "/apis/custom.metrics.k8s.io/{version}/{resource}/{name}/{metric}", read);
     }
   }
 
-  void put(std::string ns, std::string pod, int64_t milli, core::SystemTime t, core::Labels labels = {}) {
+  void put(std::string ns, std::string pod, int64_t milli, core::SystemTime t,
+           core::Labels labels = {}) {
     store_.put_custom({store::CustomPoint{
         store::CustomSeriesKey{kPods, std::move(ns), std::move(pod), "qps", std::move(labels)},
         store::Sample{t, core::Quantity::from_milli(milli), std::nullopt}}});
@@ -148,9 +158,11 @@ TEST_F(ReadCacheTest, EmptyAnswersAndErrorsAreNotCached) {
   put("other", "web-1", 1000, now());
   EXPECT_EQ(read(kAllPods), read(kAllPods));  // known metric, no pod in default: empty list
   EXPECT_EQ(get(cached_, kOnePod).result_int(), 404);
-  EXPECT_EQ(get(cached_, "/apis/custom.metrics.k8s.io/v1beta1/namespaces/default/pods/*/qps?labelSelector=%3D")
-                .result_int(),
-            400);
+  EXPECT_EQ(
+      get(cached_,
+          "/apis/custom.metrics.k8s.io/v1beta1/namespaces/default/pods/*/qps?labelSelector=%3D")
+          .result_int(),
+      400);
   EXPECT_EQ(cache_.size(), 0u);
   // The empty list turns into NotFound when the other namespace's value goes stale.
   clock_.advance(seconds{301});
@@ -199,7 +211,8 @@ TEST_F(ReadCacheTest, RandomHistoriesAnswerExactlyAsWithoutTheCache) {
         if (rng() % 3 == 0) {
           labels = {{"m", rng() % 2 ? "a" : "b"}};
         }
-        put(rng() % 4 == 0 ? "other" : "default", pod, static_cast<int64_t>(rng() % 10000), stamp, labels);
+        put(rng() % 4 == 0 ? "other" : "default", pod, static_cast<int64_t>(rng() % 10000), stamp,
+            labels);
         break;
       }
       case 1:
@@ -252,7 +265,8 @@ TEST(ReadCacheUnitTest, AWriteDuringTheReadPreventsCaching) {
 TEST(ReadCacheUnitTest, ZeroMaxAgeNeverExpires) {
   ReadCache cache;
   const core::SystemTime t{seconds{1000}};
-  cache.insert("/a", std::make_shared<const std::string>("x"), version(1, t, seconds{0}), version(1, t, seconds{0}), t);
+  cache.insert("/a", std::make_shared<const std::string>("x"), version(1, t, seconds{0}),
+               version(1, t, seconds{0}), t);
   EXPECT_NE(cache.find("/a", version(1, core::SystemTime::max(), seconds{0})), nullptr);
 }
 
@@ -265,14 +279,16 @@ TEST(ReadCacheUnitTest, StaysWithinItsBounds) {
   cache.insert("/a", std::make_shared<const std::string>("1234"), v, v, t);
   cache.insert("/b", std::make_shared<const std::string>("12"), v, v, t);
   EXPECT_EQ(cache.size(), 2u);
-  cache.insert("/c", std::make_shared<const std::string>("1"), v, v, t);  // over 2 entries: emptied first
+  cache.insert("/c", std::make_shared<const std::string>("1"), v, v,
+               t);  // over 2 entries: emptied first
   EXPECT_EQ(cache.size(), 1u);
   EXPECT_NE(cache.find("/c", v), nullptr);
   // Replacing an entry keeps the byte count right.
   cache.insert("/c", std::make_shared<const std::string>("1234"), v, v, t);
   cache.insert("/d", std::make_shared<const std::string>("12"), v, v, t);
   EXPECT_EQ(cache.size(), 2u);
-  cache.insert("/e", std::make_shared<const std::string>("1"), v, v, t);  // 7 bytes > 6: emptied first
+  cache.insert("/e", std::make_shared<const std::string>("1"), v, v,
+               t);  // 7 bytes > 6: emptied first
   EXPECT_EQ(cache.size(), 1u);
 }
 

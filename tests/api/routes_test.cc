@@ -77,7 +77,8 @@ TEST_F(RoutesTest, SeedPushIsReadBackInBothVersions) {
   EXPECT_EQ(one.at("items").at(0).at("value"), "512300m");
   EXPECT_EQ(one.at("items").at(0).at("metric").at("name"), "http_requests_qps");
   for (const char* wildcard : {"*", "%2A"}) {
-    const auto all = get_json(std::string(kP1) + "/namespaces/default/pods/" + wildcard + "/http_requests_qps");
+    const auto all =
+        get_json(std::string(kP1) + "/namespaces/default/pods/" + wildcard + "/http_requests_qps");
     ASSERT_EQ(all.at("items").as_array().size(), 2u);
     EXPECT_EQ(all.at("apiVersion"), "custom.metrics.k8s.io/v1beta1");
     EXPECT_EQ(all.at("items").at(1).at("describedObject").at("name"), "web-2");
@@ -88,11 +89,14 @@ TEST_F(RoutesTest, SeedPushIsReadBackInBothVersions) {
 
 TEST_F(RoutesTest, GroupQualifiedAndSingularResources) {
   push("/write-metrics/namespaces/default/deployments.apps/web/queue_length", "42");
-  const auto v = get_json(std::string(kP2) + "/namespaces/default/deployment.apps/web/queue_length");
+  const auto v =
+      get_json(std::string(kP2) + "/namespaces/default/deployment.apps/web/queue_length");
   EXPECT_EQ(v.at("items").at(0).at("describedObject").at("kind"), "Deployment");
   EXPECT_EQ(v.at("items").at(0).at("describedObject").at("apiVersion"), "apps/v1");
   push("/write-metrics/namespaces/default/pod/p1/m", "1");
-  EXPECT_EQ(get_json(std::string(kP2) + "/namespaces/default/pods/p1/m").at("items").as_array().size(), 1u);
+  EXPECT_EQ(
+      get_json(std::string(kP2) + "/namespaces/default/pods/p1/m").at("items").as_array().size(),
+      1u);
 }
 
 TEST_F(RoutesTest, RootScopedAndNamespaceMetrics) {
@@ -105,46 +109,73 @@ TEST_F(RoutesTest, RootScopedAndNamespaceMetrics) {
   EXPECT_EQ(ns.at("items").at(0).at("describedObject").at("kind"), "Namespace");
   EXPECT_EQ(ns.at("items").at(0).at("describedObject").at("name"), "default");
   // The 3-segment namespaces form is not a valid read (custom-metrics-apiserver PR #141).
-  EXPECT_EQ(get_json(std::string(kP2) + "/namespaces/default/pod_count", 400).at("message"), "invalid request path");
+  EXPECT_EQ(get_json(std::string(kP2) + "/namespaces/default/pod_count", 400).at("message"),
+            "invalid request path");
 }
 
 TEST_F(RoutesTest, MetricLabelSelectorFiltersAndIsEchoed) {
   push("/write-metrics/namespaces/default/pods/p1/http_requests?labels=method=GET", "1.5");
   push("/write-metrics/namespaces/default/pods/p2/http_requests?labels=method=POST", "2");
-  const auto v = get_json(std::string(kP1) + "/namespaces/default/pods/*/http_requests?metricLabelSelector=method%3DGET");
+  const auto v =
+      get_json(std::string(kP1) +
+               "/namespaces/default/pods/*/http_requests?metricLabelSelector=method%3DGET");
   ASSERT_EQ(v.at("items").as_array().size(), 1u);
   EXPECT_EQ(v.at("items").at(0).at("describedObject").at("name"), "p1");
   EXPECT_EQ(v.at("items").at(0).at("selector"), json::parse(R"({"matchLabels":{"method":"GET"}})"));
-  const auto v2 = get_json(std::string(kP2) + "/namespaces/default/pods/p2/http_requests?metricLabelSelector=method%3DGET", 404);
-  EXPECT_EQ(v2.at("message"), "the server could not find the metric http_requests for pods p2 with selector method=GET");
+  const auto v2 =
+      get_json(std::string(kP2) +
+                   "/namespaces/default/pods/p2/http_requests?metricLabelSelector=method%3DGET",
+               404);
+  EXPECT_EQ(
+      v2.at("message"),
+      "the server could not find the metric http_requests for pods p2 with selector method=GET");
 }
 
 TEST_F(RoutesTest, NotFoundAndEmptyFollowTheRecommendedBehaviour) {
   push("/write-metrics/namespaces/default/pods/p1/http_requests", "1");
-  EXPECT_EQ(get_json(std::string(kP2) + "/namespaces/default/pods/p4/http_requests", 404).at("message"),
-            "the server could not find the metric http_requests for pods p4");
+  EXPECT_EQ(
+      get_json(std::string(kP2) + "/namespaces/default/pods/p4/http_requests", 404).at("message"),
+      "the server could not find the metric http_requests for pods p4");
   EXPECT_EQ(get_json(std::string(kP2) + "/namespaces/default/pods/*/nope", 404).at("message"),
             "the server could not find the metric nope for pods");
-  EXPECT_TRUE(get_json(std::string(kP2) + "/namespaces/other/pods/*/http_requests").at("items").as_array().empty());
+  EXPECT_TRUE(get_json(std::string(kP2) + "/namespaces/other/pods/*/http_requests")
+                  .at("items")
+                  .as_array()
+                  .empty());
   EXPECT_EQ(get(std::string(kP2) + "/namespaces/default/pods/p1").result_int(), 404);
-  EXPECT_EQ(get("/apis/custom.metrics.k8s.io/v9/namespaces/default/pods/p1/http_requests").result_int(), 404);
+  EXPECT_EQ(
+      get("/apis/custom.metrics.k8s.io/v9/namespaces/default/pods/p1/http_requests").result_int(),
+      404);
 }
 
 TEST_F(RoutesTest, BadSelectorsAre400) {
   push("/write-metrics/namespaces/default/pods/p1/http_requests", "1");
-  EXPECT_EQ(get(std::string(kP2) + "/namespaces/default/pods/*/http_requests?labelSelector=tier+in+%28frontend").result_int(), 400);
-  EXPECT_EQ(get(std::string(kP2) + "/namespaces/default/pods/*/http_requests?metricLabelSelector=%3D%3D").result_int(), 400);
-  EXPECT_EQ(get(std::string(kP2) + "/namespaces/default/pods/p1/http_requests?fieldSelector=metadata.name%3Dp2").result_int(), 400);
+  EXPECT_EQ(get(std::string(kP2) +
+                "/namespaces/default/pods/*/http_requests?labelSelector=tier+in+%28frontend")
+                .result_int(),
+            400);
+  EXPECT_EQ(
+      get(std::string(kP2) + "/namespaces/default/pods/*/http_requests?metricLabelSelector=%3D%3D")
+          .result_int(),
+      400);
+  EXPECT_EQ(get(std::string(kP2) +
+                "/namespaces/default/pods/p1/http_requests?fieldSelector=metadata.name%3Dp2")
+                .result_int(),
+            400);
 }
 
 TEST_F(RoutesTest, ExternalMetricsSelectByLabels) {
   push("/write-external-metrics/namespaces/default/queue_depth?labels=env=prod,queue=orders", "30");
-  push("/write-external-metrics/namespaces/default/queue_depth?labels=env=staging,queue=orders", "5");
+  push("/write-external-metrics/namespaces/default/queue_depth?labels=env=staging,queue=orders",
+       "5");
   push("/write-external-metrics/namespaces/default/queue_depth?labels=env=prod,queue=billing", "7");
-  const auto v = get_json("/apis/external.metrics.k8s.io/v1beta1/namespaces/default/queue_depth?labelSelector=queue%3Dorders");
+  const auto v = get_json(
+      "/apis/external.metrics.k8s.io/v1beta1/namespaces/default/queue_depth?labelSelector=queue%3Dorders");
   ASSERT_EQ(v.at("items").as_array().size(), 2u);
   EXPECT_EQ(v.at("kind"), "ExternalMetricValueList");
-  EXPECT_EQ(get_json("/apis/external.metrics.k8s.io/v1beta1/namespaces/default/missing", 404).at("reason"), "NotFound");
+  EXPECT_EQ(get_json("/apis/external.metrics.k8s.io/v1beta1/namespaces/default/missing", 404)
+                .at("reason"),
+            "NotFound");
   EXPECT_EQ(get("/apis/external.metrics.k8s.io/v1beta1/queue_depth").result_int(), 404);
 }
 
@@ -162,21 +193,29 @@ TEST_F(RoutesTest, DiscoveryListsEveryMetricWithData) {
   push("/write-external-metrics/namespaces/default/queue_depth", "1");
   for (const char* p : {kP1, kP2}) {
     const auto v = get_json(p);
-    EXPECT_EQ(v.at("groupVersion").as_string(), std::string_view(std::string("custom.metrics.k8s.io/") + (p == kP1 ? "v1beta1" : "v1beta2")));
+    EXPECT_EQ(v.at("groupVersion").as_string(),
+              std::string_view(std::string("custom.metrics.k8s.io/") +
+                               (p == kP1 ? "v1beta1" : "v1beta2")));
     const auto& r = v.at("resources").as_array();
     ASSERT_EQ(r.size(), 2u);
     EXPECT_EQ(r[0].at("name"), "nodes/node_load");
     EXPECT_EQ(r[0].at("namespaced"), false);
     EXPECT_EQ(r[1].at("name"), "pods/http_requests");
   }
-  EXPECT_EQ(get_json("/apis/external.metrics.k8s.io/v1beta1").at("resources").at(0).at("name"), "queue_depth");
+  EXPECT_EQ(get_json("/apis/external.metrics.k8s.io/v1beta1").at("resources").at(0).at("name"),
+            "queue_depth");
   EXPECT_EQ(get_json("/apis/custom.metrics.k8s.io/").at("kind"), "APIGroup");
   EXPECT_EQ(get_json("/apis").at("kind"), "APIGroupList");
 }
 
 TEST_F(RoutesTest, AggregatedDiscoveryAcceptIs406AndProtobufWithFallbackIsJson) {
-  EXPECT_EQ(request(http::verb::get, "/apis", {}, {}, "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList").result_int(), 406);
-  EXPECT_EQ(request(http::verb::get, kP1, {}, {}, "application/vnd.kubernetes.protobuf, */*").result_int(), 200);
+  EXPECT_EQ(request(http::verb::get, "/apis", {}, {},
+                    "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList")
+                .result_int(),
+            406);
+  EXPECT_EQ(request(http::verb::get, kP1, {}, {}, "application/vnd.kubernetes.protobuf, */*")
+                .result_int(),
+            200);
   EXPECT_EQ(request(http::verb::get, kP1, {}, {}, "text/html").result_int(), 406);
 }
 
@@ -191,18 +230,30 @@ TEST_F(RoutesTest, BadWritesAreRejectedAndChangeNothing) {
     int code;
   };
   const Case cases[] = {
-      {"invalid pod name", http::verb::post, "/write-metrics/namespaces/default/pods/P_1/m", "1", "application/json", 400},
-      {"invalid namespace", http::verb::post, "/write-metrics/namespaces/Default/pods/p1/m", "1", "application/json", 400},
-      {"NaN", http::verb::post, "/write-metrics/namespaces/default/pods/p1/m", "\"NaN\"", "application/json", 400},
-      {"Inf", http::verb::post, "/write-metrics/namespaces/default/pods/p1/m", "+Inf", "application/json", 400},
-      {"garbage", http::verb::post, "/write-metrics/namespaces/default/pods/p1/m", "lots", "application/json", 400},
-      {"out of range", http::verb::post, "/write-metrics/namespaces/default/pods/p1/m", "1e20", "application/json", 400},
-      {"bad labels", http::verb::post, "/write-metrics/namespaces/default/pods/p1/m?labels=a", "1", "application/json", 400},
-      {"namespaced without ns", http::verb::post, "/write-metrics/pods/p1/m", "1", "application/json", 400},
-      {"wrong content type", http::verb::post, "/write-metrics/namespaces/default/pods/p1/m", "1", "application/xml", 415},
-      {"wrong method", http::verb::put, "/write-metrics/namespaces/default/pods/p1/m", "1", "application/json", 405},
-      {"unknown path", http::verb::post, "/write-metrics/namespaces/default/pods/p1", "1", "application/json", 404},
-      {"truncated batch", http::verb::post, "/write-metrics", R"({"kind":"MetricValueList","items":[)", "application/json", 400},
+      {"invalid pod name", http::verb::post, "/write-metrics/namespaces/default/pods/P_1/m", "1",
+       "application/json", 400},
+      {"invalid namespace", http::verb::post, "/write-metrics/namespaces/Default/pods/p1/m", "1",
+       "application/json", 400},
+      {"NaN", http::verb::post, "/write-metrics/namespaces/default/pods/p1/m", "\"NaN\"",
+       "application/json", 400},
+      {"Inf", http::verb::post, "/write-metrics/namespaces/default/pods/p1/m", "+Inf",
+       "application/json", 400},
+      {"garbage", http::verb::post, "/write-metrics/namespaces/default/pods/p1/m", "lots",
+       "application/json", 400},
+      {"out of range", http::verb::post, "/write-metrics/namespaces/default/pods/p1/m", "1e20",
+       "application/json", 400},
+      {"bad labels", http::verb::post, "/write-metrics/namespaces/default/pods/p1/m?labels=a", "1",
+       "application/json", 400},
+      {"namespaced without ns", http::verb::post, "/write-metrics/pods/p1/m", "1",
+       "application/json", 400},
+      {"wrong content type", http::verb::post, "/write-metrics/namespaces/default/pods/p1/m", "1",
+       "application/xml", 415},
+      {"wrong method", http::verb::put, "/write-metrics/namespaces/default/pods/p1/m", "1",
+       "application/json", 405},
+      {"unknown path", http::verb::post, "/write-metrics/namespaces/default/pods/p1", "1",
+       "application/json", 404},
+      {"truncated batch", http::verb::post, "/write-metrics",
+       R"({"kind":"MetricValueList","items":[)", "application/json", 400},
       {"batch with one bad item", http::verb::post, "/write-metrics",
        R"({"kind":"MetricValueList","apiVersion":"custom.metrics.k8s.io/v1beta2","items":[
           {"describedObject":{"kind":"Pod","namespace":"default","name":"p1","apiVersion":"v1"},"metric":{"name":"m"},"value":"1"},
@@ -224,13 +275,16 @@ TEST_F(RoutesTest, BadWritesAreRejectedAndChangeNothing) {
 }
 
 TEST_F(RoutesTest, BatchWriteStoresEveryItemAndAnswersWithThem) {
-  auto res = request(http::verb::post, "/write-metrics",
-                     R"({"kind":"MetricValueList","apiVersion":"custom.metrics.k8s.io/v1beta1","items":[
+  auto res =
+      request(http::verb::post, "/write-metrics",
+              R"({"kind":"MetricValueList","apiVersion":"custom.metrics.k8s.io/v1beta1","items":[
                        {"describedObject":{"kind":"Pod","namespace":"default","name":"p1","apiVersion":"v1"},"metricName":"m","value":"1"},
                        {"describedObject":{"kind":"Pod","namespace":"default","name":"p2","apiVersion":"v1"},"metricName":"m","value":"2"}]})");
   ASSERT_EQ(res.result_int(), 200) << res.body();
   EXPECT_EQ(json::parse(res.body()).at("items").as_array().size(), 2u);
-  EXPECT_EQ(get_json(std::string(kP1) + "/namespaces/default/pods/*/m").at("items").as_array().size(), 2u);
+  EXPECT_EQ(
+      get_json(std::string(kP1) + "/namespaces/default/pods/*/m").at("items").as_array().size(),
+      2u);
 }
 
 // One row per route of the table: a request that reaches it and the answer it must give, with the
@@ -341,7 +395,8 @@ TEST_F(RoutesTest, HealthAndMetricsEndpoints) {
 
 // labelSelector selects objects through the cluster view (an --objects List file).
 TEST(RoutesObjectSelectorTest, LabelSelectorUsesObjectLabels) {
-  const auto path = std::filesystem::temp_directory_path() / ("kscale-objects-" + std::to_string(::getpid()) + ".yaml");
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("kscale-objects-" + std::to_string(::getpid()) + ".yaml");
   std::ofstream(path) << R"(apiVersion: v1
 kind: List
 items:
@@ -362,10 +417,11 @@ items:
   StoreMetricsProvider provider(store, **cluster);
   std::vector<store::CustomPoint> points;
   for (const char* p : {"p1", "p2", "p3", "p4"}) {
-    points.push_back({{{"pods", ""}, "default", p, "http_requests", {}}, {clock.system_now(), core::Quantity::from_int(1), {}}});
+    points.push_back({{{"pods", ""}, "default", p, "http_requests", {}},
+                      {clock.system_now(), core::Quantity::from_int(1), {}}});
   }
   store.put_custom(std::move(points));
-  MetricQuery q{*core::resolve_resource("pods"), "default", std::nullopt, "http_requests",
+  MetricQuery q{*core::resolve_resource("pods"),        "default", std::nullopt, "http_requests",
                 *core::LabelSelector::parse("app=web"), {}};
   auto items = provider.get_metric_by_selector(q);
   ASSERT_TRUE(items);

@@ -5,6 +5,7 @@
 #include <string>
 #include <thread>
 
+#include <unistd.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
@@ -14,7 +15,6 @@
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include "core/clock.h"
 
@@ -31,7 +31,8 @@ using tcp = asio::ip::tcp;
 class AdapterServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    cert_dir_ = std::filesystem::temp_directory_path() / ("kscale-app-" + std::to_string(::getpid()));
+    cert_dir_ =
+        std::filesystem::temp_directory_path() / ("kscale-app-" + std::to_string(::getpid()));
     AdapterOptions o;
     o.bind_address = "127.0.0.1";
     o.secure_port = 0;
@@ -66,7 +67,8 @@ class AdapterServerTest : public ::testing::Test {
     socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), http_port_));
     return socket;
   }
-  http::response<http::string_body> request(http::verb verb, const std::string& target, const std::string& body = {}) {
+  http::response<http::string_body> request(http::verb verb, const std::string& target,
+                                            const std::string& body = {}) {
     beast::tcp_stream stream(connect());
     http::request<http::string_body> req{verb, target, 11};
     req.set(http::field::host, "localhost");
@@ -90,9 +92,12 @@ class AdapterServerTest : public ::testing::Test {
 };
 
 TEST_F(AdapterServerTest, ServesWhatWasPushed) {
-  const auto push = request(http::verb::post, "/write-metrics/namespaces/default/pods/web-1/http_requests_qps", "\"30\"");
+  const auto push = request(
+      http::verb::post, "/write-metrics/namespaces/default/pods/web-1/http_requests_qps", "\"30\"");
   ASSERT_EQ(push.result_int(), 200) << push.body();
-  const auto read = request(http::verb::get, "/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/web-1/http_requests_qps");
+  const auto read = request(
+      http::verb::get,
+      "/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/web-1/http_requests_qps");
   ASSERT_EQ(read.result_int(), 200) << read.body();
   const auto doc = json::parse(read.body());
   EXPECT_EQ(doc.at("kind"), "MetricValueList");
@@ -105,11 +110,14 @@ TEST_F(AdapterServerTest, ShutdownAnswersTheRequestInFlightThenRunReturns) {
   auto idle = connect();
   auto busy = connect();
   const std::string body = "\"7\"";
-  asio::write(busy, asio::buffer("POST /write-metrics/namespaces/default/pods/web-1/queue_length HTTP/1.1\r\n"
-                                 "Host: localhost\r\nContent-Type: application/json\r\nContent-Length: " +
-                                 std::to_string(body.size()) + "\r\nExpect: 100-continue\r\n\r\n"));
+  asio::write(
+      busy,
+      asio::buffer("POST /write-metrics/namespaces/default/pods/web-1/queue_length HTTP/1.1\r\n"
+                   "Host: localhost\r\nContent-Type: application/json\r\nContent-Length: " +
+                   std::to_string(body.size()) + "\r\nExpect: 100-continue\r\n\r\n"));
   std::string interim;
-  asio::read_until(busy, asio::dynamic_buffer(interim), "\r\n\r\n");  // the server is inside the request
+  asio::read_until(busy, asio::dynamic_buffer(interim),
+                   "\r\n\r\n");  // the server is inside the request
   ASSERT_EQ(interim, "HTTP/1.1 100 Continue\r\n\r\n");
   asio::write(busy, asio::buffer(body.substr(0, 1)));
 

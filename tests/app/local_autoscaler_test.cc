@@ -110,7 +110,8 @@ TEST_F(LocalAutoscalerTest, AppliesAScaleUpAndStopsTheReplicasOnStop) {
   auto app = make_app(30'000);
   int result = -1;
   std::thread runner([&] { result = app->run(); });
-  const bool scaled = eventually([&] { return count(read_text(dir_ / "pods.yaml"), "kind: Pod") == 3; });
+  const bool scaled =
+      eventually([&] { return count(read_text(dir_ / "pods.yaml"), "kind: Pod") == 3; });
   const std::string timeline = read_text(dir_ / "timeline.jsonl");
   app->stop();
   runner.join();
@@ -125,7 +126,8 @@ TEST_F(LocalAutoscalerTest, SigtermStopsTheLoopsAndTheReplicas) {
   int result = -1;
   std::thread runner([&] { result = app->run(); });
   // The first sync is written after run() installed its signal set.
-  const bool synced = eventually([&] { return read_text(dir_ / "timeline.jsonl").find("\"sync\"") != std::string::npos; });
+  const bool synced = eventually(
+      [&] { return read_text(dir_ / "timeline.jsonl").find("\"sync\"") != std::string::npos; });
   if (synced) {
     ::kill(::getpid(), SIGTERM);
   } else {
@@ -138,7 +140,8 @@ TEST_F(LocalAutoscalerTest, SigtermStopsTheLoopsAndTheReplicas) {
 }
 
 TEST(LocalAutoscalerConfigTest, RejectsAnHpaThatNamesAnotherDeployment) {
-  const auto dir = fs::temp_directory_path() / ("kscale-local-autoscaler-config-" + std::to_string(::getpid()));
+  const auto dir =
+      fs::temp_directory_path() / ("kscale-local-autoscaler-config-" + std::to_string(::getpid()));
   fs::create_directories(dir);
   std::ofstream(dir / "deployment.yaml") << kDeployment;
   std::string hpa(kHpa);
@@ -151,7 +154,8 @@ TEST(LocalAutoscalerConfigTest, RejectsAnHpaThatNamesAnotherDeployment) {
   auto config = complete(o);
   fs::remove_all(dir);
   ASSERT_FALSE(config);
-  EXPECT_NE(config.error().message.find("spec.scaleTargetRef"), std::string::npos) << config.error().message;
+  EXPECT_NE(config.error().message.find("spec.scaleTargetRef"), std::string::npos)
+      << config.error().message;
   EXPECT_EQ(config.error().code, 400);
 }
 

@@ -177,7 +177,10 @@ TEST(LabelSelectorTest, ReadsAnyOtherBytesAsOneIdentifier) {
 
 TEST(LabelSelectorTest, QuotesBadKeysAndValuesLikeGoPercentQ) {
   expect_errors({
-      {"control byte", "\x01" "a", key_error("\"\\x01a\"", kNamePartError)},
+      {"control byte",
+       "\x01"
+       "a",
+       key_error("\"\\x01a\"", kNamePartError)},
       {"delete byte", "a\x7F", key_error("\"a\\x7f\"", kNamePartError)},
       {"invalid utf-8", "x=\xFF", requirement_error(value_error("values[0][x]", "\"\\xff\""))},
       {"truncated utf-8", "x=a\xC3", requirement_error(value_error("values[0][x]", "\"a\\xc3\""))},
@@ -225,8 +228,8 @@ TEST(LabelSelectorTest, HandlesNulBytesAsUpstreamReadDoes) {
       {"nul after an operator is skipped", "a=\0b"s, "a=b"},
       {"nul after a key is skipped", "a\0=b"s, "a=b"},
   });
-  expect_errors({{"nul between identifiers", "a=b\0c"s,
-                  "found 'c', expected: ',' or 'end of string'"}});
+  expect_errors(
+      {{"nul between identifiers", "a=b\0c"s, "found 'c', expected: ',' or 'end of string'"}});
 }
 
 // --- grammar -------------------------------------------------------------------------------
@@ -665,8 +668,8 @@ TEST(LabelSelectorTest, ValidatesLabelKeys) {
        "name part must be no more than 63 bytes; " + std::string(kNamePartError)},
       {"empty prefix", "/a", "prefix part must be non-empty"},
       {"empty name", "a/", name_empty + "; " + std::string(kNamePartError)},
-      {"only a slash", "/", "prefix part must be non-empty; " + name_empty + "; " +
-                                std::string(kNamePartError)},
+      {"only a slash", "/",
+       "prefix part must be non-empty; " + name_empty + "; " + std::string(kNamePartError)},
       {"two slashes", "a/b/c", std::string(kTooManySlashesError)},
       {"two slashes empty", "//", std::string(kTooManySlashesError)},
       {"upper-case prefix", "Example.com/a", std::string(kPrefixPartError)},
@@ -678,8 +681,8 @@ TEST(LabelSelectorTest, ValidatesLabelKeys) {
       {"prefix too long", "a" + prefix253 + "/x", "prefix part must be no more than 253 bytes"},
       {"prefix too long and bad", prefix253 + "-/x",
        "prefix part must be no more than 253 bytes; " + std::string(kPrefixPartError)},
-      {"bad prefix and name", "A/-", std::string(kPrefixPartError) + "; " +
-                                         std::string(kNamePartError)},
+      {"bad prefix and name", "A/-",
+       std::string(kPrefixPartError) + "; " + std::string(kNamePartError)},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);

@@ -30,8 +30,8 @@ class FakeMetricsSource final : public autoscaler::MetricsSource {
   }
 
   // autoscaler::MetricsSource
-  boost::asio::awaitable<std::vector<hpa::MetricSnapshot>> fetch(hpa::HorizontalPodAutoscaler hpa,
-                                                                  std::string scale_selector) override {
+  boost::asio::awaitable<std::vector<hpa::MetricSnapshot>> fetch(
+      hpa::HorizontalPodAutoscaler hpa, std::string scale_selector) override {
     selectors.push_back(std::move(scale_selector));
     std::vector<hpa::MetricSnapshot> out = snapshots;
     out.resize(hpa.spec.metrics.size());

@@ -24,8 +24,8 @@ class FakeScaleTarget final : public autoscaler::ScaleTarget {
     if (get_error) {
       return core::fail(*get_error);
     }
-    return autoscaler::ScaleStatus{hpa::Replicas(spec_replicas), hpa::Replicas(static_cast<int32_t>(pods.size())),
-                                   selector};
+    return autoscaler::ScaleStatus{hpa::Replicas(spec_replicas),
+                                   hpa::Replicas(static_cast<int32_t>(pods.size())), selector};
   }
   core::Result<void> set_scale(hpa::Replicas replicas) override {
     if (set_error) {

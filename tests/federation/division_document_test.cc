@@ -55,8 +55,8 @@ legacy: true
 }
 
 TEST(DivisionDocumentTest, DefaultsAsKarmadasWebhook) {
-  const auto r = decode_division_document(std::string(kHeader) +
-                                          "replicas: 3\nreplicaScheduling: {}\nclusters: [{name: a}]\n");
+  const auto r = decode_division_document(
+      std::string(kHeader) + "replicas: 3\nreplicaScheduling: {}\nclusters: [{name: a}]\n");
   ASSERT_TRUE(r.has_value()) << r.error().message;
   EXPECT_EQ(r->scheduling->type, ReplicaSchedulingType::Divided);
   EXPECT_EQ(r->scheduling->preference, ReplicaDivisionPreference::Weighted);
@@ -104,7 +104,8 @@ TEST(DivisionDocumentTest, ErrorsNameTheField) {
       {"replicas: 3\nreplicaScheduling: {replicaSchedulingType: Split}\nclusters: []\n",
        "replicaScheduling.replicaSchedulingType", "Unsupported value: \"Split\""},
       {"replicas: 3\nreplicaScheduling: {weightPreference: {dynamicWeight: Cpu}}\nclusters: []\n",
-       "replicaScheduling.weightPreference.dynamicWeight", "supported values: \"AvailableReplicas\""},
+       "replicaScheduling.weightPreference.dynamicWeight",
+       "supported values: \"AvailableReplicas\""},
       {"replicas: 3\nreplicaScheduling: {weightPreference: {dynamicWeight: AvailableReplicas}}\n"
        "clusters: [{name: a, availableReplicas: 1}, {name: b}]\n",
        "clusters[1].availableReplicas", "Required value"},

@@ -133,7 +133,7 @@ std::vector<Party> reference_webster(int32_t seats, std::vector<Party> parties, 
       const Party& b = parties[best];
       const auto lhs = static_cast<long double>(a.votes) * (2 * b.seats + 1);
       const auto rhs = static_cast<long double>(b.votes) * (2 * a.seats + 1);
-      const bool better = lhs != rhs            ? lhs > rhs
+      const bool better = lhs != rhs           ? lhs > rhs
                           : a.seats != b.seats ? a.seats < b.seats
                                                : (order == NameOrder::Descending);
       if (better) {
@@ -156,12 +156,14 @@ TEST(WebsterTest, FastPathMatchesOneSeatAtATime) {
     const auto n = 1 + next(12);
     for (uint64_t i = 0; i < n; ++i) {
       // Small votes make ties common; some zeros.
-      parties.push_back(Party{"c" + std::to_string(i), static_cast<int64_t>(next(round % 2 ? 5 : 400)), 0});
+      parties.push_back(
+          Party{"c" + std::to_string(i), static_cast<int64_t>(next(round % 2 ? 5 : 400)), 0});
     }
     const auto seats = static_cast<int32_t>(next(300));
     const NameOrder order = round % 3 ? NameOrder::Ascending : NameOrder::Descending;
     SCOPED_TRACE("round " + std::to_string(round));
-    ASSERT_EQ(allocate_webster_seats(seats, parties, order), reference_webster(seats, parties, order));
+    ASSERT_EQ(allocate_webster_seats(seats, parties, order),
+              reference_webster(seats, parties, order));
   }
 }
 

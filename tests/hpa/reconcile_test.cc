@@ -97,8 +97,8 @@ Decision run(const HorizontalPodAutoscaler& hpa, const Scale& scale, const std::
 TEST(ReconcileTest, ScaleUpOnCpuUtilization) {
   auto hpa = make_hpa(2, 6, {cpu_metric(30)});
   ControllerState state;
-  const Decision d = run(hpa, make_scale(3), running_pods(3),
-                         {cpu_metrics(levels({300, 500, 700}))}, state);
+  const Decision d =
+      run(hpa, make_scale(3), running_pods(3), {cpu_metrics(levels({300, 500, 700}))}, state);
   EXPECT_EQ(d.desired.value(), 5);
   EXPECT_TRUE(d.scale_updated);
   EXPECT_EQ(d.scale_replicas.value(), 5);
@@ -257,9 +257,9 @@ TEST(ReconcileTest, ScaleDownBlockedWhenAnotherMetricFails) {
   auto hpa = make_hpa(1, 10, {pods_metric(20000), bogus});
   hpa.status.desired_replicas = Replicas(5);
   ControllerState state = expired_history(5);
-  const Decision d = run(hpa, make_scale(5), running_pods(5),
-                         {pod_values({12000, 12000, 12000, 12000, 12000}), MetricSnapshot{}},
-                         state);
+  const Decision d =
+      run(hpa, make_scale(5), running_pods(5),
+          {pod_values({12000, 12000, 12000, 12000, 12000}), MetricSnapshot{}}, state);
   EXPECT_FALSE(d.scale_updated);
   EXPECT_EQ(d.desired.value(), 5);
   const Condition& active = condition(d, ConditionType::ScalingActive);
@@ -344,7 +344,8 @@ TEST(ReconcileTest, FailedUpdateScaleKeepsOldDesired) {
   EXPECT_FALSE(d.scale_updated);
   EXPECT_EQ(d.desired.value(), 2);
   EXPECT_EQ(condition(d, ConditionType::AbleToScale).reason, "FailedUpdateScale");
-  EXPECT_EQ(*d.reconcile_error, "failed to rescale Deployment/test-namespace/test-deployment: forbidden");
+  EXPECT_EQ(*d.reconcile_error,
+            "failed to rescale Deployment/test-namespace/test-deployment: forbidden");
 }
 
 TEST(ReconcileTest, UpdateConflictsAreRetried) {
@@ -365,7 +366,8 @@ TEST(ReconcileTest, ConditionsKeepOrderAndTransitionTimes) {
   auto hpa = make_hpa(1, 10, {pods_metric(10000)});
   const core::SystemTime earlier = kNow - 1h;
   hpa.status.conditions = {
-      Condition{ConditionType::ScalingLimited, ConditionStatus::False, "DesiredWithinRange", "", earlier},
+      Condition{ConditionType::ScalingLimited, ConditionStatus::False, "DesiredWithinRange", "",
+                earlier},
       Condition{ConditionType::AbleToScale, ConditionStatus::True, "ReadyForNewScale", "", earlier},
   };
   ControllerState state;
@@ -392,9 +394,10 @@ TEST(ReconcileTest, PerHpaToleranceOnlyWithGate) {
   EXPECT_DOUBLE_EQ(tolerances_for_hpa(hpa.spec, config).scale_up, 0.0);
   EXPECT_DOUBLE_EQ(tolerances_for_hpa(hpa.spec, config).scale_down, 0.1);
   ControllerState state;
-  Decision d = run(hpa, make_scale(10), running_pods(10),
-                   {pod_values({10500, 10500, 10500, 10500, 10500, 10500, 10500, 10500, 10500, 10500})},
-                   state, config);
+  Decision d =
+      run(hpa, make_scale(10), running_pods(10),
+          {pod_values({10500, 10500, 10500, 10500, 10500, 10500, 10500, 10500, 10500, 10500})},
+          state, config);
   EXPECT_EQ(d.desired.value(), 11);
   config.feature_gates.hpa_configurable_tolerance = false;
   ControllerState fresh;

@@ -80,35 +80,213 @@ TEST_P(ResourceReplicasTest, MatchesUpstream) {
 
 const std::vector<ResourceCase> kResourceCases = {
     {"ScaleUp", 3, {}, levels({300, 500, 700}), "", 30, 5, 50, 2 * 500},
-    {"ScaleUpContainerMetric", 3, {}, {{1000, 300}, {1000, 500}, {1000, 700}}, "container2", 30, 5, 50, 500},
-    {"ScaleUpUnreadyPodScalesLess", 3, {ready(F), ready(T), ready(T)}, levels({300, 500, 700}), "", 30, 4, 60, 2 * 600},
-    {"ScaleUpHotCpuContainerScalesLess", 3, {started(kHot), started(kCool), started(kCool)}, {{0, 300}, {0, 500}, {0, 700}}, "container2", 30, 4, 60, 600},
-    {"ScaleUpHotCpuPodScalesLess", 3, {started(kHot), started(kCool), started(kCool)}, levels({300, 500, 700}), "", 30, 4, 60, 2 * 600},
-    {"NoScaleUnreadyPodsIgnored", 3, {ready(T), ready(F), ready(F)}, levels({400, 500, 700}), "", 30, 3, 40, 2 * 400},
-    {"NoScaleHotCpuPodsIgnored", 3, {started(kCool, T), started(kHot, F), started(kHot, F)}, levels({400, 500, 700}), "", 30, 3, 40, 2 * 400},
-    {"ScaleUpFailedPodsIgnored", 2, {ready(T), ready(T), phase(PodPhase::Failed, F), phase(PodPhase::Failed, F)}, levels({500, 700}), "", 30, 4, 60, 2 * 600},
-    {"ScaleUpFailedPodsIgnoredWithMissingContainerMetric", 2, {ready(T), ready(T), phase(PodPhase::Failed, F), phase(PodPhase::Failed, F)}, {{1000, 500}, {9000, 700}, {1000}, {9000}}, "container2", 30, 4, 60, 600},
-    {"ScaleUpPodsBeingDeletedIgnored", 2, {ready(T), ready(T), deleted(F), deleted(F)}, levels({500, 700}), "", 30, 4, 60, 2 * 600},
+    {"ScaleUpContainerMetric",
+     3,
+     {},
+     {{1000, 300}, {1000, 500}, {1000, 700}},
+     "container2",
+     30,
+     5,
+     50,
+     500},
+    {"ScaleUpUnreadyPodScalesLess",
+     3,
+     {ready(F), ready(T), ready(T)},
+     levels({300, 500, 700}),
+     "",
+     30,
+     4,
+     60,
+     2 * 600},
+    {"ScaleUpHotCpuContainerScalesLess",
+     3,
+     {started(kHot), started(kCool), started(kCool)},
+     {{0, 300}, {0, 500}, {0, 700}},
+     "container2",
+     30,
+     4,
+     60,
+     600},
+    {"ScaleUpHotCpuPodScalesLess",
+     3,
+     {started(kHot), started(kCool), started(kCool)},
+     levels({300, 500, 700}),
+     "",
+     30,
+     4,
+     60,
+     2 * 600},
+    {"NoScaleUnreadyPodsIgnored",
+     3,
+     {ready(T), ready(F), ready(F)},
+     levels({400, 500, 700}),
+     "",
+     30,
+     3,
+     40,
+     2 * 400},
+    {"NoScaleHotCpuPodsIgnored",
+     3,
+     {started(kCool, T), started(kHot, F), started(kHot, F)},
+     levels({400, 500, 700}),
+     "",
+     30,
+     3,
+     40,
+     2 * 400},
+    {"ScaleUpFailedPodsIgnored",
+     2,
+     {ready(T), ready(T), phase(PodPhase::Failed, F), phase(PodPhase::Failed, F)},
+     levels({500, 700}),
+     "",
+     30,
+     4,
+     60,
+     2 * 600},
+    {"ScaleUpFailedPodsIgnoredWithMissingContainerMetric",
+     2,
+     {ready(T), ready(T), phase(PodPhase::Failed, F), phase(PodPhase::Failed, F)},
+     {{1000, 500}, {9000, 700}, {1000}, {9000}},
+     "container2",
+     30,
+     4,
+     60,
+     600},
+    {"ScaleUpPodsBeingDeletedIgnored",
+     2,
+     {ready(T), ready(T), deleted(F), deleted(F)},
+     levels({500, 700}),
+     "",
+     30,
+     4,
+     60,
+     2 * 600},
     {"ScaleDown", 5, {}, levels({100, 300, 500, 250, 250}), "", 50, 3, 28, 2 * 280},
-    {"ScaleDownContainerMetric", 5, {}, {{1000, 100}, {1000, 300}, {1000, 500}, {1000, 250}, {1000, 250}}, "container2", 50, 3, 28, 280},
-    {"ScaleDownExcludeUnreadyPods", 5, {ready(T), ready(T), ready(T), ready(F), ready(F)}, levels({100, 300, 500, 250, 250}), "", 50, 2, 30, 2 * 300},
-    {"ScaleDownExcludeUnscheduledPods", 5, {ready(T), phase(PodPhase::Pending, F), phase(PodPhase::Pending, F), phase(PodPhase::Pending, F), phase(PodPhase::Pending, F)}, levels({100}), "", 50, 1, 10, 2 * 100},
-    {"ScaleDownIgnoreHotCpuPods", 5, {started(kCool), started(kCool), started(kCool), started(kHot), started(kHot)}, levels({100, 300, 500, 250, 250}), "", 50, 2, 30, 2 * 300},
-    {"ScaleDownFailedPodsIgnored", 5, {ready(T), ready(T), ready(T), ready(T), ready(T), phase(PodPhase::Failed, F), phase(PodPhase::Failed, F)}, levels({100, 300, 500, 250, 250}), "", 50, 3, 28, 2 * 280},
-    {"ScaleDownStillRunningPodsBeingDeletedIgnored", 5, {ready(T), ready(T), ready(T), ready(T), ready(T), deleted(F), deleted(F)}, {{1000, 100}, {1000, 300}, {1000, 500}, {1000, 250}, {1000, 250}}, "container2", 50, 3, 28, 280},
+    {"ScaleDownContainerMetric",
+     5,
+     {},
+     {{1000, 100}, {1000, 300}, {1000, 500}, {1000, 250}, {1000, 250}},
+     "container2",
+     50,
+     3,
+     28,
+     280},
+    {"ScaleDownExcludeUnreadyPods",
+     5,
+     {ready(T), ready(T), ready(T), ready(F), ready(F)},
+     levels({100, 300, 500, 250, 250}),
+     "",
+     50,
+     2,
+     30,
+     2 * 300},
+    {"ScaleDownExcludeUnscheduledPods",
+     5,
+     {ready(T), phase(PodPhase::Pending, F), phase(PodPhase::Pending, F),
+      phase(PodPhase::Pending, F), phase(PodPhase::Pending, F)},
+     levels({100}),
+     "",
+     50,
+     1,
+     10,
+     2 * 100},
+    {"ScaleDownIgnoreHotCpuPods",
+     5,
+     {started(kCool), started(kCool), started(kCool), started(kHot), started(kHot)},
+     levels({100, 300, 500, 250, 250}),
+     "",
+     50,
+     2,
+     30,
+     2 * 300},
+    {"ScaleDownFailedPodsIgnored",
+     5,
+     {ready(T), ready(T), ready(T), ready(T), ready(T), phase(PodPhase::Failed, F),
+      phase(PodPhase::Failed, F)},
+     levels({100, 300, 500, 250, 250}),
+     "",
+     50,
+     3,
+     28,
+     2 * 280},
+    {"ScaleDownStillRunningPodsBeingDeletedIgnored",
+     5,
+     {ready(T), ready(T), ready(T), ready(T), ready(T), deleted(F), deleted(F)},
+     {{1000, 100}, {1000, 300}, {1000, 500}, {1000, 250}, {1000, 250}},
+     "container2",
+     50,
+     3,
+     28,
+     280},
     // TestReplicaCalcSuperfluousMetrics: samples for pods outside the list count in len(metrics).
-    {"SuperfluousMetrics", 4, {}, levels({4000, 9500, 3000, 7000, 3200, 2000}), "", 100, 24, 587, 2 * 5875},
+    {"SuperfluousMetrics",
+     4,
+     {},
+     levels({4000, 9500, 3000, 7000, 3200, 2000}),
+     "",
+     100,
+     24,
+     587,
+     2 * 5875},
     // TestReplicaCalcMissingMetrics.
     {"MissingMetricsScaleDown", 4, {}, levels({400, 95}), "", 100, 3, 24, 495},
     {"MissingMetricsNoChangeEq", 2, {}, levels({1000}), "", 100, 2, 100, 2 * 1000},
     {"MissingMetricsNoChangeGt", 2, {}, levels({1900}), "", 100, 2, 190, 2 * 1900},
     {"MissingMetricsNoChangeLt", 2, {}, levels({600}), "", 100, 2, 60, 2 * 600},
-    {"MissingMetricsUnreadyChange", 3, {ready(F), ready(T), ready(T)}, levels({100, 450}), "", 50, 3, 45, 2 * 450},
-    {"MissingMetricsHotCpuNoChange", 3, {started(kHot), started(kCool), started(kCool)}, levels({100, 450}), "", 50, 3, 45, 2 * 450},
-    {"MissingMetricsUnreadyScaleUp", 3, {ready(F), ready(T), ready(T)}, levels({100, 2000}), "", 50, 4, 200, 2 * 2000},
-    {"MissingMetricsHotCpuScaleUp", 3, {started(kHot, F), started(kCool), started(kCool)}, levels({100, 2000}), "", 50, 4, 200, 2 * 2000},
-    {"MissingMetricsUnreadyScaleDown", 4, {ready(F), ready(T), ready(T), ready(T)}, levels({100, 100, 100}), "", 50, 3, 10, 2 * 100},
-    {"DuringRollingUpdateWithMaxSurge", 2, {ready(T), ready(T), ready(T)}, levels({100, 100}), "", 50, 2, 10, 2 * 100},
+    {"MissingMetricsUnreadyChange",
+     3,
+     {ready(F), ready(T), ready(T)},
+     levels({100, 450}),
+     "",
+     50,
+     3,
+     45,
+     2 * 450},
+    {"MissingMetricsHotCpuNoChange",
+     3,
+     {started(kHot), started(kCool), started(kCool)},
+     levels({100, 450}),
+     "",
+     50,
+     3,
+     45,
+     2 * 450},
+    {"MissingMetricsUnreadyScaleUp",
+     3,
+     {ready(F), ready(T), ready(T)},
+     levels({100, 2000}),
+     "",
+     50,
+     4,
+     200,
+     2 * 2000},
+    {"MissingMetricsHotCpuScaleUp",
+     3,
+     {started(kHot, F), started(kCool), started(kCool)},
+     levels({100, 2000}),
+     "",
+     50,
+     4,
+     200,
+     2 * 2000},
+    {"MissingMetricsUnreadyScaleDown",
+     4,
+     {ready(F), ready(T), ready(T), ready(T)},
+     levels({100, 100, 100}),
+     "",
+     50,
+     3,
+     10,
+     2 * 100},
+    {"DuringRollingUpdateWithMaxSurge",
+     2,
+     {ready(T), ready(T), ready(T)},
+     levels({100, 100}),
+     "",
+     50,
+     2,
+     10,
+     2 * 100},
 };
 
 INSTANTIATE_TEST_SUITE_P(Upstream, ResourceReplicasTest, ::testing::ValuesIn(kResourceCases),
@@ -123,8 +301,8 @@ TEST(ResourceReplicasTest, MissingPodsAssumedAtTargetAbove100Percent) {
   pods[3].containers[0].requests = {{"cpu", 2000}};
   pods[3].containers[1].requests = {{"cpu", 2000}};
   Fixture f(std::move(pods));
-  auto r = resource_replicas(Replicas(4), 300, "cpu", "", cpu_metrics(levels({200, 100, 100})),
-                             f.ctx);
+  auto r =
+      resource_replicas(Replicas(4), 300, "cpu", "", cpu_metrics(levels({200, 100, 100})), f.ctx);
   ASSERT_FALSE(r.error);
   EXPECT_EQ(r.replicas.value(), 2);
   EXPECT_EQ(r.utilization, 6);
@@ -136,8 +314,9 @@ TEST(ResourceReplicasTest, EmptyMetricsListIsAnError) {
   Fixture f(pods_with(4));
   auto r = resource_replicas(Replicas(4), 100, "cpu", "", MetricSnapshot{}, f.ctx);
   ASSERT_TRUE(r.error);
-  EXPECT_EQ(*r.error,
-            "unable to get metrics for resource cpu: no metrics returned from resource metrics API");
+  EXPECT_EQ(
+      *r.error,
+      "unable to get metrics for resource cpu: no metrics returned from resource metrics API");
 }
 
 // TestReplicaCalcEmptyCPURequest.
@@ -151,8 +330,8 @@ TEST(ResourceReplicasTest, MissingRequestIsAnError) {
 
 // Spec §4.3: "no metrics" is checked before requests.
 TEST(ResourceReplicasTest, NoReadyMetricsWinsOverMissingRequest) {
-  Fixture f(pods_with(1, {PodOptions{.phase = PodPhase::Pending,
-                                     .cpu_request_per_container = std::nullopt}}));
+  Fixture f(pods_with(
+      1, {PodOptions{.phase = PodPhase::Pending, .cpu_request_per_container = std::nullopt}}));
   auto r = resource_replicas(Replicas(1), 100, "cpu", "", cpu_metrics(levels({200})), f.ctx);
   ASSERT_TRUE(r.error);
   EXPECT_EQ(*r.error, "did not receive metrics for targeted pods (pods might be unready)");
@@ -244,8 +423,8 @@ TEST_P(PodsMetricReplicasTest, MatchesUpstream) {
   Fixture f(pods_with(c.current, c.pods));
   MetricSnapshot s;
   for (std::size_t i = 0; i < c.values.size(); ++i) {
-    s.values.push_back(MetricValue{"Pod", pod_name(static_cast<int>(i)), kLongAgo, std::nullopt,
-                                   c.values[i]});
+    s.values.push_back(
+        MetricValue{"Pod", pod_name(static_cast<int>(i)), kLongAgo, std::nullopt, c.values[i]});
   }
   auto r = pods_metric_replicas(Replicas(c.current), c.target, "qps", s, f.ctx);
   ASSERT_FALSE(r.error) << *r.error;
@@ -257,17 +436,41 @@ const std::vector<PlainCase> kPlainCases = {
     // TestReplicaCalcScaleUpCM
     {"ScaleUp", 3, {}, {20000, 10000, 30000}, 15000, 4, 20000},
     // TestReplicaCalcScaleUpCMUnreadyHotCpuNoLessScale: readiness rules are CPU-only.
-    {"UnreadyHotCpuDoesNotScaleLess", 3, {started(kHot, T), started(kCool, T), started(kHot, F)}, {50000, 10000, 30000}, 15000, 6, 30000},
+    {"UnreadyHotCpuDoesNotScaleLess",
+     3,
+     {started(kHot, T), started(kCool, T), started(kHot, F)},
+     {50000, 10000, 30000},
+     15000,
+     6,
+     30000},
     // TestReplicaCalcScaleUpCMUnreadyHotCpuScaleWouldScaleDown
-    {"UnreadyHotCpuWouldScaleDown", 3, {started(kHot, F), started(kCool, T), started(kHot, F)}, {50000, 15000, 30000}, 15000, 7, 31666},
+    {"UnreadyHotCpuWouldScaleDown",
+     3,
+     {started(kHot, F), started(kCool, T), started(kHot, F)},
+     {50000, 15000, 30000},
+     15000,
+     7,
+     31666},
     // TestReplicaCalcScaleDownCM
     {"ScaleDown", 5, {}, {12000, 12000, 12000, 12000, 12000}, 20000, 3, 12000},
     // TestPlainMetricReplicaCalcMissingMetricsNoChangeEq
     {"MissingMetricsNoChangeEq", 5, {}, {20000, 19000, 21000}, 20000, 5, 20000},
     // TestReplicaCalcDuringRollingUpdateWithMaxSurgeCM
-    {"DuringRollingUpdateWithMaxSurge", 2, {ready(T), ready(T), ready(T)}, {10000, 10000}, 17000, 2, 10000},
+    {"DuringRollingUpdateWithMaxSurge",
+     2,
+     {ready(T), ready(T), ready(T)},
+     {10000, 10000},
+     17000,
+     2,
+     10000},
     // Spec §4.5: a pending pod counts as 0 on a scale-up.
-    {"PendingPodCountsAsZeroOnScaleUp", 2, {ready(T), phase(PodPhase::Pending, F)}, {60000}, 30000, 2, 60000},
+    {"PendingPodCountsAsZeroOnScaleUp",
+     2,
+     {ready(T), phase(PodPhase::Pending, F)},
+     {60000},
+     30000,
+     2,
+     60000},
     // Spec §4.5: missing pods on a scale-down are assumed exactly at the target.
     {"MissingPodsAtTargetOnScaleDown", 4, {}, {10000, 10000}, 30000, 3, 10000},
 };
@@ -342,8 +545,8 @@ TEST(ObjectMetricReplicasTest, ValueTargetFromZeroReplicasIsCeilOfRatio) {
 // TestReplicaCalcScaleUpCMPerPodObject.
 TEST(ObjectMetricReplicasTest, AverageValueTargetUsesStatusReplicas) {
   Fixture f(pods_with(3));
-  auto r = object_per_pod_metric_replicas(Replicas(3), 5000, object_spec(), object_value(20000),
-                                          f.ctx);
+  auto r =
+      object_per_pod_metric_replicas(Replicas(3), 5000, object_spec(), object_value(20000), f.ctx);
   EXPECT_EQ(r.replicas.value(), 4);
   EXPECT_EQ(r.usage, 6667);
 }
@@ -351,8 +554,8 @@ TEST(ObjectMetricReplicasTest, AverageValueTargetUsesStatusReplicas) {
 // TestReplicaCalcScaleDownPerPodCMObject.
 TEST(ObjectMetricReplicasTest, AverageValueTargetScalesDown) {
   Fixture f(pods_with(5));
-  auto r = object_per_pod_metric_replicas(Replicas(5), 2000, object_spec(), object_value(6000),
-                                          f.ctx);
+  auto r =
+      object_per_pod_metric_replicas(Replicas(5), 2000, object_spec(), object_value(6000), f.ctx);
   EXPECT_EQ(r.replicas.value(), 3);
   EXPECT_EQ(r.usage, 1200);
 }
@@ -360,8 +563,8 @@ TEST(ObjectMetricReplicasTest, AverageValueTargetScalesDown) {
 // TestReplicaCalcConfigurableToleranceCMPerPodObject (scale-up tolerance 1%).
 TEST(ObjectMetricReplicasTest, PerDirectionToleranceApplies) {
   Fixture f(pods_with(4), Tolerances{0.1, 0.01});
-  auto r = object_per_pod_metric_replicas(Replicas(4), 5000, object_spec(), object_value(20208),
-                                          f.ctx);
+  auto r =
+      object_per_pod_metric_replicas(Replicas(4), 5000, object_spec(), object_value(20208), f.ctx);
   EXPECT_EQ(r.replicas.value(), 5);
   EXPECT_EQ(r.usage, 5052);
 }
@@ -396,11 +599,11 @@ class ExternalMetricReplicasTest : public ::testing::TestWithParam<ExternalCase>
 TEST_P(ExternalMetricReplicasTest, MatchesUpstream) {
   const auto& c = GetParam();
   Fixture f(pods_with(c.current, c.pods), c.tolerances);
-  auto r = c.per_pod ? external_per_pod_metric_replicas(Replicas(c.current), c.target,
-                                                        external_spec(), external_values({c.level}),
-                                                        f.ctx)
-                     : external_metric_replicas(Replicas(c.current), c.target, external_spec(),
-                                                external_values({c.level}), f.ctx);
+  auto r = c.per_pod
+               ? external_per_pod_metric_replicas(Replicas(c.current), c.target, external_spec(),
+                                                  external_values({c.level}), f.ctx)
+               : external_metric_replicas(Replicas(c.current), c.target, external_spec(),
+                                          external_values({c.level}), f.ctx);
   ASSERT_FALSE(r.error) << *r.error;
   EXPECT_EQ(r.replicas.value(), c.expected_replicas);
   EXPECT_EQ(r.usage, c.expected_usage);
@@ -410,7 +613,15 @@ const std::vector<ExternalCase> kExternalCases = {
     // TestReplicaCalcScaleUpCMExternal
     {"ScaleUp", 1, {}, 8600, 4400, false, {}, 2, 8600},
     // TestReplicaCalcScaleUpCMExternalIgnoresUnreadyPods
-    {"ScaleUpIgnoresUnreadyPods", 3, {ready(F), ready(T), ready(F)}, 8600, 4400, false, {}, 2, 8600},
+    {"ScaleUpIgnoresUnreadyPods",
+     3,
+     {ready(F), ready(T), ready(F)},
+     8600,
+     4400,
+     false,
+     {},
+     2,
+     8600},
     // TestReplicaCalcScaleUpPerPodCMExternal
     {"PerPodScaleUp", 3, {}, 8600, 2150, true, {}, 4, 2867},
     // TestReplicaCalcScaleDownCMExternal
@@ -436,8 +647,8 @@ TEST(ExternalMetricReplicasTest, ValuesAreSummed) {
 
 TEST(ExternalMetricReplicasTest, NoPodsIsAnErrorForValueTargets) {
   Fixture f(pods_with(0));
-  auto r = external_metric_replicas(Replicas(2), 1000, external_spec(), external_values({5000}),
-                                    f.ctx);
+  auto r =
+      external_metric_replicas(Replicas(2), 1000, external_spec(), external_values({5000}), f.ctx);
   ASSERT_TRUE(r.error);
   EXPECT_EQ(*r.error,
             "unable to calculate ready pods: no pods returned by selector while calculating "
@@ -493,7 +704,10 @@ TEST(GroupPodsTest, MemoryUnreadyRunningPodIsCounted) {
   Fixture f(std::move(pods));
   MetricSnapshot m;
   m.pod_metrics.push_back(
-      PodMetrics{pod_name(0), kLongAgo, 1min, {{"container1", {{"memory", 500}}}, {"container2", {{"memory", 500}}}}});
+      PodMetrics{pod_name(0),
+                 kLongAgo,
+                 1min,
+                 {{"container1", {{"memory", 500}}}, {"container2", {{"memory", 500}}}}});
   auto r = resource_replicas(Replicas(1), 50, "memory", "", m, f.ctx);
   ASSERT_TRUE(r.pods);
   EXPECT_EQ(r.pods->ready, 1);

@@ -26,7 +26,9 @@ std::string first_field(const HpaSpec& s, FeatureGates g = {}) {
   return errors.empty() ? "" : errors.front().field;
 }
 
-TEST(ValidateHpaSpecTest, SeedManifestIsValid) { EXPECT_TRUE(validate_hpa_spec(valid_spec(), {}).empty()); }
+TEST(ValidateHpaSpecTest, SeedManifestIsValid) {
+  EXPECT_TRUE(validate_hpa_spec(valid_spec(), {}).empty());
+}
 
 TEST(ValidateHpaSpecTest, MinAboveMaxNamesMaxReplicas) {
   HpaSpec s = valid_spec();

@@ -44,9 +44,14 @@ std::string deployment_yaml(uint16_t service_port, int grace = 3) {
          "spec:\n  replicas: 1\n  selector: {matchLabels: {app: httpserver}}\n  template:\n"
          "    metadata:\n      labels: {app: httpserver}\n"
          "      annotations: {prometheus.io/scrape: \"true\", prometheus.io/port: metrics}\n"
-         "    spec:\n      terminationGracePeriodSeconds: " + std::to_string(grace) + "\n      containers:\n"
-         "      - name: httpserver\n        command: [\"" + kscale_binary() + "\"]\n"
-         "        args: [httpserver, --bind-address, 127.0.0.1, --port, \"" + std::to_string(service_port) +
+         "    spec:\n      terminationGracePeriodSeconds: " +
+         std::to_string(grace) +
+         "\n      containers:\n"
+         "      - name: httpserver\n        command: [\"" +
+         kscale_binary() +
+         "\"]\n"
+         "        args: [httpserver, --bind-address, 127.0.0.1, --port, \"" +
+         std::to_string(service_port) +
          "\", --reuse-port, --metrics-port, $(PORT), --threads, \"1\"]\n"
          "        ports: [{name: metrics, containerPort: 9100}]\n"
          "        readinessProbe: {httpGet: {path: /metrics, port: metrics}, periodSeconds: 1}\n";
@@ -75,8 +80,11 @@ uint16_t free_port() {
   return port ? static_cast<uint16_t>(std::stoi(*port)) : 0;
 }
 
-bool alive(int pid) { return pid > 0 && ::kill(pid, 0) == 0 && !read_text("/proc/" + std::to_string(pid) + "/stat").empty() &&
-                             read_text("/proc/" + std::to_string(pid) + "/stat").find(") Z") == std::string::npos; }
+bool alive(int pid) {
+  return pid > 0 && ::kill(pid, 0) == 0 &&
+         !read_text("/proc/" + std::to_string(pid) + "/stat").empty() &&
+         read_text("/proc/" + std::to_string(pid) + "/stat").find(") Z") == std::string::npos;
+}
 
 struct Adapter {
   std::unique_ptr<Process> process;
@@ -84,9 +92,12 @@ struct Adapter {
 };
 
 Adapter start_adapter(const fs::path& dir, std::vector<std::string> extra) {
-  std::vector<std::string> argv{kscale_binary(), "adapter",    "--bind-address", "127.0.0.1",
-                                "--secure-port", "0",          "--http-port",    "0",
-                                "--cert-dir",    (dir / "certs").string(), "--worker-threads", "1"};
+  std::vector<std::string> argv{kscale_binary(),    "adapter",
+                                "--bind-address",   "127.0.0.1",
+                                "--secure-port",    "0",
+                                "--http-port",      "0",
+                                "--cert-dir",       (dir / "certs").string(),
+                                "--worker-threads", "1"};
   argv.insert(argv.end(), extra.begin(), extra.end());
   Adapter a;
   a.process = std::make_unique<Process>(argv);
@@ -111,15 +122,19 @@ items:
 )";
   auto adapter = start_adapter(dir.path(), {"--objects", (dir.path() / "objects.yaml").string()});
   ASSERT_FALSE(adapter.https.empty()) << adapter.process->output();
-  for (auto [path, value] : {std::pair{"namespaces/default/pods/web-1/qps", "\"30.50\""},
-                             {"namespaces/default/pods/web-2/qps", "\"12\""},
-                             {"namespaces/default/pods/db-1/qps", "\"999\""},
-                             {"namespaces/default/deployments.apps/worker/queue_length", "\"42\""}}) {
-    auto r = run_command({"curl", "-sS", "-f", "-X", "POST", "--data", value, adapter.http + "/write-metrics/" + path});
+  for (auto [path, value] :
+       {std::pair{"namespaces/default/pods/web-1/qps", "\"30.50\""},
+        {"namespaces/default/pods/web-2/qps", "\"12\""},
+        {"namespaces/default/pods/db-1/qps", "\"999\""},
+        {"namespaces/default/deployments.apps/worker/queue_length", "\"42\""}}) {
+    auto r = run_command({"curl", "-sS", "-f", "-X", "POST", "--data", value,
+                          adapter.http + "/write-metrics/" + path});
     ASSERT_EQ(r.status, 0) << r.err;
   }
-  auto ext = run_command({"curl", "-sS", "-f", "-X", "POST", "--data", "7",
-                          adapter.http + "/write-external-metrics/namespaces/default/queue_depth?labels=queue=orders"});
+  auto ext = run_command(
+      {"curl", "-sS", "-f", "-X", "POST", "--data", "7",
+       adapter.http +
+           "/write-external-metrics/namespaces/default/queue_depth?labels=queue=orders"});
   ASSERT_EQ(ext.status, 0) << ext.err;
 
   auto hpa = kube::read_hpa_manifest(R"(apiVersion: autoscaling/v2
@@ -156,8 +171,9 @@ spec:
 
   // Another CA: the handshake fails, and the error says so (as Go's does).
   TempDir other;
-  auto stranger = Process({kscale_binary(), "adapter", "--bind-address", "127.0.0.1", "--secure-port", "0",
-                           "--http-port", "0", "--cert-dir", (other.path() / "certs").string()});
+  auto stranger =
+      Process({kscale_binary(), "adapter", "--bind-address", "127.0.0.1", "--secure-port", "0",
+               "--http-port", "0", "--cert-dir", (other.path() / "certs").string()});
   ASSERT_TRUE(stranger.wait_for(std::regex("on https://")));
   auto untrusted = autoscaler::MetricsClient::create(
       {adapter.https, (other.path() / "certs" / "apiserver.crt").string(), false, "", 5s});
@@ -175,7 +191,9 @@ TEST(LocalProcessGroupIntegrationTest, RunsReplicasProbesThemAndReplacesAKilledO
   auto d = kube::read_deployment_manifest(deployment_yaml(free_port()));
   ASSERT_TRUE(d) << d.error().message;
   core::RealClock clock;
-  autoscaler::LocalProcessGroupOptions options{dir.path() / "pods.yaml", dir.path() / "logs", {"PATH=/usr/bin:/bin"}};
+  autoscaler::LocalProcessGroupOptions options{dir.path() / "pods.yaml",
+                                               dir.path() / "logs",
+                                               {"PATH=/usr/bin:/bin"}};
   std::vector<int> pids;
   {
     boost::asio::io_context ioc;
@@ -198,15 +216,19 @@ TEST(LocalProcessGroupIntegrationTest, RunsReplicasProbesThemAndReplacesAKilledO
     const std::string pods = read_text(dir.path() / "pods.yaml");
     EXPECT_NE(pods.find("name: " + replicas[0].name), std::string::npos) << pods;
     EXPECT_NE(pods.find("podIP: 127.0.0.1"), std::string::npos);
-    EXPECT_NE(pods.find("prometheus.io/port: \"" + std::to_string(replicas[1].port) + "\""), std::string::npos) << pods;
+    EXPECT_NE(pods.find("prometheus.io/port: \"" + std::to_string(replicas[1].port) + "\""),
+              std::string::npos)
+        << pods;
     EXPECT_NE(pods.find("status: \"True\""), std::string::npos);
-    auto metrics = run_command({"curl", "-sS", "-f", "http://127.0.0.1:" + std::to_string(replicas[0].port) + "/metrics"});
+    auto metrics = run_command(
+        {"curl", "-sS", "-f", "http://127.0.0.1:" + std::to_string(replicas[0].port) + "/metrics"});
     EXPECT_EQ(metrics.status, 0);
     auto listed = group.list_pods();
     ASSERT_TRUE(listed);
     EXPECT_EQ(listed->at(0).labels.at("pod-template-hash"), group.template_hash());
 
-    ::kill(replicas[0].pid, SIGKILL);  // from outside, as `kubectl delete pod --force` or the OOM killer
+    ::kill(replicas[0].pid,
+           SIGKILL);  // from outside, as `kubectl delete pod --force` or the OOM killer
     const bool replaced = wait_until(
         [&] {
           run_awaitable(ioc, group.sync());
@@ -220,8 +242,9 @@ TEST(LocalProcessGroupIntegrationTest, RunsReplicasProbesThemAndReplacesAKilledO
     ASSERT_TRUE(all_ready(2));
     bool reported = false;
     for (const auto& e : group.take_events()) {
-      reported = reported || (e.kind == autoscaler::ReplicaEvent::Kind::Exited && e.pod == replicas[0].name &&
-                              e.detail == "killed by signal 9 (Killed)");
+      reported =
+          reported || (e.kind == autoscaler::ReplicaEvent::Kind::Exited &&
+                       e.pod == replicas[0].name && e.detail == "killed by signal 9 (Killed)");
     }
     EXPECT_TRUE(reported);
     for (const auto& r : group.replicas()) {
@@ -246,7 +269,8 @@ TEST(LocalProcessGroupIntegrationTest, RunsReplicasProbesThemAndReplacesAKilledO
 TEST(AutoscaleIntegrationTest, BadManifestsExit2NamingTheField) {
   TempDir dir;
   std::string deployment = deployment_yaml(8080);
-  deployment.replace(deployment.find("        command:"), deployment.find("        args:") - deployment.find("        command:"), "");
+  deployment.replace(deployment.find("        command:"),
+                     deployment.find("        args:") - deployment.find("        command:"), "");
   std::ofstream(dir.path() / "deployment.yaml") << deployment;
   std::ofstream(dir.path() / "hpa.yaml") << kHpa;
   std::string bad_hpa(kHpa);
@@ -260,13 +284,15 @@ TEST(AutoscaleIntegrationTest, BadManifestsExit2NamingTheField) {
     std::string deployment, hpa, expected;
   };
   for (const auto& c : std::vector<Case>{
-           {"deployment.yaml", "hpa.yaml", "deployment.yaml: spec.template.spec.containers[0].command: Required value"},
+           {"deployment.yaml", "hpa.yaml",
+            "deployment.yaml: spec.template.spec.containers[0].command: Required value"},
            {"good.yaml", "bad-hpa.yaml", "bad-hpa.yaml: spec.maxReplicas: Required value"},
            {"good.yaml", "other-hpa.yaml", "other-hpa.yaml: spec.scaleTargetRef: Invalid value"},
            {"good.yaml", "missing.yaml", "the path \""}}) {
     SCOPED_TRACE(c.expected);
-    auto r = run_command({kscale_binary(), "autoscale", "--local", "-f", (dir.path() / c.deployment).string(), "-f",
-                          (dir.path() / c.hpa).string(), "--metrics-server", "https://127.0.0.1:1"});
+    auto r = run_command({kscale_binary(), "autoscale", "--local", "-f",
+                          (dir.path() / c.deployment).string(), "-f", (dir.path() / c.hpa).string(),
+                          "--metrics-server", "https://127.0.0.1:1"});
     EXPECT_EQ(r.status, 2) << r.err;
     EXPECT_NE(r.err.find(c.expected), std::string::npos) << r.err;
   }
@@ -291,16 +317,20 @@ TEST(AutoscaleIntegrationTest, ScalesUpUnderLoadAndDownAfterTheWindow) {
   std::ofstream(dir.path() / "hpa.yaml") << kHpa;
   std::ofstream(dir.path() / "scrape.yaml")
       << "rules:\n- {seriesName: http_requests_total, metric: http_requests_qps, kind: rate, window: 5s}\n";
-  auto adapter = start_adapter(dir.path(), {"--objects", pods.string(), "--scrape-config",
-                                            (dir.path() / "scrape.yaml").string(), "--scrape-annotated-pods",
-                                            "--scrape-annotated-pods-interval", "1s"});
+  auto adapter =
+      start_adapter(dir.path(), {"--objects", pods.string(), "--scrape-config",
+                                 (dir.path() / "scrape.yaml").string(), "--scrape-annotated-pods",
+                                 "--scrape-annotated-pods-interval", "1s"});
   ASSERT_FALSE(adapter.https.empty()) << adapter.process->output();
   const auto tl = dir.path() / "timeline.jsonl";
-  Process autoscale({kscale_binary(), "autoscale", "--local", "-f", (dir.path() / "deployment.yaml").string(), "-f",
-                     (dir.path() / "hpa.yaml").string(), "--pods-file", pods.string(), "--metrics-server", adapter.https,
-                     "--certificate-authority", (dir.path() / "certs" / "apiserver.crt").string(), "--sync-period", "2s",
+  Process autoscale({kscale_binary(), "autoscale", "--local", "-f",
+                     (dir.path() / "deployment.yaml").string(), "-f",
+                     (dir.path() / "hpa.yaml").string(), "--pods-file", pods.string(),
+                     "--metrics-server", adapter.https, "--certificate-authority",
+                     (dir.path() / "certs" / "apiserver.crt").string(), "--sync-period", "2s",
                      "--timeline", tl.string(), "--logs-dir", (dir.path() / "logs").string()});
-  auto row = autoscale.wait_for(std::regex(R"(httpserver-hpa\s+Deployment/httpserver\s+(\d\S*)/30)"), 30s);
+  auto row =
+      autoscale.wait_for(std::regex(R"(httpserver-hpa\s+Deployment/httpserver\s+(\d\S*)/30)"), 30s);
   ASSERT_TRUE(row) << autoscale.output() << adapter.process->output();
 
   Process hey({"hey", "-z", "20s", "-c", "20", "-q", "10", "-disable-keepalive",
@@ -343,7 +373,8 @@ TEST(AutoscaleIntegrationTest, ScalesUpUnderLoadAndDownAfterTheWindow) {
   EXPECT_TRUE(back_to_one) << autoscale.output();
   EXPECT_NE(autoscale.output().find("without being asked to stop; replacing it"), std::string::npos)
       << autoscale.output();
-  EXPECT_NE(autoscale.output().find("event Normal SuccessfulRescale: New size:"), std::string::npos);
+  EXPECT_NE(autoscale.output().find("event Normal SuccessfulRescale: New size:"),
+            std::string::npos);
   EXPECT_EQ(autoscale.stop(10s), 0);
   std::smatch m;
   const std::string after = read_text(pods);
@@ -359,14 +390,16 @@ TEST(DemoIntegrationTest, ShortDemoRunsToCompletionAndLeavesNothingBehind) {
   EXPECT_NE(r.out.find("peak replicas:"), std::string::npos);
   EXPECT_NE(read_text(plot).find("<svg"), std::string::npos);
   std::smatch m;
-  ASSERT_TRUE(std::regex_search(r.out, m, std::regex(R"(files in (/tmp/kscale-demo-\w+))"))) << r.out;
+  ASSERT_TRUE(std::regex_search(r.out, m, std::regex(R"(files in (/tmp/kscale-demo-\w+))")))
+      << r.out;
   const std::string demo_dir = m[1];
   EXPECT_FALSE(fs::exists(demo_dir));
   // No process the demo started survives: the adapter and autoscaler name the directory on their
   // command line, and every replica carries it in its environment (KSCALE_DEMO_DIR).
   for (const auto& entry : fs::directory_iterator("/proc")) {
     const std::string name = entry.path().filename();
-    if (name.find_first_not_of("0123456789") != std::string::npos || name == std::to_string(getpid())) {
+    if (name.find_first_not_of("0123456789") != std::string::npos ||
+        name == std::to_string(getpid())) {
       continue;
     }
     std::string cmdline = read_text(entry.path() / "cmdline");
@@ -403,8 +436,9 @@ TEST(ControlLoopIntegrationTest, ScalesTheTargetAsTheEngineDecides) {
   auto adapter = start_adapter(dir.path(), {"--objects", (dir.path() / "objects.yaml").string()});
   ASSERT_FALSE(adapter.https.empty()) << adapter.process->output();
   auto push = [&](const std::string& pod, const std::string& value) {
-    auto r = run_command({"curl", "-sS", "-f", "-X", "POST", "--data", value,
-                          adapter.http + "/write-metrics/namespaces/default/pods/" + pod + "/http_requests_qps"});
+    auto r = run_command(
+        {"curl", "-sS", "-f", "-X", "POST", "--data", value,
+         adapter.http + "/write-metrics/namespaces/default/pods/" + pod + "/http_requests_qps"});
     ASSERT_EQ(r.status, 0) << r.err;
   };
   push("web-1", "90");
@@ -413,15 +447,18 @@ TEST(ControlLoopIntegrationTest, ScalesTheTargetAsTheEngineDecides) {
   manifest.replace(manifest.find("name: httpserver}"), 17, "name: web}");
   auto hpa = kube::read_hpa_manifest(manifest, {});
   ASSERT_TRUE(hpa) << hpa.error().message;
-  auto client = autoscaler::MetricsClient::create({adapter.https, (dir.path() / "certs" / "apiserver.crt").string()});
+  auto client = autoscaler::MetricsClient::create(
+      {adapter.https, (dir.path() / "certs" / "apiserver.crt").string()});
   ASSERT_TRUE(client) << client.error().message;
 
   core::ManualClock clock;
   fakes::FakeScaleTarget target;
   target.spec_replicas = 2;
-  target.pods = {ready_pod("web-1", clock.system_now() - 10min), ready_pod("web-2", clock.system_now() - 10min)};
+  target.pods = {ready_pod("web-1", clock.system_now() - 10min),
+                 ready_pod("web-2", clock.system_now() - 10min)};
   std::ostringstream table;
-  autoscaler::ControlLoop loop(*hpa, target, **client, clock, {hpa::ControllerConfig{}, {}, &table});
+  autoscaler::ControlLoop loop(*hpa, target, **client, clock,
+                               {hpa::ControllerConfig{}, {}, &table});
   auto d = run_awaitable(ioc, loop.sync());
   EXPECT_EQ(target.scales, std::vector<int32_t>{5});  // (90 + 60) / 30
   EXPECT_EQ(d.rescale_reason, "pods metric http_requests_qps above target");

@@ -20,12 +20,14 @@ struct Replica {
 };
 
 Replica start_httpserver(std::vector<std::string> extra) {
-  std::vector<std::string> argv{kscale_binary(), "httpserver", "--bind-address", "127.0.0.1", "--threads", "2"};
+  std::vector<std::string> argv{kscale_binary(), "httpserver", "--bind-address",
+                                "127.0.0.1",     "--threads",  "2"};
   argv.insert(argv.end(), extra.begin(), extra.end());
   Replica r;
   r.process = std::make_unique<Process>(argv);
   auto port = r.process->wait_for(std::regex(R"(listening on http://127\.0\.0\.1:(\d+))"));
-  auto metrics = r.process->wait_for(std::regex(R"(serving metrics on http://127\.0\.0\.1:(\d+)/metrics)"));
+  auto metrics =
+      r.process->wait_for(std::regex(R"(serving metrics on http://127\.0\.0\.1:(\d+)/metrics)"));
   EXPECT_TRUE(port && metrics) << r.process->output();
   r.port = port.value_or("0");
   r.metrics_port = metrics.value_or("0");
@@ -112,7 +114,8 @@ TEST(HttpServerIntegrationTest, ReplicasShareOnePortWithReusePort) {
   auto b = start_httpserver({"--port", a.port, "--metrics-port", "0", "--reuse-port"});
   ASSERT_EQ(a.port, b.port);
   // A new connection per request, so that the kernel spreads them over both listeners.
-  auto load = run_command({"hey", "-n", "300", "-c", "4", "-disable-keepalive", "http://127.0.0.1:" + a.port + "/"});
+  auto load = run_command(
+      {"hey", "-n", "300", "-c", "4", "-disable-keepalive", "http://127.0.0.1:" + a.port + "/"});
   ASSERT_EQ(load.status, 0) << load.out << load.err;
   const std::string series = R"(http_requests_total{code="200",method="get"})";
   const double na = sample(body(curl({"http://127.0.0.1:" + a.metrics_port + "/metrics"})), series);

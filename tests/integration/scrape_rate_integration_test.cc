@@ -60,52 +60,59 @@ double quantity(const std::string& q) {
 class ScrapeRateIntegrationTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    app_ = std::make_unique<Process>(std::vector<std::string>{kscale_binary(), "httpserver", "--bind-address",
-                                                              "127.0.0.1", "--port", "0", "--metrics-port", "0",
-                                                              "--threads", "2"});
+    app_ = std::make_unique<Process>(
+        std::vector<std::string>{kscale_binary(), "httpserver", "--bind-address", "127.0.0.1",
+                                 "--port", "0", "--metrics-port", "0", "--threads", "2"});
     auto port = app_->wait_for(std::regex(R"(listening on http://127\.0\.0\.1:(\d+))"));
-    auto metrics = app_->wait_for(std::regex(R"(serving metrics on http://127\.0\.0\.1:(\d+)/metrics)"));
+    auto metrics =
+        app_->wait_for(std::regex(R"(serving metrics on http://127\.0\.0\.1:(\d+)/metrics)"));
     ASSERT_TRUE(port && metrics) << app_->output();
     app_port_ = *port;
     metrics_port_ = *metrics;
 
     const auto prom_yml = dir_.path() / "prometheus.yml";
-    std::ofstream(prom_yml) << "global: {scrape_interval: 1s, scrape_timeout: 1s, evaluation_interval: 1s}\n"
-                               "scrape_configs:\n"
-                               "- job_name: httpserver\n"
-                               "  static_configs: [{targets: ['127.0.0.1:"
-                            << metrics_port_ << "']}]\n";
+    std::ofstream(prom_yml)
+        << "global: {scrape_interval: 1s, scrape_timeout: 1s, evaluation_interval: 1s}\n"
+           "scrape_configs:\n"
+           "- job_name: httpserver\n"
+           "  static_configs: [{targets: ['127.0.0.1:"
+        << metrics_port_ << "']}]\n";
     prom_port_ = free_port();
     prometheus_ = std::make_unique<Process>(std::vector<std::string>{
-        "prometheus", "--config.file", prom_yml.string(), "--storage.tsdb.path", (dir_.path() / "tsdb").string(),
-        "--web.listen-address", "127.0.0.1:" + prom_port_, "--log.level", "warn"});
+        "prometheus", "--config.file", prom_yml.string(), "--storage.tsdb.path",
+        (dir_.path() / "tsdb").string(), "--web.listen-address", "127.0.0.1:" + prom_port_,
+        "--log.level", "warn"});
 
     const auto scrape_yml = dir_.path() / "scrape.yaml";
-    std::ofstream(scrape_yml) << "interval: 1s\n"
-                                 "rules:\n"
-                                 "- seriesName: http_requests_total\n"
-                                 "  labelMatchers: {code: \"200\"}\n"
-                                 "  metric: http_requests_qps\n"
-                                 "  kind: rate\n"
-                                 "  window: "
-                              << kWindowSeconds
-                              << "s\n"
-                                 "targets:\n"
-                                 "- {namespace: default, pod: httpserver-1, labels: {app: httpserver}, url: "
-                                 "'http://127.0.0.1:"
-                              << metrics_port_ << "/metrics'}\n";
+    std::ofstream(scrape_yml)
+        << "interval: 1s\n"
+           "rules:\n"
+           "- seriesName: http_requests_total\n"
+           "  labelMatchers: {code: \"200\"}\n"
+           "  metric: http_requests_qps\n"
+           "  kind: rate\n"
+           "  window: "
+        << kWindowSeconds
+        << "s\n"
+           "targets:\n"
+           "- {namespace: default, pod: httpserver-1, labels: {app: httpserver}, url: "
+           "'http://127.0.0.1:"
+        << metrics_port_ << "/metrics'}\n";
     adapter_ = std::make_unique<Process>(std::vector<std::string>{
-        kscale_binary(), "adapter", "--bind-address", "127.0.0.1", "--secure-port", "0", "--http-port", "0",
-        "--cert-dir", (dir_.path() / "certs").string(), "--scrape-config", scrape_yml.string(), "--worker-threads", "2"});
+        kscale_binary(), "adapter", "--bind-address", "127.0.0.1", "--secure-port", "0",
+        "--http-port", "0", "--cert-dir", (dir_.path() / "certs").string(), "--scrape-config",
+        scrape_yml.string(), "--worker-threads", "2"});
     auto https = adapter_->wait_for(std::regex(R"(on https://127\.0\.0\.1:(\d+))"));
     auto http = adapter_->wait_for(std::regex(R"(on http://127\.0\.0\.1:(\d+))"));
     ASSERT_TRUE(https && http) << adapter_->output();
     adapter_http_ = "http://127.0.0.1:" + *http;
     kubeconfig_ = (dir_.path() / "kubeconfig").string();
-    std::ofstream(kubeconfig_) << "apiVersion: v1\nkind: Config\nclusters:\n- name: kscale\n  cluster:\n    server: https://127.0.0.1:"
-                               << *https << "\n    certificate-authority: " << (dir_.path() / "certs" / "apiserver.crt").string()
-                               << "\ncontexts:\n- name: kscale\n  context: {cluster: kscale, user: test}\n"
-                                  "current-context: kscale\nusers:\n- name: test\n  user: {token: test-token}\n";
+    std::ofstream(kubeconfig_)
+        << "apiVersion: v1\nkind: Config\nclusters:\n- name: kscale\n  cluster:\n    server: https://127.0.0.1:"
+        << *https
+        << "\n    certificate-authority: " << (dir_.path() / "certs" / "apiserver.crt").string()
+        << "\ncontexts:\n- name: kscale\n  context: {cluster: kscale, user: test}\n"
+           "current-context: kscale\nusers:\n- name: test\n  user: {token: test-token}\n";
     // Prometheus's TSDB start takes a moment; its readiness line is logged at info, so ask.
     const bool ready = wait_until(
         [&] {
@@ -117,8 +124,8 @@ class ScrapeRateIntegrationTest : public ::testing::Test {
   }
 
   json::value kubectl_raw(const std::string& path) {
-    auto r = run_command({"kubectl", "--kubeconfig", kubeconfig_, "--cache-dir", (dir_.path() / "cache").string(), "get",
-                          "--raw", path});
+    auto r = run_command({"kubectl", "--kubeconfig", kubeconfig_, "--cache-dir",
+                          (dir_.path() / "cache").string(), "get", "--raw", path});
     EXPECT_EQ(r.status, 0) << path << ": " << r.err;
     return r.status == 0 ? json::parse(r.out) : json::value();
   }
@@ -129,7 +136,8 @@ class ScrapeRateIntegrationTest : public ::testing::Test {
     std::string timestamp;
   };
   std::optional<Reading> kscale_reading() {
-    const auto v = kubectl_raw("/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/httpserver-1/http_requests_qps");
+    const auto v = kubectl_raw(
+        "/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/httpserver-1/http_requests_qps");
     if (!v.is_object() || v.at("items").as_array().empty()) {
       return std::nullopt;
     }
@@ -194,27 +202,31 @@ TEST_F(ScrapeRateIntegrationTest, RateAgreesWithPrometheusWithinTwoPercent) {
                         << adapter_->output();
     const double diff = std::fabs(*k - *p) / *p;
     worst = std::max(worst, diff);
-    std::printf("kscale http_requests_qps %.3f, prometheus rate() %.3f, difference %.2f%%\n", *k, *p, 100 * diff);
+    std::printf("kscale http_requests_qps %.3f, prometheus rate() %.3f, difference %.2f%%\n", *k,
+                *p, 100 * diff);
     EXPECT_LT(diff, 0.02) << "kscale " << *k << " vs prometheus " << *p;
     EXPECT_GT(*p, 30);  // the load is really there (40/s nominal)
     EXPECT_LT(*p, 45);
   }
   ::testing::Test::RecordProperty("worst_difference_percent", std::to_string(100 * worst));
-  EXPECT_LT(std::chrono::steady_clock::now() - load_start, 50s) << "the comparisons ran past the load";
+  EXPECT_LT(std::chrono::steady_clock::now() - load_start, 50s)
+      << "the comparisons ran past the load";
 
   // The scraped pod is selectable by its labels from the scrape config (no --objects given).
-  const auto selected =
-      kubectl_raw("/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/*/http_requests_qps?labelSelector=app%3Dhttpserver");
+  const auto selected = kubectl_raw(
+      "/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/*/http_requests_qps?labelSelector=app%3Dhttpserver");
   ASSERT_TRUE(selected.is_object());
   EXPECT_EQ(selected.at("items").as_array().size(), 1u);
-  const auto none =
-      kubectl_raw("/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/*/http_requests_qps?labelSelector=app%3Dother");
+  const auto none = kubectl_raw(
+      "/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/*/http_requests_qps?labelSelector=app%3Dother");
   ASSERT_TRUE(none.is_object());
   EXPECT_TRUE(none.at("items").as_array().empty());
 
   // The scrape's health on kscale's own /metrics, which promtool accepts.
   auto m = run_command({"curl", "-sS", adapter_http_ + "/metrics"});
-  EXPECT_NE(m.out.find("kscale_scrape_up{namespace=\"default\",pod=\"httpserver-1\"} 1\n"), std::string::npos) << m.out;
+  EXPECT_NE(m.out.find("kscale_scrape_up{namespace=\"default\",pod=\"httpserver-1\"} 1\n"),
+            std::string::npos)
+      << m.out;
   auto lint = run_command({"promtool", "check", "metrics"}, m.out);
   EXPECT_EQ(lint.status, 0) << lint.out << lint.err;
   hey.stop();
@@ -224,15 +236,19 @@ TEST_F(ScrapeRateIntegrationTest, RateAgreesWithPrometheusWithinTwoPercent) {
 // remove replicas), a bad edit keeps the previous targets, and labelSelector follows the targets.
 TEST(ScrapeConfigReloadIntegrationTest, TargetsFollowTheFile) {
   TempDir dir;
-  Process app({kscale_binary(), "httpserver", "--bind-address", "127.0.0.1", "--port", "0", "--metrics-port", "0"});
-  auto metrics = app.wait_for(std::regex(R"(serving metrics on http://127\.0\.0\.1:(\d+)/metrics)"));
+  Process app({kscale_binary(), "httpserver", "--bind-address", "127.0.0.1", "--port", "0",
+               "--metrics-port", "0"});
+  auto metrics =
+      app.wait_for(std::regex(R"(serving metrics on http://127\.0\.0\.1:(\d+)/metrics)"));
   ASSERT_TRUE(metrics) << app.output();
   const std::string url = "http://127.0.0.1:" + *metrics + "/metrics";
   const auto file = dir.path() / "scrape.yaml";
-  const std::string rules = "interval: 200ms\nrules:\n- {seriesName: http_requests_total, metric: qps, window: 2s}\n";
+  const std::string rules =
+      "interval: 200ms\nrules:\n- {seriesName: http_requests_total, metric: qps, window: 2s}\n";
   std::ofstream(file) << rules << "targets:\n- {pod: a, labels: {app: x}, url: '" << url << "'}\n";
-  Process adapter({kscale_binary(), "adapter", "--bind-address", "127.0.0.1", "--secure-port", "0", "--http-port", "0",
-                   "--cert-dir", (dir.path() / "certs").string(), "--scrape-config", file.string()});
+  Process adapter({kscale_binary(), "adapter", "--bind-address", "127.0.0.1", "--secure-port", "0",
+                   "--http-port", "0", "--cert-dir", (dir.path() / "certs").string(),
+                   "--scrape-config", file.string()});
   auto http = adapter.wait_for(std::regex(R"(on http://127\.0\.0\.1:(\d+))"));
   ASSERT_TRUE(http) << adapter.output();
   const std::string self = "http://127.0.0.1:" + *http + "/metrics";

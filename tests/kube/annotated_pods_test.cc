@@ -54,7 +54,7 @@ items:
   EXPECT_EQ(pods->endpoints[0].url, "http://10.0.0.5:9100/stats");
   EXPECT_EQ(pods->endpoints[1].namespace_name, "default");
   EXPECT_EQ(pods->endpoints[1].url, "http://127.0.0.1:9102/metrics");  // named port resolved
-  EXPECT_EQ(pods->endpoints[2].url, "http://[fd00::1]:8080/metrics");   // first container port
+  EXPECT_EQ(pods->endpoints[2].url, "http://[fd00::1]:8080/metrics");  // first container port
   ASSERT_EQ(pods->skipped.size(), 2u);
   EXPECT_EQ(pods->skipped[0], "default/pending: no status.podIP yet");
   EXPECT_EQ(pods->skipped[1], "default/going: terminating");

@@ -31,22 +31,33 @@ items:
 }
 
 TEST(ObjectListFileTest, AcceptsJsonAndMultiDocumentYaml) {
-  EXPECT_EQ(parse_object_list(R"({"apiVersion":"v1","kind":"PodList","items":[{"kind":"Pod","apiVersion":"v1","metadata":{"name":"a","namespace":"x"}}]})")->size(), 1u);
-  EXPECT_EQ(parse_object_list("kind: Pod\napiVersion: v1\nmetadata: {name: a}\n---\nkind: Pod\napiVersion: v1\nmetadata: {name: b}\n")->size(), 2u);
+  EXPECT_EQ(
+      parse_object_list(
+          R"({"apiVersion":"v1","kind":"PodList","items":[{"kind":"Pod","apiVersion":"v1","metadata":{"name":"a","namespace":"x"}}]})")
+          ->size(),
+      1u);
+  EXPECT_EQ(
+      parse_object_list(
+          "kind: Pod\napiVersion: v1\nmetadata: {name: a}\n---\nkind: Pod\napiVersion: v1\nmetadata: {name: b}\n")
+          ->size(),
+      2u);
 }
 
 TEST(ObjectListFileTest, ErrorsNameTheItem) {
   auto missing = parse_object_list("kind: List\nitems:\n- kind: Pod\n  metadata: {namespace: x}\n");
   ASSERT_FALSE(missing);
-  EXPECT_NE(missing.error().message.find("items[0].metadata.name: required"), std::string::npos) << missing.error().message;
+  EXPECT_NE(missing.error().message.find("items[0].metadata.name: required"), std::string::npos)
+      << missing.error().message;
   auto broken = parse_object_list("kind: List\nitems: [\n");
   ASSERT_FALSE(broken);
   EXPECT_NE(broken.error().message.find("invalid objects file"), std::string::npos);
 }
 
 TEST(ObjectListFileTest, ReloadsOnChangeAndKeepsObjectsOnAnInvalidEdit) {
-  const auto path = std::filesystem::temp_directory_path() / ("kscale-objects-test-" + std::to_string(::getpid()) + ".yaml");
-  std::ofstream(path) << "kind: Pod\napiVersion: v1\nmetadata: {name: a, namespace: d, labels: {v: '1'}}\n";
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("kscale-objects-test-" + std::to_string(::getpid()) + ".yaml");
+  std::ofstream(path)
+      << "kind: Pod\napiVersion: v1\nmetadata: {name: a, namespace: d, labels: {v: '1'}}\n";
   core::ManualClock clock;
   auto file = ObjectListFile::open(path, clock, std::chrono::milliseconds(100));
   ASSERT_TRUE(file) << file.error().message;
@@ -54,14 +65,17 @@ TEST(ObjectListFileTest, ReloadsOnChangeAndKeepsObjectsOnAnInvalidEdit) {
   EXPECT_FALSE((*file)->labels_of({"pods", ""}, "d", "b").has_value());
 
   std::this_thread::sleep_for(std::chrono::milliseconds(20));  // a distinct modification time
-  std::ofstream(path) << "kind: Pod\napiVersion: v1\nmetadata: {name: a, namespace: d, labels: {v: '2'}}\n";
-  std::filesystem::last_write_time(path, std::filesystem::file_time_type::clock::now() + std::chrono::seconds(1));
+  std::ofstream(path)
+      << "kind: Pod\napiVersion: v1\nmetadata: {name: a, namespace: d, labels: {v: '2'}}\n";
+  std::filesystem::last_write_time(path, std::filesystem::file_time_type::clock::now() +
+                                             std::chrono::seconds(1));
   EXPECT_EQ((*file)->labels_of({"pods", ""}, "d", "a")->at("v"), "1");  // not yet due
   clock.advance(std::chrono::milliseconds(150));
   EXPECT_EQ((*file)->labels_of({"pods", ""}, "d", "a")->at("v"), "2");
 
   std::ofstream(path) << "kind: List\nitems: [\n";
-  std::filesystem::last_write_time(path, std::filesystem::file_time_type::clock::now() + std::chrono::seconds(2));
+  std::filesystem::last_write_time(path, std::filesystem::file_time_type::clock::now() +
+                                             std::chrono::seconds(2));
   clock.advance(std::chrono::milliseconds(150));
   EXPECT_EQ((*file)->labels_of({"pods", ""}, "d", "a")->at("v"), "2");
   std::filesystem::remove(path);

@@ -38,11 +38,12 @@ TEST(HttpClientTest, ParsesHttpUrls) {
     uint16_t port;
     const char* target;
   };
-  for (const auto& c : std::vector<Case>{{"http://127.0.0.1:9100/metrics", "127.0.0.1", 9100, "/metrics"},
-                                         {"http://example.com/metrics?format=text", "example.com", 80, "/metrics?format=text"},
-                                         {"http://localhost:8080", "localhost", 8080, "/"},
-                                         {"http://[::1]:9090/a%20b", "::1", 9090, "/a%20b"},
-                                         {"HTTP://Host:81/x#frag", "Host", 81, "/x"}}) {
+  for (const auto& c : std::vector<Case>{
+           {"http://127.0.0.1:9100/metrics", "127.0.0.1", 9100, "/metrics"},
+           {"http://example.com/metrics?format=text", "example.com", 80, "/metrics?format=text"},
+           {"http://localhost:8080", "localhost", 8080, "/"},
+           {"http://[::1]:9090/a%20b", "::1", 9090, "/a%20b"},
+           {"HTTP://Host:81/x#frag", "Host", 81, "/x"}}) {
     SCOPED_TRACE(c.url);
     auto u = parse_http_url(c.url);
     ASSERT_TRUE(u) << u.error().message;
@@ -51,8 +52,9 @@ TEST(HttpClientTest, ParsesHttpUrls) {
     EXPECT_EQ(u->target, c.target);
     EXPECT_EQ(u->text, c.url);
   }
-  for (const char* bad : {"", "/metrics", "127.0.0.1:9100/metrics", "https://a/metrics", "ftp://a/", "http://user:pw@a/",
-                          "http:///metrics", "http://a:0/", "http://a:99999/"}) {
+  for (const char* bad :
+       {"", "/metrics", "127.0.0.1:9100/metrics", "https://a/metrics", "ftp://a/",
+        "http://user:pw@a/", "http:///metrics", "http://a:0/", "http://a:99999/"}) {
     SCOPED_TRACE(bad);
     auto u = parse_http_url(bad);
     ASSERT_FALSE(u);
@@ -65,7 +67,8 @@ class HttpClientServerTest : public ::testing::Test {
   void SetUp() override {
     auto router = std::make_shared<Router>();
     router->add(http::verb::get, "/hello", [](const RequestContext& ctx) -> core::Result<Response> {
-      auto res = text_response("hello " + std::string(ctx.request["X-Test"]), http::status::ok, "text/x-test");
+      auto res = text_response("hello " + std::string(ctx.request["X-Test"]), http::status::ok,
+                               "text/x-test");
       res.set("X-Host", ctx.request[http::field::host]);
       return res;
     });
@@ -80,7 +83,9 @@ class HttpClientServerTest : public ::testing::Test {
     server_->stop();
     thread_.join();
   }
-  std::string url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
+  std::string url(const std::string& path) const {
+    return "http://127.0.0.1:" + std::to_string(port_) + path;
+  }
 
   // Runs the coroutine on a fresh io_context, bounded in time.
   static core::Result<Response> get(const std::string& url, GetOptions options = {}) {
@@ -147,11 +152,13 @@ TEST(HttpClientTest, ConnectionRefused) {
 
 TEST(HttpClientTest, TimesOutWhenTheServerNeverAnswers) {
   asio::io_context silent_ioc;
-  asio::ip::tcp::acceptor silent(silent_ioc, {asio::ip::make_address("127.0.0.1"), 0});  // listens, never reads
+  asio::ip::tcp::acceptor silent(silent_ioc,
+                                 {asio::ip::make_address("127.0.0.1"), 0});  // listens, never reads
   asio::io_context ioc;
   GetOptions options;
   options.timeout = milliseconds(200);
-  const std::string url = "http://127.0.0.1:" + std::to_string(silent.local_endpoint().port()) + "/metrics";
+  const std::string url =
+      "http://127.0.0.1:" + std::to_string(silent.local_endpoint().port()) + "/metrics";
   auto future = asio::co_spawn(ioc, http_get(*parse_http_url(url), options), asio::use_future);
   ioc.run_for(std::chrono::seconds(10));
   auto r = future.get();
@@ -159,18 +166,17 @@ TEST(HttpClientTest, TimesOutWhenTheServerNeverAnswers) {
   EXPECT_THAT(r.error().message, HasSubstr("timed out after 200ms"));
 }
 
-
 // A loopback HTTP/1.1 server that runs a script, for what net::Server never does on purpose:
 // closing a kept-alive connection, answering half a response. It serves one connection at a
 // time (the client under test is sequential) and counts connections and requests.
 class ScriptedServer {
  public:
   enum class Then {
-    KeepOpen,           // answer, keep the connection
-    CloseWithHeader,    // answer with "Connection: close", then close
-    CloseSilently,      // answer as if keeping the connection, then close it (an idle timeout)
-    CloseUnanswered,    // read the request, close without a byte of answer
-    HalfAnswerThenClose // send part of the status line, then close
+    KeepOpen,            // answer, keep the connection
+    CloseWithHeader,     // answer with "Connection: close", then close
+    CloseSilently,       // answer as if keeping the connection, then close it (an idle timeout)
+    CloseUnanswered,     // read the request, close without a byte of answer
+    HalfAnswerThenClose  // send part of the status line, then close
   };
   using Script = std::function<Then(int connection, int request)>;
 
@@ -186,7 +192,9 @@ class ScriptedServer {
     s.connect(acceptor_.local_endpoint(), ignored);
     thread_.join();
   }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()) + "/m"; }
+  std::string url() const {
+    return "http://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()) + "/m";
+  }
   int connections() const { return connections_; }
   int requests() const { return requests_; }
 
@@ -217,7 +225,8 @@ class ScriptedServer {
           break;
         }
         Response res{http::status::ok, 11};
-        res.body() = "connection " + std::to_string(connection) + " request " + std::to_string(request);
+        res.body() =
+            "connection " + std::to_string(connection) + " request " + std::to_string(request);
         res.keep_alive(then != Then::CloseWithHeader);
         res.prepare_payload();
         http::write(socket, res, ec);
@@ -239,8 +248,8 @@ class ScriptedServer {
 };
 
 // GETs with one HttpConnection, one after another, on one io_context.
-std::vector<core::Result<Response>> get_in_turn(HttpConnection& connection, asio::io_context& ioc, int n,
-                                                GetOptions options = {}) {
+std::vector<core::Result<Response>> get_in_turn(HttpConnection& connection, asio::io_context& ioc,
+                                                int n, GetOptions options = {}) {
   std::vector<core::Result<Response>> out;
   for (int i = 0; i < n; ++i) {
     auto future = asio::co_spawn(ioc, connection.get(options), asio::use_future);
@@ -339,9 +348,11 @@ TEST(HttpConnectionTest, ReadsIntoARecycledBody) {
 
 TEST(HttpConnectionTest, ATimeoutClosesTheConnectionAndTheNextGetOpensANewOne) {
   asio::io_context silent_ioc;
-  asio::ip::tcp::acceptor silent(silent_ioc, {asio::ip::make_address("127.0.0.1"), 0});  // listens, never reads
+  asio::ip::tcp::acceptor silent(silent_ioc,
+                                 {asio::ip::make_address("127.0.0.1"), 0});  // listens, never reads
   asio::io_context ioc;
-  const std::string url = "http://127.0.0.1:" + std::to_string(silent.local_endpoint().port()) + "/metrics";
+  const std::string url =
+      "http://127.0.0.1:" + std::to_string(silent.local_endpoint().port()) + "/metrics";
   HttpConnection connection(ioc.get_executor(), *parse_http_url(url));
   GetOptions options;
   options.timeout = milliseconds(100);
@@ -362,7 +373,8 @@ TEST(HttpConnectionTest, APostOnAReusedConnectionThatTheServerClosedIsNotRetried
   HttpConnection connection(ioc.get_executor(), *parse_http_url(server.url()));
   std::vector<core::Result<Response>> results;
   for (int i = 0; i < 2; ++i) {
-    auto future = asio::co_spawn(ioc, connection.request(http::verb::post, "/m", "{}", RequestOptions{}), asio::use_future);
+    auto future = asio::co_spawn(
+        ioc, connection.request(http::verb::post, "/m", "{}", RequestOptions{}), asio::use_future);
     ioc.restart();
     ioc.run_for(std::chrono::seconds(10));
     results.push_back(future.get());
@@ -407,7 +419,8 @@ class HttpConnectionServerTest : public ::testing::TestWithParam<bool> {
     });
     std::shared_ptr<asio::ssl::context> server_tls;
     if (GetParam()) {
-      const auto dir = std::filesystem::temp_directory_path() / ("kscale-client-tls-" + std::to_string(::getpid()));
+      const auto dir = std::filesystem::temp_directory_path() /
+                       ("kscale-client-tls-" + std::to_string(::getpid()));
       auto ctx = make_server_tls_context(TlsOptions{"", "", dir.string(), {}});
       ASSERT_TRUE(ctx) << ctx.error().message;
       server_tls = *ctx;
@@ -479,19 +492,23 @@ TEST_P(HttpConnectionServerTest, ABodyOverTheLimitFailsTheRequest) {
 }
 
 TEST(HttpConnectionTlsTest, AnUntrustedCertificateFailsTheHandshake) {
-  const auto dir = std::filesystem::temp_directory_path() / ("kscale-client-untrusted-" + std::to_string(::getpid()));
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("kscale-client-untrusted-" + std::to_string(::getpid()));
   auto server_tls = make_server_tls_context(TlsOptions{"", "", dir.string(), {}});
   ASSERT_TRUE(server_tls) << server_tls.error().message;
   auto router = std::make_shared<Router>();
   Server server(router, Limits{});
   const uint16_t port = *server.listen("127.0.0.1", 0, *server_tls);
   std::thread thread([&server] { server.run(1); });
-  auto client = make_client_tls_context("", false);  // the system store does not know the certificate
+  auto client =
+      make_client_tls_context("", false);  // the system store does not know the certificate
   ASSERT_TRUE(client);
   asio::io_context ioc;
-  auto future = asio::co_spawn(ioc, http_get(*parse_url("https://127.0.0.1:" + std::to_string(port) + "/"),
-                                             RequestOptions{}, *client),
-                               asio::use_future);
+  auto future =
+      asio::co_spawn(ioc,
+                     http_get(*parse_url("https://127.0.0.1:" + std::to_string(port) + "/"),
+                              RequestOptions{}, *client),
+                     asio::use_future);
   ioc.run_for(std::chrono::seconds(10));
   auto r = future.get();
   server.stop();
@@ -501,7 +518,9 @@ TEST(HttpConnectionTlsTest, AnUntrustedCertificateFailsTheHandshake) {
 }
 
 INSTANTIATE_TEST_SUITE_P(PlainAndTls, HttpConnectionServerTest, ::testing::Bool(),
-                         [](const ::testing::TestParamInfo<bool>& info) { return info.param ? "Https" : "Http"; });
+                         [](const ::testing::TestParamInfo<bool>& info) {
+                           return info.param ? "Https" : "Http";
+                         });
 
 }  // namespace
 }  // namespace kscale::net

@@ -15,7 +15,10 @@ TEST(MetricsRegistryTest, WritesTextFormatWithHelpAndType) {
   h.observe(0.5);
   h.observe(5);
   const std::string text = r.serialize();
-  EXPECT_NE(text.find("# HELP a_total A things.\n# TYPE a_total counter\na_total{k=\"v\\\"q\"} 3\n"), std::string::npos) << text;
+  EXPECT_NE(
+      text.find("# HELP a_total A things.\n# TYPE a_total counter\na_total{k=\"v\\\"q\"} 3\n"),
+      std::string::npos)
+      << text;
   EXPECT_NE(text.find("# TYPE b gauge\nb 1.5\n"), std::string::npos);
   EXPECT_NE(text.find("c 7\n"), std::string::npos);
   EXPECT_NE(text.find("d_seconds_bucket{le=\"0.1\"} 1\n"), std::string::npos) << text;

@@ -7,7 +7,8 @@ namespace {
 
 TEST(QueryParamsTest, DecodesFormEncodingAsGoDoes) {
   // The HPA's selectors are produced by Go's url.Values.Encode (metrics-api.md §2.5).
-  auto q = QueryParams::parse("labelSelector=app%3Dweb%2Ctier+in+%28backend%2Cfrontend%29%2C%21canary");
+  auto q =
+      QueryParams::parse("labelSelector=app%3Dweb%2Ctier+in+%28backend%2Cfrontend%29%2C%21canary");
   ASSERT_TRUE(q);
   EXPECT_EQ(q->get("labelSelector"), "app=web,tier in (backend,frontend),!canary");
 }

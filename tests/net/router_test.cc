@@ -13,19 +13,22 @@ Request get(std::string target, http::verb verb = http::verb::get) {
 
 Router echo_router() {
   Router r;
-  r.add(http::verb::get, "/apis/{group}/{version}/namespaces/{namespace}/{resource}/{name}/{metric}",
+  r.add(http::verb::get,
+        "/apis/{group}/{version}/namespaces/{namespace}/{resource}/{name}/{metric}",
         [](const RequestContext& ctx) -> core::Result<Response> {
-          return text_response(std::string(ctx.params.get("name")) + "|" + std::string(ctx.params.get("metric")) +
-                               "|" + std::string(ctx.query.get("labelSelector").value_or("")));
+          return text_response(std::string(ctx.params.get("name")) + "|" +
+                               std::string(ctx.params.get("metric")) + "|" +
+                               std::string(ctx.query.get("labelSelector").value_or("")));
         });
   r.add(http::verb::post, "/write/{rest...}",
-        [](const RequestContext& ctx) -> core::Result<Response> { return text_response(std::string(ctx.params.get("rest"))); });
+        [](const RequestContext& ctx) -> core::Result<Response> {
+          return text_response(std::string(ctx.params.get("rest")));
+        });
   r.add(http::verb::get, "/fails", [](const RequestContext&) -> core::Result<Response> {
     return core::fail(core::Error::metric_not_found_for("pods", "m", "p1"));
   });
-  r.add(http::verb::get, "/throws", [](const RequestContext&) -> core::Result<Response> {
-    throw std::runtime_error("boom");
-  });
+  r.add(http::verb::get, "/throws",
+        [](const RequestContext&) -> core::Result<Response> { throw std::runtime_error("boom"); });
   return r;
 }
 
@@ -33,7 +36,8 @@ boost::json::value body_json(const Response& res) { return boost::json::parse(re
 
 TEST(RouterTest, MatchesTemplatesAndPercentDecodesSegments) {
   const Router r = echo_router();
-  auto res = r.dispatch(get("/apis/g/v1/namespaces/default/pods/%2A/http_requests?labelSelector=app%3Dweb"));
+  auto res = r.dispatch(
+      get("/apis/g/v1/namespaces/default/pods/%2A/http_requests?labelSelector=app%3Dweb"));
   EXPECT_EQ(res.result(), http::status::ok);
   EXPECT_EQ(res.body(), "*|http_requests|app=web");
 }
@@ -62,7 +66,8 @@ TEST(RouterTest, WrongMethodIs405Status) {
 
 TEST(RouterTest, HeadIsAnsweredByGetRoute) {
   const Router r = echo_router();
-  EXPECT_EQ(r.dispatch(get("/apis/g/v1/namespaces/default/pods/p1/m", http::verb::head)).result(), http::status::ok);
+  EXPECT_EQ(r.dispatch(get("/apis/g/v1/namespaces/default/pods/p1/m", http::verb::head)).result(),
+            http::status::ok);
 }
 
 TEST(RouterTest, RestParameterCapturesRemainingPath) {
@@ -92,12 +97,16 @@ TEST(RouterTest, MalformedPathEscapeIs400) {
 TEST(RouterTest, CountsRequestsPerRouteAndClass) {
   MetricsRegistry registry;
   Router r(&registry);
-  r.add(http::verb::get, "/x", [](const RequestContext&) -> core::Result<Response> { return text_response("ok"); });
+  r.add(http::verb::get, "/x",
+        [](const RequestContext&) -> core::Result<Response> { return text_response("ok"); });
   r.dispatch(get("/x"));
   r.dispatch(get("/x"));
   const std::string text = registry.serialize();
-  EXPECT_NE(text.find("kscale_http_requests_total{code=\"2xx\",route=\"/x\"} 2"), std::string::npos) << text;
-  EXPECT_NE(text.find("kscale_http_request_duration_seconds_count{route=\"/x\"} 2"), std::string::npos) << text;
+  EXPECT_NE(text.find("kscale_http_requests_total{code=\"2xx\",route=\"/x\"} 2"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("kscale_http_request_duration_seconds_count{route=\"/x\"} 2"),
+            std::string::npos)
+      << text;
 }
 
 TEST(AcceptsJsonTest, FollowsContentNegotiationRules) {
@@ -110,7 +119,8 @@ TEST(AcceptsJsonTest, FollowsContentNegotiationRules) {
       {"*/*", true},
       {"application/json", true},
       {"application/vnd.kubernetes.protobuf, */*", true},
-      {"application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json", true},
+      {"application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json",
+       true},
       {"application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList", false},
       {"text/html", false},
       {"application/vnd.kubernetes.protobuf", false},

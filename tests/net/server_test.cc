@@ -8,11 +8,11 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/read_until.hpp>
-#include <boost/asio/write.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
@@ -61,8 +61,9 @@ class ServerTest : public ::testing::Test {
   asio::ip::tcp::socket request_in_progress(size_t body_size) {
     asio::ip::tcp::socket socket(client_ioc_);
     socket.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port_));
-    asio::write(socket, asio::buffer("POST /echo HTTP/1.1\r\nHost: localhost\r\nContent-Length: " +
-                                     std::to_string(body_size) + "\r\nExpect: 100-continue\r\n\r\n"));
+    asio::write(socket,
+                asio::buffer("POST /echo HTTP/1.1\r\nHost: localhost\r\nContent-Length: " +
+                             std::to_string(body_size) + "\r\nExpect: 100-continue\r\n\r\n"));
     std::string interim;
     asio::read_until(socket, asio::dynamic_buffer(interim), "\r\n\r\n");
     EXPECT_EQ(interim, "HTTP/1.1 100 Continue\r\n\r\n");
@@ -153,7 +154,8 @@ TEST_F(ServerTest, BodyOverLimitIs413Status) {
   start(nullptr, limits);
   auto res = plain_request(http::verb::post, "/echo", std::string(100, 'x'));
   EXPECT_EQ(res.result_int(), 413);
-  EXPECT_NE(res.body().find("\"reason\":\"RequestEntityTooLarge\""), std::string::npos) << res.body();
+  EXPECT_NE(res.body().find("\"reason\":\"RequestEntityTooLarge\""), std::string::npos)
+      << res.body();
   EXPECT_EQ(plain_request(http::verb::post, "/echo", "small").body(), "small");
 }
 
@@ -165,8 +167,9 @@ TEST_F(ServerTest, AnswersExpect100ContinueBeforeReadingTheBody) {
   asio::ip::tcp::socket socket(ioc);
   socket.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port_));
   const std::string body(300'000, 'b');  // bigger than any one read, as a large batch is
-  asio::write(socket, asio::buffer("POST /echo HTTP/1.1\r\nHost: localhost\r\nContent-Length: " +
-                                   std::to_string(body.size()) + "\r\nExpect: 100-continue\r\n\r\n"));
+  asio::write(socket,
+              asio::buffer("POST /echo HTTP/1.1\r\nHost: localhost\r\nContent-Length: " +
+                           std::to_string(body.size()) + "\r\nExpect: 100-continue\r\n\r\n"));
   std::string interim;
   asio::read_until(socket, asio::dynamic_buffer(interim), "\r\n\r\n");
   EXPECT_EQ(interim, "HTTP/1.1 100 Continue\r\n\r\n");
@@ -193,9 +196,10 @@ TEST_F(ServerTest, NoContinueForABodyOverTheLimit) {
   asio::io_context ioc;
   beast::tcp_stream stream(ioc);
   stream.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port_));
-  asio::write(stream.socket(), asio::buffer(std::string_view(
-                                   "POST /echo HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100\r\n"
-                                   "Expect: 100-continue\r\n\r\n")));
+  asio::write(stream.socket(),
+              asio::buffer(std::string_view(
+                  "POST /echo HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100\r\n"
+                  "Expect: 100-continue\r\n\r\n")));
   beast::flat_buffer buffer;
   Response res;
   http::read(stream, buffer, res);
@@ -203,7 +207,8 @@ TEST_F(ServerTest, NoContinueForABodyOverTheLimit) {
 }
 
 TEST_F(ServerTest, ServesHttpsWithGeneratedCertificate) {
-  const auto dir = std::filesystem::temp_directory_path() / ("kscale-tls-" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("kscale-tls-" + std::to_string(::getpid()));
   auto ctx = make_server_tls_context(TlsOptions{"", "", dir.string(), {"kscale.example.svc"}});
   ASSERT_TRUE(ctx) << ctx.error().message;
   EXPECT_TRUE(std::filesystem::exists(dir / "apiserver.crt"));
@@ -216,7 +221,8 @@ TEST_F(ServerTest, ServesHttpsWithGeneratedCertificate) {
   beast::ssl_stream<beast::tcp_stream> stream(ioc, client);
   // The certificate must verify for 127.0.0.1 through its IP SAN.
   stream.set_verify_callback(asio::ssl::host_name_verification("127.0.0.1"));
-  beast::get_lowest_layer(stream).connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port_));
+  beast::get_lowest_layer(stream).connect(
+      asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port_));
   stream.handshake(asio::ssl::stream_base::client);
   Request req{http::verb::get, "/hello", 11};
   req.set(http::field::host, "localhost");
@@ -232,7 +238,8 @@ TEST_F(ServerTest, ServesHttpsWithGeneratedCertificate) {
 // record boundary, and HEAD answers without a body, must arrive intact on one keep-alive
 // connection.
 TEST_F(ServerTest, TlsResponsesOfEverySizeArriveIntact) {
-  const auto dir = std::filesystem::temp_directory_path() / ("kscale-tls-sizes-" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("kscale-tls-sizes-" + std::to_string(::getpid()));
   auto ctx = make_server_tls_context(TlsOptions{"", "", dir.string(), {}});
   ASSERT_TRUE(ctx) << ctx.error().message;
   start(*ctx);
@@ -241,11 +248,13 @@ TEST_F(ServerTest, TlsResponsesOfEverySizeArriveIntact) {
   asio::ssl::context client(asio::ssl::context::tls_client);
   client.set_verify_mode(asio::ssl::verify_none);
   beast::ssl_stream<beast::tcp_stream> stream(ioc, client);
-  beast::get_lowest_layer(stream).connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port_));
+  beast::get_lowest_layer(stream).connect(
+      asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port_));
   stream.handshake(asio::ssl::stream_base::client);
   beast::flat_buffer buffer;
-  for (const size_t size : {size_t{0}, size_t{1}, size_t{16 * 1024 - 200}, size_t{16 * 1024 - 60}, size_t{16 * 1024},
-                            size_t{16 * 1024 + 1}, size_t{40 * 1024}, size_t{300 * 1024}}) {
+  for (const size_t size :
+       {size_t{0}, size_t{1}, size_t{16 * 1024 - 200}, size_t{16 * 1024 - 60}, size_t{16 * 1024},
+        size_t{16 * 1024 + 1}, size_t{40 * 1024}, size_t{300 * 1024}}) {
     SCOPED_TRACE(size);
     std::string body(size, 'x');
     for (size_t i = 0; i < size; ++i) {

@@ -64,7 +64,8 @@ TEST(TaskGroupTest, WaitForTimesOutWhileAMemberIgnoresTotalThenTerminalEndsIt) {
   group.spawn(ioc.get_executor(), sleeper(false, &stubborn), "stubborn");
   std::optional<bool> after_total;
   std::optional<bool> after_terminal;
-  auto shutdown = [](TaskGroup* g, std::optional<bool>* total, std::optional<bool>* terminal) -> asio::awaitable<void> {
+  auto shutdown = [](TaskGroup* g, std::optional<bool>* total,
+                     std::optional<bool>* terminal) -> asio::awaitable<void> {
     g->emit(asio::cancellation_type::total);
     *total = co_await g->wait_for(milliseconds(100));
     g->emit(asio::cancellation_type::terminal);

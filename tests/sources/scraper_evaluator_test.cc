@@ -43,7 +43,8 @@ std::string counter_text(double get200, double get500 = 0) {
 class ScraperEvaluatorTest : public ::testing::Test {
  protected:
   void make(std::vector<ScrapeRule> rules) {
-    evaluator_ = std::make_unique<ScraperEvaluator>(std::make_shared<const ScrapeRules>(std::move(rules)), "shop", "web-1");
+    evaluator_ = std::make_unique<ScraperEvaluator>(
+        std::make_shared<const ScrapeRules>(std::move(rules)), "shop", "web-1");
   }
   // One scrape at the clock's time, then the clock moves on by `step`.
   ScrapeOutcome scrape(const std::string& text, milliseconds step = seconds(1)) {
@@ -52,7 +53,8 @@ class ScraperEvaluatorTest : public ::testing::Test {
     clock_.advance(step);
     return outcome ? *outcome : ScrapeOutcome{};
   }
-  static double value_of(const ScrapeOutcome& o, const std::string& metric, const core::Labels& labels = {}) {
+  static double value_of(const ScrapeOutcome& o, const std::string& metric,
+                         const core::Labels& labels = {}) {
     for (const auto& p : o.points) {
       if (p.key.metric == metric && p.key.metric_labels == labels) {
         return static_cast<double>(p.sample.value.milli_value()) / 1000.0;
@@ -105,7 +107,8 @@ TEST_F(ScraperEvaluatorTest, RateIsPromqlRateOverTheWindowAtTheScrapeTime) {
     last = scrape(counter_text(v200, v500), milliseconds(1000 + 37 * (i % 4)));
   }
   const auto end = s200.back().t;
-  const auto want = *store::rate(s200, end - seconds(10), end) + *store::rate(s500, end - seconds(10), end);
+  const auto want =
+      *store::rate(s200, end - seconds(10), end) + *store::rate(s500, end - seconds(10), end);
   EXPECT_NEAR(value_of(last, "qps"), want, 0.001);
 }
 
@@ -180,8 +183,9 @@ TEST_F(ScraperEvaluatorTest, MalformedScrapeFailsWholeAndChangesNothing) {
     scrape(counter_text(10 * i));
   }
   // The bad line comes after a matching sample: that sample must not be kept either.
-  auto bad = evaluator_->evaluate("http_requests_total{code=\"200\",method=\"get\"} 99999\nbroken{ 1\n", kProm,
-                                  clock_.system_now());
+  auto bad =
+      evaluator_->evaluate("http_requests_total{code=\"200\",method=\"get\"} 99999\nbroken{ 1\n",
+                           kProm, clock_.system_now());
   ASSERT_FALSE(bad);
   EXPECT_THAT(bad.error().message, HasSubstr("line 2"));
   clock_.advance(seconds(1));
@@ -195,8 +199,8 @@ TEST_F(ScraperEvaluatorTest, AMalformedScrapeAddsNoNewLabelSet) {
     scrape(counter_text(10 * i));
   }
   ASSERT_EQ(evaluator_->series_held(), 2u);
-  auto bad = evaluator_->evaluate("http_requests_total{code=\"404\",method=\"get\"} 1\nbroken{ 1\n", kProm,
-                                  clock_.system_now());
+  auto bad = evaluator_->evaluate("http_requests_total{code=\"404\",method=\"get\"} 1\nbroken{ 1\n",
+                                  kProm, clock_.system_now());
   ASSERT_FALSE(bad);
   EXPECT_EQ(evaluator_->series_held(), 2u);
 }
@@ -208,8 +212,10 @@ TEST_F(ScraperEvaluatorTest, LabelOrderInTheExpositionDoesNotSplitALabelSet) {
   ScrapeOutcome last;
   for (int i = 0; i < 6; ++i) {
     // Every other scrape lists the labels in another order: still one label set, one rate.
-    last = scrape(i % 2 == 0 ? fmt::format("http_requests_total{{code=\"200\",method=\"get\"}} {}\n", 10 * i)
-                             : fmt::format("http_requests_total{{method=\"get\",code=\"200\"}} {}\n", 10 * i));
+    last = scrape(
+        i % 2 == 0
+            ? fmt::format("http_requests_total{{code=\"200\",method=\"get\"}} {}\n", 10 * i)
+            : fmt::format("http_requests_total{{method=\"get\",code=\"200\"}} {}\n", 10 * i));
   }
   EXPECT_EQ(evaluator_->series_held(), 1u);
   ASSERT_EQ(last.points.size(), 1u);
@@ -220,7 +226,9 @@ TEST_F(ScraperEvaluatorTest, LabelSetsKeepTheirOwnRatesWhenTheExpositionReorders
   auto by_code = rate_rule("qps_by_code", seconds(5));
   by_code.aggregate = Aggregation::None;
   make({by_code});
-  auto line = [](int code, double v) { return fmt::format("http_requests_total{{code=\"{}\"}} {}\n", code, v); };
+  auto line = [](int code, double v) {
+    return fmt::format("http_requests_total{{code=\"{}\"}} {}\n", code, v);
+  };
   ScrapeOutcome last;
   for (int i = 0; i < 12; ++i) {
     // 200 grows 100/s, 500 3/s, 404 (from scrape 4 on) 7/s; from scrape 4 a new label set
@@ -249,13 +257,17 @@ TEST_F(ScraperEvaluatorTest, ANewLabelSetTimestampedBeforeTheWindowIsDroppedAndC
   auto by_code = rate_rule("qps_by_code", seconds(5));
   by_code.aggregate = Aggregation::None;
   make({by_code});
-  auto line = [](int code, double v) { return fmt::format("http_requests_total{{code=\"{}\"}} {}\n", code, v); };
+  auto line = [](int code, double v) {
+    return fmt::format("http_requests_total{{code=\"{}\"}} {}\n", code, v);
+  };
   for (int i = 0; i < 3; ++i) {
     scrape(line(200, 10 * i));
   }
   // A new label set with an exposition timestamp an hour old: held for this scrape only, gone
   // once the window is applied.
-  const auto old_ms = std::chrono::duration_cast<milliseconds>(clock_.system_now().time_since_epoch()).count() - 3'600'000;
+  const auto old_ms =
+      std::chrono::duration_cast<milliseconds>(clock_.system_now().time_since_epoch()).count() -
+      3'600'000;
   scrape(fmt::format("http_requests_total{{code=\"404\"}} 5 {}\n", old_ms) + line(200, 30));
   EXPECT_EQ(evaluator_->series_held(), 1u);
   ScrapeOutcome last;
@@ -288,7 +300,9 @@ TEST_F(ScraperEvaluatorTest, SeriesThatStopAppearingLeaveWithTheirWindow) {
 TEST_F(ScraperEvaluatorTest, HonorsExpositionTimestampsAndOpenMetrics) {
   make({rate_rule("qps", seconds(10))});
   // The last scrape happens at `base`.
-  const auto base = std::chrono::duration_cast<milliseconds>(clock_.system_now().time_since_epoch()).count() + 5'000;
+  const auto base =
+      std::chrono::duration_cast<milliseconds>(clock_.system_now().time_since_epoch()).count() +
+      5'000;
   ScrapeOutcome last;
   for (int i = 0; i < 6; ++i) {
     // The exposition says the samples are 2s apart although we scrape every second.

@@ -40,21 +40,24 @@ class FakeApp {
  public:
   FakeApp() {
     auto router = std::make_shared<net::Router>();
-    router->add(net::http::verb::get, "/metrics", [this](const net::RequestContext& ctx) -> core::Result<net::Response> {
-      {
-        std::lock_guard lock(mutex_);
-        accept_ = std::string(ctx.request[net::http::field::accept]);
-      }
-      const int n = ++scrapes_;
-      return net::text_response("# TYPE http_requests_total counter\nhttp_requests_total{code=\"200\"} " +
-                                    std::to_string(10 * n) + "\n",
-                                net::http::status::ok, "text/plain; version=0.0.4; charset=utf-8");
-    });
-    router->add(net::http::verb::get, "/om", [](const net::RequestContext&) -> core::Result<net::Response> {
-      // Valid 0.0.4, but OpenMetrics requires the "# EOF" line.
-      return net::text_response("http_requests_total 1\n", net::http::status::ok,
-                                "application/openmetrics-text; version=1.0.0; charset=utf-8");
-    });
+    router->add(net::http::verb::get, "/metrics",
+                [this](const net::RequestContext& ctx) -> core::Result<net::Response> {
+                  {
+                    std::lock_guard lock(mutex_);
+                    accept_ = std::string(ctx.request[net::http::field::accept]);
+                  }
+                  const int n = ++scrapes_;
+                  return net::text_response(
+                      "# TYPE http_requests_total counter\nhttp_requests_total{code=\"200\"} " +
+                          std::to_string(10 * n) + "\n",
+                      net::http::status::ok, "text/plain; version=0.0.4; charset=utf-8");
+                });
+    router->add(
+        net::http::verb::get, "/om", [](const net::RequestContext&) -> core::Result<net::Response> {
+          // Valid 0.0.4, but OpenMetrics requires the "# EOF" line.
+          return net::text_response("http_requests_total 1\n", net::http::status::ok,
+                                    "application/openmetrics-text; version=1.0.0; charset=utf-8");
+        });
     server_ = std::make_unique<net::Server>(router, net::Limits{});
     port_ = *server_->listen("127.0.0.1", 0, nullptr);
     thread_ = std::thread([this] { server_->run(1); });
@@ -63,7 +66,9 @@ class FakeApp {
     server_->stop();
     thread_.join();
   }
-  std::string url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
+  std::string url(const std::string& path) const {
+    return "http://127.0.0.1:" + std::to_string(port_) + path;
+  }
   std::string accept() const {
     std::lock_guard lock(mutex_);
     return accept_;
@@ -86,7 +91,8 @@ class ScraperTest : public ::testing::Test {
     rule.metric = "http_requests_qps";
     rule.window = milliseconds(1000);
     scraper_ = std::make_unique<Scraper>(ioc_.get_executor(), tasks_, store_, clock_,
-                                         std::make_shared<const ScrapeRules>(ScrapeRules{rule}), &registry_);
+                                         std::make_shared<const ScrapeRules>(ScrapeRules{rule}),
+                                         &registry_);
     thread_ = std::thread([this] { ioc_.run(); });
   }
   ~ScraperTest() override {
@@ -118,7 +124,8 @@ class ScraperTest : public ::testing::Test {
     return std::nullopt;
   }
   bool has_value(const std::string& pod) const {
-    return !store_.find_custom(core::GroupResource{"pods", ""}, "default", pod, "http_requests_qps").empty();
+    return !store_.find_custom(core::GroupResource{"pods", ""}, "default", pod, "http_requests_qps")
+                .empty();
   }
 
   core::RealClock clock_;
@@ -141,10 +148,12 @@ TEST_F(ScraperTest, ScrapesIntoTheStoreAndABadTargetDisturbsNoOther) {
     closed = a.local_endpoint().port();
   }
   ASSERT_TRUE(scraper_->set_targets(
-      {target("web-1", app_.url("/metrics")), target("web-2", "http://127.0.0.1:" + std::to_string(closed) + "/metrics"),
+      {target("web-1", app_.url("/metrics")),
+       target("web-2", "http://127.0.0.1:" + std::to_string(closed) + "/metrics"),
        target("web-3", app_.url("/missing"))}));
   ASSERT_TRUE(eventually([&] { return has_value("web-1"); }));
-  const auto points = store_.find_custom(core::GroupResource{"pods", ""}, "default", "web-1", "http_requests_qps");
+  const auto points =
+      store_.find_custom(core::GroupResource{"pods", ""}, "default", "web-1", "http_requests_qps");
   ASSERT_EQ(points.size(), 1u);
   EXPECT_GT(points[0].sample.value.milli_value(), 0);
   EXPECT_EQ(points[0].sample.window, std::chrono::seconds(1));
@@ -163,7 +172,8 @@ TEST_F(ScraperTest, ScrapesIntoTheStoreAndABadTargetDisturbsNoOther) {
   EXPECT_THAT(text, HasSubstr("kscale_scrape_up{namespace=\"default\",pod=\"web-1\"} 1\n"));
   EXPECT_THAT(text, HasSubstr("kscale_scrape_up{namespace=\"default\",pod=\"web-2\"} 0\n"));
   EXPECT_THAT(text, HasSubstr("kscale_scrape_failures_total{namespace=\"default\",pod=\"web-2\"}"));
-  EXPECT_THAT(text, HasSubstr("kscale_scrape_duration_seconds{namespace=\"default\",pod=\"web-1\"}"));
+  EXPECT_THAT(text,
+              HasSubstr("kscale_scrape_duration_seconds{namespace=\"default\",pod=\"web-1\"}"));
   EXPECT_THAT(text, HasSubstr("kscale_scrape_targets 3\n"));
 }
 
@@ -176,8 +186,10 @@ TEST_F(ScraperTest, PicksTheParserFromContentType) {
 
 TEST_F(ScraperTest, TimesOutATargetThatNeverAnswers) {
   asio::io_context silent_ioc;
-  asio::ip::tcp::acceptor silent(silent_ioc, {asio::ip::make_address("127.0.0.1"), 0});  // never accepts
-  auto t = target("slow", "http://127.0.0.1:" + std::to_string(silent.local_endpoint().port()) + "/metrics");
+  asio::ip::tcp::acceptor silent(silent_ioc,
+                                 {asio::ip::make_address("127.0.0.1"), 0});  // never accepts
+  auto t = target("slow", "http://127.0.0.1:" + std::to_string(silent.local_endpoint().port()) +
+                              "/metrics");
   t.interval = milliseconds(400);
   t.timeout = milliseconds(150);
   ASSERT_TRUE(scraper_->set_targets({t}));
@@ -201,10 +213,12 @@ TEST_F(ScraperTest, SetTargetsKeepsUnchangedTargetsAndIsAllOrNothing) {
   EXPECT_GE(status[0].health.scrapes, before);
 
   // An invalid list changes nothing and names the culprit.
-  auto r = scraper_->set_targets({target("web-1", app_.url("/metrics")), target("web-2", "https://x/metrics")});
+  auto r = scraper_->set_targets(
+      {target("web-1", app_.url("/metrics")), target("web-2", "https://x/metrics")});
   ASSERT_FALSE(r);
   EXPECT_THAT(r.error().message, ::testing::StartsWith("targets[1].url: "));
-  auto dup = scraper_->set_targets({target("web-1", app_.url("/metrics")), target("web-1", app_.url("/metrics"))});
+  auto dup = scraper_->set_targets(
+      {target("web-1", app_.url("/metrics")), target("web-1", app_.url("/metrics"))});
   ASSERT_FALSE(dup);
   EXPECT_THAT(dup.error().message, HasSubstr("targets[1].pod"));
   auto slow = target("web-9", app_.url("/metrics"));

@@ -31,8 +31,8 @@ TEST(CompactQuantityTest, CommonValuesAreCompact) {
   expect_round_trip(core::Quantity::from_int(42));
   expect_round_trip(core::Quantity::from_int(1024, Format::BinarySI));
   expect_round_trip(*core::Quantity::from_double_milli(0.311));
-  for (const char* text : {"1500m", "2", "512.30", "0.5", "1.5", "2k", "100", "33333n", "1Ki",
-                           "-7", "1e3", "5M"}) {
+  for (const char* text :
+       {"1500m", "2", "512.30", "0.5", "1.5", "2k", "100", "33333n", "1Ki", "-7", "1e3", "5M"}) {
     expect_round_trip(q(text));
   }
 }

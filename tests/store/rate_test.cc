@@ -168,10 +168,10 @@ const Case kCases[] = {
      .03333333333333333333},
     {"irate bar reset at 30m", minutes{5}, "0+10x5 0+10x5", Fn::Irate, minutes{30}, minutes{50},
      kNoOffset, 0},
-    {"irate nan at 0m", minutes{5}, "1 NaN NaN 5 11", Fn::Irate, minutes{0}, minutes{15} + seconds{1},
-     kNoOffset, std::nullopt},
-    {"irate nan at 5m", minutes{5}, "1 NaN NaN 5 11", Fn::Irate, minutes{5}, minutes{15} + seconds{1},
-     kNoOffset, kNaN},
+    {"irate nan at 0m", minutes{5}, "1 NaN NaN 5 11", Fn::Irate, minutes{0},
+     minutes{15} + seconds{1}, kNoOffset, std::nullopt},
+    {"irate nan at 5m", minutes{5}, "1 NaN NaN 5 11", Fn::Irate, minutes{5},
+     minutes{15} + seconds{1}, kNoOffset, kNaN},
     {"irate nan at 15m", minutes{5}, "1 NaN NaN 5 11", Fn::Irate, minutes{15},
      minutes{15} + seconds{1}, kNoOffset, kNaN},
     {"irate nan at 20m", minutes{5}, "1 NaN NaN 5 11", Fn::Irate, minutes{20},
@@ -208,8 +208,8 @@ const Case kCases[] = {
     {"avg metric9 overflow", seconds{10},
      "-9.988465674311579e+307 -9.988465674311579e+307 -9.988465674311579e+307", Fn::AvgOverTime,
      seconds{55}, minutes{1}, kNoOffset, -9.988465674311579e+307},
-    {"avg metric10", seconds{10}, "-9.988465674311579e+307 9.988465674311579e+307",
-     Fn::AvgOverTime, seconds{55}, minutes{1}, kNoOffset, 0},
+    {"avg metric10", seconds{10}, "-9.988465674311579e+307 9.988465674311579e+307", Fn::AvgOverTime,
+     seconds{55}, minutes{1}, kNoOffset, 0},
     {"avg metric11 at 20s", seconds{10}, "1 2 3 NaN NaN", Fn::AvgOverTime, seconds{20}, minutes{1},
      kNoOffset, 2},
     {"avg metric11 at 30s", seconds{10}, "1 2 3 NaN NaN", Fn::AvgOverTime, seconds{30}, minutes{1},
@@ -271,7 +271,8 @@ TEST(RateTest, AvgOverTimeOfAConstantIsExact) {
 }
 
 TEST(RateTest, RangeIsLeftOpenRightClosed) {
-  const std::vector<CounterSample> s = {{kZero + seconds{10}, 1}, {kZero + seconds{20}, 2},
+  const std::vector<CounterSample> s = {{kZero + seconds{10}, 1},
+                                        {kZero + seconds{20}, 2},
                                         {kZero + seconds{30}, 3}};
   EXPECT_EQ(in_range(s, kZero + seconds{10}, kZero + seconds{30}).size(), 2u);
   EXPECT_EQ(in_range(s, kZero + seconds{9}, kZero + seconds{30}).size(), 3u);

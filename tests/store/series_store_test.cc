@@ -52,9 +52,9 @@ core::Quantity q(std::string_view text) {
 CustomPoint custom(const core::GroupResource& gr, std::string ns, std::string object,
                    std::string metric, core::Quantity value, core::SystemTime t,
                    core::Labels labels = {}, std::optional<seconds> window = std::nullopt) {
-  return CustomPoint{CustomSeriesKey{gr, std::move(ns), std::move(object), std::move(metric),
-                                     std::move(labels)},
-                     Sample{t, std::move(value), window}};
+  return CustomPoint{
+      CustomSeriesKey{gr, std::move(ns), std::move(object), std::move(metric), std::move(labels)},
+      Sample{t, std::move(value), window}};
 }
 
 ExternalPoint external(std::string ns, std::string metric, core::Labels labels,
@@ -128,10 +128,11 @@ TEST_F(SeriesStoreTest, NamespacesGroupResourcesAndRootScopeAreSeparate) {
 }
 
 TEST_F(SeriesStoreTest, MetricLabelsMakeSeparateSeriesAndFilter) {
-  store_.put_custom({custom(kPods, "default", "web-1", "requests", q("1"), now(), {{"method", "GET"}}),
-                     custom(kPods, "default", "web-1", "requests", q("2"), now(), {{"method", "POST"}}),
-                     custom(kPods, "default", "web-2", "requests", q("3"), now(), {{"method", "GET"}}),
-                     custom(kPods, "default", "web-2", "requests", q("4"), now())});
+  store_.put_custom(
+      {custom(kPods, "default", "web-1", "requests", q("1"), now(), {{"method", "GET"}}),
+       custom(kPods, "default", "web-1", "requests", q("2"), now(), {{"method", "POST"}}),
+       custom(kPods, "default", "web-2", "requests", q("3"), now(), {{"method", "GET"}}),
+       custom(kPods, "default", "web-2", "requests", q("4"), now())});
   EXPECT_EQ(store_.series_count(), 4u);
   EXPECT_EQ(store_.find_custom(kPods, "default", "web-1", "requests").size(), 2u);
 
@@ -148,9 +149,10 @@ TEST_F(SeriesStoreTest, MetricLabelsMakeSeparateSeriesAndFilter) {
   }
   EXPECT_LE(calls, 4);
 
-  const auto post = store_.find_custom(kPods, "default", "web-1", "requests",
-                                       [](const core::Labels& l) { return l.contains("method") &&
-                                                                          l.at("method") == "POST"; });
+  const auto post =
+      store_.find_custom(kPods, "default", "web-1", "requests", [](const core::Labels& l) {
+        return l.contains("method") && l.at("method") == "POST";
+      });
   ASSERT_EQ(post.size(), 1u);
   EXPECT_EQ(post[0].sample.value.to_string(), "2");
 
@@ -306,8 +308,10 @@ TEST_F(SeriesStoreTest, DiscoveryListsAreSortedDeduplicatedAndFresh) {
                        external("a", "queue", {{"x", "y"}}, q("1"), now()),
                        external("a", "lag", {}, q("1"), now()),
                        external("a", "gone", {}, q("1"), now() - seconds{1000})});
-  const std::vector<CustomMetricInfo> expected = {
-      {kDeployments, "qps"}, {kNodes, "cpu"}, {kPods, "latency"}, {kPods, "qps"}};
+  const std::vector<CustomMetricInfo> expected = {{kDeployments, "qps"},
+                                                  {kNodes, "cpu"},
+                                                  {kPods, "latency"},
+                                                  {kPods, "qps"}};
   EXPECT_EQ(store_.list_custom_metrics(), expected);
   EXPECT_TRUE(std::is_sorted(expected.begin(), expected.end()));
   EXPECT_EQ(store_.list_external_metrics(), (std::vector<std::string>{"lag", "queue"}));
@@ -334,9 +338,11 @@ TEST_F(SeriesStoreTest, ExternalSeriesByNamespaceAndLabels) {
   EXPECT_EQ(only_b[0].key.metric, "queue_depth");
   EXPECT_EQ(only_b[0].sample.value.to_string(), "20");
   store_.put_external({external("default", "queue_depth", {{"queue", "b"}}, q("21"), now())});
-  EXPECT_EQ(store_.find_external("default", "queue_depth", [](const core::Labels& l) {
-              return l.at("queue") == "b";
-            }).at(0).sample.value.to_string(),
+  EXPECT_EQ(store_
+                .find_external("default", "queue_depth",
+                               [](const core::Labels& l) { return l.at("queue") == "b"; })
+                .at(0)
+                .sample.value.to_string(),
             "21");
   EXPECT_EQ(store_.find_external("other", "queue_depth").size(), 1u);
   EXPECT_EQ(store_.series_count(), 3u);
@@ -346,15 +352,14 @@ TEST_F(SeriesStoreTest, VisitorsSeeTheSameSeriesAsFind) {
   store_.put_custom({custom(kPods, "default", "web-1", "qps", q("1"), now(), {{"k", "v"}}),
                      custom(kPods, "default", "web-2", "qps", q("2"), now())});
   std::vector<std::string> seen;
-  const size_t n = store_.visit_custom(kPods, "default", std::nullopt, "qps", {},
-                                       [&](const CustomPointView& v) {
-                                         EXPECT_EQ(v.group_resource, kPods);
-                                         EXPECT_EQ(v.namespace_name, "default");
-                                         EXPECT_EQ(v.metric, "qps");
-                                         seen.push_back(std::string(v.object_name) + "=" +
-                                                        v.sample.value.to_string() + "/" +
-                                                        std::to_string(v.metric_labels.size()));
-                                       });
+  const size_t n =
+      store_.visit_custom(kPods, "default", std::nullopt, "qps", {}, [&](const CustomPointView& v) {
+        EXPECT_EQ(v.group_resource, kPods);
+        EXPECT_EQ(v.namespace_name, "default");
+        EXPECT_EQ(v.metric, "qps");
+        seen.push_back(std::string(v.object_name) + "=" + v.sample.value.to_string() + "/" +
+                       std::to_string(v.metric_labels.size()));
+      });
   std::sort(seen.begin(), seen.end());
   EXPECT_EQ(n, 2u);
   EXPECT_EQ(seen, (std::vector<std::string>{"web-1=1/1", "web-2=2/0"}));
@@ -384,8 +389,8 @@ TEST_F(SeriesStoreTest, VisitingAFamilyDoesNotAllocate) {
     return l.empty();
   };
   const long before = g_allocations.load();
-  const size_t n = store_.visit_custom(kPods, "default", std::nullopt, "http_requests_qps", filter,
-                                       visit);
+  const size_t n =
+      store_.visit_custom(kPods, "default", std::nullopt, "http_requests_qps", filter, visit);
   const long allocations = g_allocations.load() - before;
   EXPECT_EQ(n, 100u);
   EXPECT_EQ(total, 150'000);
@@ -396,13 +401,52 @@ TEST_F(SeriesStoreTest, VisitingAFamilyDoesNotAllocate) {
 // representation the store chose for it.
 TEST_F(SeriesStoreTest, StoredQuantitiesComeBackExactly) {
   std::vector<core::Quantity> values;
-  for (const char* text :
-       {"0", "1", "-1", "1500m", "512.30", "0.5", "1.5", "1.500", "+1", "010", "100.035k", "2k",
-        "1e3", "1.5e3", "10e2", "2E3", "1Ki", "1.5Gi", "1.1Ki", ".001Ki", "1023Ki", "5.444T",
-        "0.000033333", "33333n", "1234567890n", "123456789.123456789", "9223372036854775807",
-        "-9223372036854775808", "123456789012345678901234567890", "1e-9", "0.1m", "9.5E", "1e19",
-        "7Ei", "1.", "-0", "0.0", "100m", "1000m", "999999999999999999m", "12345678901234",
-        "9223372036854775m", "9223372036854776m", "-9223372036854775m", "10G", "1.5Ti"}) {
+  for (const char* text : {"0",
+                           "1",
+                           "-1",
+                           "1500m",
+                           "512.30",
+                           "0.5",
+                           "1.5",
+                           "1.500",
+                           "+1",
+                           "010",
+                           "100.035k",
+                           "2k",
+                           "1e3",
+                           "1.5e3",
+                           "10e2",
+                           "2E3",
+                           "1Ki",
+                           "1.5Gi",
+                           "1.1Ki",
+                           ".001Ki",
+                           "1023Ki",
+                           "5.444T",
+                           "0.000033333",
+                           "33333n",
+                           "1234567890n",
+                           "123456789.123456789",
+                           "9223372036854775807",
+                           "-9223372036854775808",
+                           "123456789012345678901234567890",
+                           "1e-9",
+                           "0.1m",
+                           "9.5E",
+                           "1e19",
+                           "7Ei",
+                           "1.",
+                           "-0",
+                           "0.0",
+                           "100m",
+                           "1000m",
+                           "999999999999999999m",
+                           "12345678901234",
+                           "9223372036854775m",
+                           "9223372036854776m",
+                           "-9223372036854775m",
+                           "10G",
+                           "1.5Ti"}) {
     values.push_back(q(text));
   }
   values.push_back(core::Quantity::from_milli(1500));
@@ -471,8 +515,9 @@ TEST_F(SeriesStoreTest, ConcurrentReadersAndWritersAgree) {
       for (int round = 0; round < kRounds; ++round) {
         std::vector<CustomPoint> batch;
         for (int i = 0; i < kPodsPerWriter; ++i) {
-          batch.push_back(custom(kPods, "default", "w" + std::to_string(w) + "-" + std::to_string(i),
-                                 "qps", core::Quantity::from_milli(round), clock_.system_now(),
+          batch.push_back(custom(kPods, "default",
+                                 "w" + std::to_string(w) + "-" + std::to_string(i), "qps",
+                                 core::Quantity::from_milli(round), clock_.system_now(),
                                  round % 2 ? core::Labels{} : core::Labels{{"r", "x"}}));
         }
         store_.put_custom(std::move(batch));
@@ -514,9 +559,10 @@ TEST_F(SeriesStoreTest, ConcurrentReadersAndWritersAgree) {
   // Every series written is either still stored or was evicted, never lost or doubled.
   EXPECT_GE(store_.series_count() + store_.evictions(), 2u * (2 * kPodsPerWriter + 1));
   store_.put_custom({custom(kPods, "default", "w0-0", "qps", q("1"), clock_.system_now())});
-  EXPECT_EQ(store_.find_custom(kPods, "default", "w0-0", "qps", [](const core::Labels& l) {
-              return l.empty();
-            }).size(),
+  EXPECT_EQ(store_
+                .find_custom(kPods, "default", "w0-0", "qps",
+                             [](const core::Labels& l) { return l.empty(); })
+                .size(),
             1u);
 }
 
@@ -539,7 +585,8 @@ TEST_F(SeriesStoreTest, WritersAreNotStarvedByBusyReaders) {
   }
   const auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < 200; ++i) {
-    store_.put_custom({custom(kPods, "default", "web-0", "qps", core::Quantity::from_int(i), now())});
+    store_.put_custom(
+        {custom(kPods, "default", "web-0", "qps", core::Quantity::from_int(i), now())});
   }
   const auto took = std::chrono::steady_clock::now() - start;
   stop.store(true);

@@ -36,7 +36,8 @@ std::vector<char*> c_strings(std::vector<std::string>& v) {
   return out;
 }
 
-int spawn(std::vector<std::string> argv, std::vector<std::string> env, int stdin_fd, int stdout_fd, int stderr_fd) {
+int spawn(std::vector<std::string> argv, std::vector<std::string> env, int stdin_fd, int stdout_fd,
+          int stderr_fd) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   if (stdin_fd >= 0) {
@@ -94,7 +95,8 @@ bool Process::running() {
   return true;
 }
 
-std::optional<std::string> Process::wait_for(const std::regex& pattern, std::chrono::milliseconds timeout) {
+std::optional<std::string> Process::wait_for(const std::regex& pattern,
+                                             std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
     const std::string out = output();

@@ -3,16 +3,16 @@
 // frame owns the stream and a reference to the immutable router.
 
 #include <algorithm>
-#include <atomic>
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <utility>
 
-#include <boost/asio/awaitable.hpp>
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/awaitable.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -32,7 +32,10 @@ namespace beast = boost::beast;
 namespace asio = boost::asio;
 
 template <class Stream>
-concept TlsStream = requires(Stream& s) { s.next_layer(); s.native_handle(); };
+concept TlsStream = requires(Stream& s) {
+  s.next_layer();
+  s.native_handle();
+};
 
 inline bool quiet_end(const boost::system::error_code& ec) {
   return ec == beast::http::error::end_of_stream || ec == beast::error::timeout ||
@@ -51,8 +54,8 @@ constexpr uint64_t kBodyReadChunk = 64 * 1024;
 
 // Fills `head` with the serialized header and the start of the body; returns the bytes used and
 // how much of the body they include, or nullopt when the header alone does not fit.
-inline std::optional<std::pair<size_t, size_t>> fill_first_record(Response& res,
-                                                                   std::array<char, kTlsRecordBytes>& head) {
+inline std::optional<std::pair<size_t, size_t>> fill_first_record(
+    Response& res, std::array<char, kTlsRecordBytes>& head) {
   http::serializer<false, http::string_body> sr{res};
   sr.split(true);
   size_t used = 0;
@@ -86,7 +89,9 @@ inline bool has_terminal(asio::cancellation_type cancelled) {
 // the idle wait forwards a drain's `total` to them as `terminal`; the wait's bytes so far stay in
 // the buffer.
 struct AsTerminal {
-  asio::cancellation_type operator()(asio::cancellation_type) const noexcept { return asio::cancellation_type::terminal; }
+  asio::cancellation_type operator()(asio::cancellation_type) const noexcept {
+    return asio::cancellation_type::terminal;
+  }
 };
 
 // A member of the server's TaskGroup. `draining` is owned by the Server, which outlives the group's
@@ -94,8 +99,8 @@ struct AsTerminal {
 // the connection is idle and a `total` cancellation closes it; once a request has begun, only
 // `terminal` interrupts it, and with `draining` set its answer closes the connection.
 template <class Stream>
-asio::awaitable<void> run_session(Stream stream, std::shared_ptr<const Router> router, Limits limits,
-                                  const std::atomic<bool>* draining) {
+asio::awaitable<void> run_session(Stream stream, std::shared_ptr<const Router> router,
+                                  Limits limits, const std::atomic<bool>* draining) {
   co_await asio::this_coro::throw_if_cancelled(false);
   if constexpr (TlsStream<Stream>) {
     beast::get_lowest_layer(stream).expires_after(limits.read_timeout);
@@ -118,7 +123,8 @@ asio::awaitable<void> run_session(Stream stream, std::shared_ptr<const Router> r
       if (before.cancelled() != asio::cancellation_type::none || draining->load()) {
         break;
       }
-      co_await asio::this_coro::reset_cancellation_state(asio::enable_total_cancellation(), AsTerminal{});
+      co_await asio::this_coro::reset_cancellation_state(asio::enable_total_cancellation(),
+                                                         AsTerminal{});
     }
     {
       auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, use_nothrow);
@@ -147,7 +153,8 @@ asio::awaitable<void> run_session(Stream stream, std::shared_ptr<const Router> r
       // Beast reads max(512, free capacity) bytes at a time and moves body bytes on to the body,
       // so the buffer would stay at 512 B: a 200 KB batch would take 400 reads. Room for the
       // body (up to Beast's 64 KB per read) makes it a handful.
-      if (const auto length = parser.content_length(); length && buffer.capacity() - buffer.size() < *length) {
+      if (const auto length = parser.content_length();
+          length && buffer.capacity() - buffer.size() < *length) {
         buffer.reserve(buffer.size() + std::min<uint64_t>(*length, kBodyReadChunk));
       }
       auto [bec, bn] = co_await http::async_read(stream, buffer, parser, use_nothrow);

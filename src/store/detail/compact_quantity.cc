@@ -12,8 +12,8 @@ using Format = core::Quantity::Format;
 // Scales in the order the int64 backing most often carries them: NewMilliQuantity and
 // prometheus-adapter's float conversion give -3, integers 0, "512.30"-style input -2 or -1,
 // "2k" 3. §A4: a parsed int64-backed value never has a scale below -9.
-constexpr std::array<int8_t, 28> kDecimalScales = {-3, 0,  -2, -1, -6, -9, 3,  6,  -4, -5,
-                                                   -7, -8, 1,  2,  4,  5,  7,  8,  9,  10,
+constexpr std::array<int8_t, 28> kDecimalScales = {-3, 0,  -2, -1, -6, -9, 3,  6, -4, -5,
+                                                   -7, -8, 1,  2,  4,  5,  7,  8, 9,  10,
                                                    11, 12, 13, 14, 15, 16, 17, 18};
 // from_int and from_milli are the only constructors that keep a non-DecimalSI format.
 constexpr std::array<int8_t, 2> kOtherScales = {0, -3};
