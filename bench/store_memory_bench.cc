@@ -1,7 +1,8 @@
 // Resident memory of the series store at scale: inserts N custom series (default 1,000,000
 // pods of one namespace, one metric, no metric labels, names like "web-7d9f8-abcde") and prints
 // resident bytes per series from /proc/self/status VmRSS. Target: <= 256 bytes per series.
-// Usage: store_memory_bench [series] [labelled|long-names]
+// Usage: store_memory_bench [series] [labelled|long-names|one-pod]; one-pod puts every series on
+// one pod, each with its own label set {"id": "<i>"} (a scrape target's many label sets).
 
 #include <malloc.h>
 #include <time.h>
@@ -57,6 +58,7 @@ int main(int argc, char** argv) {
   const std::string_view variant = argc > 2 ? argv[2] : "";
   const bool labelled = variant == "labelled";
   const bool long_names = variant == "long-names";
+  const bool one_pod = variant == "one-pod";
   constexpr size_t kBatch = 10'000;
 
   kscale::core::ManualClock clock;
@@ -74,11 +76,13 @@ int main(int argc, char** argv) {
         kscale::core::Labels labels;
         if (labelled) {
           labels = {{"method", i % 2 ? "GET" : "POST"}};
+        } else if (one_pod) {
+          labels = {{"id", std::to_string(i)}};
         }
         batch.push_back(CustomPoint{
             {{"pods", ""},
              "default",
-             pod_name(i, long_names),
+             pod_name(one_pod ? 0 : i, long_names),
              "http_requests_qps",
              std::move(labels)},
             {clock.system_now(),
@@ -95,7 +99,10 @@ int main(int argc, char** argv) {
     const long after = vm_rss_kib();
     const double bytes = static_cast<double>(after - before) * 1024.0;
     std::printf("series: %zu (stored %zu)%s\n", n, store.series_count(),
-                labelled ? ", 2 label sets" : (long_names ? ", 20-char names" : ""));
+                labelled     ? ", 2 label sets"
+                : one_pod    ? ", one pod, one label set each"
+                : long_names ? ", 20-char names"
+                             : "");
     std::printf("VmRSS before: %ld KiB, after: %ld KiB\n", before, after);
     std::printf("resident bytes per series: %.1f\n", bytes / static_cast<double>(n));
     std::printf(
@@ -105,12 +112,12 @@ int main(int argc, char** argv) {
         static_cast<double>(n) / std::chrono::duration<double>(in_put).count(),
         static_cast<double>(n) / std::chrono::duration<double>(took).count(), kBatch);
     size_t found = 0;
-    for (size_t i = 0; i < n; i += 1000) {
+    for (size_t i = 0; i < (one_pod ? 1 : n); i += 1000) {
       found +=
           store.find_custom({"pods", ""}, "default", pod_name(i, long_names), "http_requests_qps")
               .size();
     }
-    std::printf("spot check: found %zu of %zu\n", found, (n + 999) / 1000);
+    std::printf("spot check: found %zu of %zu\n", found, one_pod ? n : (n + 999) / 1000);
   }
   return 0;
 }

@@ -16,6 +16,7 @@
 #include "store/detail/compact_quantity.h"
 #include "store/detail/label_table.h"
 #include "store/detail/shared_mutex.h"
+#include "store/detail/slot_index.h"
 
 namespace kscale::store {
 namespace {
@@ -107,11 +108,55 @@ Sample decode(const StoredSample& s) {
   return out;
 }
 
+// The further series of an object with more than one label set, in insertion order. Past
+// kIndexFrom of them, `index` finds a label set's position so a write does not scan the others.
+struct MoreSeries {
+  static constexpr size_t kIndexFrom = 8;
+  std::vector<StoredSample> samples;
+  detail::SlotIndex index;
+
+  uint32_t id_at(uint32_t pos) const { return samples[pos].labels; }
+
+  StoredSample* find(uint32_t id) {
+    if (samples.size() < kIndexFrom) {
+      for (StoredSample& m : samples) {
+        if (m.labels == id) {
+          return &m;
+        }
+      }
+      return nullptr;
+    }
+    const uint32_t pos = index.find(id, [this](uint32_t p) { return id_at(p); });
+    return pos == detail::SlotIndex::kNone ? nullptr : &samples[pos];
+  }
+
+  // Appends a series whose label set the object does not hold yet.
+  void push_back(StoredSample&& s) {
+    const auto id_of = [this](uint32_t p) { return id_at(p); };
+    samples.push_back(std::move(s));
+    const size_t n = samples.size();
+    if (n == kIndexFrom) {
+      index.rebuild(n, id_of);
+    } else if (n > kIndexFrom) {
+      index.insert(samples.back().labels, static_cast<uint32_t>(n - 1), id_of);
+    }
+  }
+
+  // Re-indexes after positions changed (eviction compacted the vector).
+  void reindex() {
+    if (samples.size() < kIndexFrom) {
+      index.clear();
+    } else {
+      index.rebuild(samples.size(), [this](uint32_t p) { return id_at(p); });
+    }
+  }
+};
+
 // Every series of one object in a family. Almost every object has one label set, so the first
 // series is inline and further ones (other metric label sets) go to a side vector.
 struct ObjectSeries {
   StoredSample first;
-  std::unique_ptr<std::vector<StoredSample>> more;
+  std::unique_ptr<MoreSeries> more;
 };
 
 // Bounds kept per family so reads, discovery and eviction can skip whole families:
@@ -215,7 +260,7 @@ template <class Fn>
 void for_each_sample(const ObjectSeries& o, Fn&& fn) {
   fn(o.first);
   if (o.more) {
-    for (const StoredSample& s : *o.more) {
+    for (const StoredSample& s : o.more->samples) {
       fn(s);
     }
   }
@@ -288,17 +333,15 @@ struct SeriesStore::State {
         return replace(f.bounds, o.first, std::move(s));
       }
       if (o.more) {
-        for (StoredSample& m : *o.more) {
-          if (m.labels == id) {
-            return replace(f.bounds, m, std::move(s));
-          }
+        if (StoredSample* m = o.more->find(id)) {
+          return replace(f.bounds, *m, std::move(s));
         }
       }
     }
     s.labels = labels.acquire(std::move(metric_labels));
     f.bounds.add(s.timestamp_ns);
     if (!o.more) {
-      o.more = std::make_unique<std::vector<StoredSample>>();
+      o.more = std::make_unique<MoreSeries>();
     }
     o.more->push_back(std::move(s));
     ++series;
@@ -381,8 +424,9 @@ struct SeriesStore::State {
     };
     for (auto it = f.objects.begin(); it != f.objects.end();) {
       ObjectSeries& o = it->second;
+      const size_t before = evicted;
       if (o.more) {
-        auto& more = *o.more;
+        auto& more = o.more->samples;
         size_t kept = 0;
         for (size_t i = 0; i < more.size(); ++i) {
           if (more[i].timestamp_ns < cutoff) {
@@ -395,15 +439,17 @@ struct SeriesStore::State {
       }
       if (o.first.timestamp_ns < cutoff) {
         drop(o.first);
-        if (!o.more || o.more->empty()) {
+        if (!o.more || o.more->samples.empty()) {
           it = f.objects.erase(it);
           continue;
         }
-        o.first = std::move(o.more->back());
-        o.more->pop_back();
+        o.first = std::move(o.more->samples.back());
+        o.more->samples.pop_back();
       }
-      if (o.more && o.more->empty()) {
+      if (o.more && o.more->samples.empty()) {
         o.more.reset();
+      } else if (o.more && evicted != before) {
+        o.more->reindex();
       }
       for_each_sample(o, [&](const StoredSample& s) { bounds.add(s.timestamp_ns); });
       ++it;

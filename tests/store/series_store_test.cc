@@ -5,6 +5,7 @@
 #include <bit>
 #include <cstdlib>
 #include <functional>
+#include <map>
 #include <new>
 #include <string>
 #include <thread>
@@ -13,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include "core/clock.h"
+#include "store/detail/slot_index.h"
 
 // Counts heap allocations so a test can check the visitor read path makes none.
 namespace {
@@ -596,6 +598,140 @@ TEST_F(SeriesStoreTest, WritersAreNotStarvedByBusyReaders) {
   EXPECT_LT(took, seconds{10});
   EXPECT_EQ(store_.find_custom(kPods, "default", "web-0", "qps").at(0).sample.value.to_string(),
             "199");
+}
+
+// Label set {"id": "<i>"}: many label sets of one metric, as one scrape target exposes them.
+core::Labels label_set(int i) { return core::Labels{{"id", std::to_string(i)}}; }
+
+std::vector<CustomPoint> label_sets_of(const std::string& object, int from, int to, int value,
+                                       core::SystemTime t) {
+  std::vector<CustomPoint> out;
+  for (int i = from; i < to; ++i) {
+    out.push_back(custom(kPods, "default", object, "hits", core::Quantity::from_int(value + i), t,
+                         label_set(i)));
+  }
+  return out;
+}
+
+// The value stored under each label set's id, checking each id comes once.
+std::map<int, std::string> values_by_id(const std::vector<CustomPoint>& points) {
+  std::map<int, std::string> out;
+  for (const auto& p : points) {
+    const int id = std::stoi(p.key.metric_labels.at("id"));
+    EXPECT_TRUE(out.emplace(id, p.sample.value.to_string()).second) << "duplicate id " << id;
+  }
+  return out;
+}
+
+TEST_F(SeriesStoreTest, ManyLabelSetsOnOneObjectUpdateInPlaceOrInsertInOrder) {
+  store_.put_custom(label_sets_of("web-1", 0, 1000, 0, now()));
+  EXPECT_EQ(store_.series_count(), 1000u);
+  // Half of them again (updated in place), and 500 new ones.
+  store_.put_custom(label_sets_of("web-1", 500, 1500, 10'000, now()));
+  EXPECT_EQ(store_.series_count(), 1500u);
+
+  const auto points = store_.find_custom(kPods, "default", "web-1", "hits");
+  ASSERT_EQ(points.size(), 1500u);
+  // One object's series come back in the order their label sets were first written.
+  for (size_t i = 0; i < points.size(); ++i) {
+    ASSERT_EQ(points[i].key.metric_labels, label_set(static_cast<int>(i)));
+  }
+  const auto values = values_by_id(points);
+  EXPECT_EQ(values.at(0), "0");
+  EXPECT_EQ(values.at(499), "499");
+  EXPECT_EQ(values.at(500), "10500");
+  EXPECT_EQ(values.at(1499), "11499");
+}
+
+TEST_F(SeriesStoreTest, EvictionKeepsAnObjectsLabelSetIndexConsistent) {
+  store_.put_custom(label_sets_of("web-1", 0, 1000, 0, now()));
+  clock_.advance(seconds{200});
+  // Refresh the odd label sets only; the even ones (the object's first among them) go stale.
+  std::vector<CustomPoint> odd;
+  for (int i = 1; i < 1000; i += 2) {
+    odd.push_back(custom(kPods, "default", "web-1", "hits", core::Quantity::from_int(i), now(),
+                         label_set(i)));
+  }
+  store_.put_custom(std::move(odd));
+  clock_.advance(seconds{200});
+  EXPECT_EQ(store_.evict_stale(), 500u);
+  EXPECT_EQ(store_.series_count(), 500u);
+
+  // Every kept label set is found again (updated in place), every evicted one is new.
+  store_.put_custom(label_sets_of("web-1", 0, 1000, 20'000, now()));
+  EXPECT_EQ(store_.series_count(), 1000u);
+  const auto values = values_by_id(store_.find_custom(kPods, "default", "web-1", "hits"));
+  ASSERT_EQ(values.size(), 1000u);
+  for (int i = 0; i < 1000; ++i) {
+    ASSERT_EQ(values.at(i), core::Quantity::from_int(20'000 + i).to_string()) << i;
+  }
+
+  // Down to a few label sets (below the index threshold), then growing again.
+  clock_.advance(seconds{200});
+  store_.put_custom(label_sets_of("web-1", 0, 3, 30'000, now()));
+  clock_.advance(seconds{200});
+  EXPECT_EQ(store_.evict_stale(), 997u);
+  store_.put_custom(label_sets_of("web-1", 0, 20, 40'000, now()));
+  EXPECT_EQ(store_.series_count(), 20u);
+  EXPECT_EQ(values_by_id(store_.find_custom(kPods, "default", "web-1", "hits")).at(19), "40019");
+}
+
+TEST_F(SeriesStoreTest, ManyExternalLabelSetsUpdateInPlaceAndSurviveEviction) {
+  const auto all = [this] {
+    std::vector<ExternalPoint> out;
+    for (int i = 0; i < 1000; ++i) {
+      out.push_back(external("default", "queue", label_set(i), core::Quantity::from_int(i), now()));
+    }
+    return out;
+  };
+  store_.put_external(all());
+  clock_.advance(seconds{200});
+  std::vector<ExternalPoint> half;
+  for (int i = 0; i < 1000; i += 2) {
+    half.push_back(external("default", "queue", label_set(i), q("7"), now()));
+  }
+  store_.put_external(std::move(half));
+  EXPECT_EQ(store_.series_count(), 1000u);
+  clock_.advance(seconds{200});
+  EXPECT_EQ(store_.evict_stale(), 500u);
+  store_.put_external(all());
+  EXPECT_EQ(store_.series_count(), 1000u);
+  const auto points = store_.find_external("default", "queue");
+  ASSERT_EQ(points.size(), 1000u);
+  std::map<int, std::string> values;
+  for (const auto& p : points) {
+    values.emplace(std::stoi(p.key.metric_labels.at("id")), p.sample.value.to_string());
+  }
+  ASSERT_EQ(values.size(), 1000u);
+  EXPECT_EQ(values.at(0), "0");
+  EXPECT_EQ(values.at(999), "999");
+}
+
+// Label-set lookups a write makes on one object, over `writes` writes of label sets the object
+// holds and `writes` of label sets it does not (but another object does).
+uint64_t probes_for_writes_on_an_object_holding(int held, int writes) {
+  core::ManualClock clock;
+  SeriesStore store{clock, StoreOptions{seconds{300}}};
+  const auto t = clock.system_now();
+  store.put_custom(label_sets_of("big", 0, held, 0, t));
+  store.put_custom(label_sets_of("other", held, held + writes, 0, t));
+  std::vector<CustomPoint> batch = label_sets_of("big", held - writes, held + writes, 1, t);
+  detail::SlotIndex::probes() = 0;
+  store.put_custom(std::move(batch));
+  const uint64_t probes = detail::SlotIndex::probes();
+  EXPECT_EQ(store.series_count(), static_cast<size_t>(held + 2 * writes));
+  return probes;
+}
+
+TEST_F(SeriesStoreTest, AWriteDoesNotScanTheObjectsOtherLabelSets) {
+  constexpr int kWrites = 500;
+  const uint64_t small = probes_for_writes_on_an_object_holding(1'000, kWrites);
+  const uint64_t large = probes_for_writes_on_an_object_holding(64'000, kWrites);
+  // A scan would look at up to `held` label sets per write (hundreds of thousands here); the
+  // index looks at a few slots per write, however many label sets the object holds.
+  EXPECT_GT(small, 0u);
+  EXPECT_LE(small, 4u * 2 * kWrites);
+  EXPECT_LE(large, 4u * 2 * kWrites);
 }
 
 }  // namespace

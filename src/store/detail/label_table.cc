@@ -1,6 +1,8 @@
 #include "store/detail/label_table.h"
 
 #include <cassert>
+#include <functional>
+#include <string_view>
 #include <utility>
 
 namespace kscale::store::detail {
@@ -12,6 +14,19 @@ const core::Labels& empty_labels() {
 }
 
 }  // namespace
+
+size_t LabelTable::LabelsHash::operator()(const core::Labels& labels) const noexcept {
+  size_t h = labels.size();
+  const auto mix = [&h](std::string_view s) {
+    // boost::hash_combine's mixing step.
+    h ^= std::hash<std::string_view>{}(s) + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+  };
+  for (const auto& [name, value] : labels) {
+    mix(name);
+    mix(value);
+  }
+  return h;
+}
 
 uint32_t LabelTable::find(const core::Labels& labels) const {
   if (labels.empty()) {
@@ -25,8 +40,8 @@ uint32_t LabelTable::acquire(core::Labels&& labels) {
   if (labels.empty()) {
     return kEmpty;
   }
-  const auto it = ids_.lower_bound(labels);
-  if (it != ids_.end() && it->first == labels) {
+  const auto it = ids_.find(labels);
+  if (it != ids_.end()) {
     ++entries_[it->second - 1].refs;
     return it->second;
   }
@@ -38,7 +53,7 @@ uint32_t LabelTable::acquire(core::Labels&& labels) {
     entries_.emplace_back();
     id = static_cast<uint32_t>(entries_.size());
   }
-  entries_[id - 1] = Entry{ids_.emplace_hint(it, std::move(labels), id), 1};
+  entries_[id - 1] = Entry{&ids_.emplace(std::move(labels), id).first->first, 1};
   return id;
 }
 
@@ -55,14 +70,14 @@ void LabelTable::release(uint32_t id) {
   Entry& e = entries_[id - 1];
   assert(e.refs > 0);
   if (--e.refs == 0) {
-    ids_.erase(e.it);
+    ids_.erase(ids_.find(*e.labels));
     e = Entry{};
     free_.push_back(id);
   }
 }
 
 const core::Labels& LabelTable::get(uint32_t id) const {
-  return id == kEmpty ? empty_labels() : entries_[id - 1].it->first;
+  return id == kEmpty ? empty_labels() : *entries_[id - 1].labels;
 }
 
 }  // namespace kscale::store::detail

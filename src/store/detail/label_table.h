@@ -1,10 +1,12 @@
 #pragma once
 // store::detail::LabelTable: interns metric label sets so each stored series carries a 4-byte id
-// instead of its own map. Reference-counted so evicted label sets are freed. Not thread-safe; the
-// series store calls it under its lock.
+// instead of its own map. Hashed, so finding a set costs O(1) expected whatever the number of
+// sets; reference-counted so evicted label sets are freed. Not thread-safe; the series store
+// calls it under its lock.
 
+#include <cstddef>
 #include <cstdint>
-#include <map>
+#include <unordered_map>
 #include <vector>
 
 #include "core/labels.h"
@@ -31,9 +33,12 @@ class LabelTable {
   size_t size() const { return ids_.size(); }
 
  private:
-  using Ids = std::map<core::Labels, uint32_t, std::less<>>;
+  struct LabelsHash {
+    size_t operator()(const core::Labels& labels) const noexcept;
+  };
+  using Ids = std::unordered_map<core::Labels, uint32_t, LabelsHash>;
   struct Entry {
-    Ids::iterator it;
+    const core::Labels* labels = nullptr;  // the key in ids_ (stable across rehashing)
     uint32_t refs = 0;
   };
   Ids ids_;
