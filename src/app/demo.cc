@@ -1,6 +1,5 @@
 #include "app/demo.h"
 
-#include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -11,7 +10,6 @@
 #include <iterator>
 #include <regex>
 
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -47,6 +45,7 @@ struct DemoTimes {
 };
 
 constexpr int kLoadWorkers = 8;
+constexpr auto kShutdownGrace = std::chrono::seconds(60);
 
 core::Error interrupted() { return core::Error::unavailable("interrupted"); }
 
@@ -342,8 +341,7 @@ int print_report(const DemoOptions& f, const fs::path& dir, const fs::path& time
 
 }  // namespace
 
-Demo::Demo(DemoOptions options)
-    : f_(std::move(options)), signals_(ioc_, SIGINT, SIGTERM), tasks_(ioc_.get_executor()) {}
+Demo::Demo(DemoOptions options) : f_(std::move(options)) {}
 
 Demo::~Demo() { cleanup(); }
 
@@ -403,7 +401,7 @@ asio::awaitable<void> Demo::load_worker(uint16_t port, int qps, std::chrono::sec
 
 void Demo::start_builtin_load(uint16_t port, int workers, int qps, std::chrono::seconds duration) {
   for (int w = 0; w < workers; ++w) {
-    tasks_.spawn(ioc_.get_executor(), load_worker(port, qps, duration), "load worker");
+    runtime_.spawn(load_worker(port, qps, duration), "load worker");
   }
 }
 
@@ -439,19 +437,17 @@ asio::awaitable<void> Demo::main() {
     exit_code_ = *result;
   }
   cleanup();  // stops every process it started and removes its files
-  signals_.cancel();
   load_stop_ = true;
+  runtime_.stop();  // ends run() once the load workers have ended
 }
 
 int Demo::run() {
-  signals_.async_wait([this](const boost::system::error_code& ec, int) {
-    if (!ec) {
-      interrupted_ = true;
-      tasks_.emit(asio::cancellation_type::total);
-    }
-  });
-  tasks_.spawn(ioc_.get_executor(), main(), "demo");
-  ioc_.run();
+  runtime_.spawn(main(), "demo");
+  // A signal cancels the scenario (quietly: main() says it was interrupted); the grace period
+  // covers cleanup(), which blocks for up to 22s stopping the child processes.
+  runtime_.run(
+      1, {}, kShutdownGrace,
+      Runtime::Hooks{[this](int signal) { interrupted_ = interrupted_ || signal != 0; }, {}});
   return exit_code_;
 }
 

@@ -12,12 +12,10 @@
 #include <string>
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
 
+#include "app/runtime.h"
 #include "autoscaler/child_process.h"
 #include "core/errors.h"
-#include "net/task_group.h"
 
 namespace kscale::app {
 
@@ -28,9 +26,9 @@ struct DemoOptions {
   bool keep_files = false;
 };
 
-/// Owns its io_context, a task group (the scenario and the built-in load workers) and a signal
-/// set: SIGINT/SIGTERM cancels the scenario, which then stops every process it started and
-/// removes its files. Stopping a child process blocks the thread for up to its grace period.
+/// Its app::Runtime runs the scenario and the built-in load workers on one thread: SIGINT/SIGTERM
+/// cancels the scenario, which then stops every process it started and removes its files.
+/// Stopping a child process blocks the thread for up to its grace period.
 class Demo {
  public:
   explicit Demo(DemoOptions options);
@@ -57,10 +55,8 @@ class Demo {
   boost::asio::awaitable<void> load_worker(uint16_t port, int qps, std::chrono::seconds duration);
   void cleanup();
 
+  Runtime runtime_;  // first: its io_context outlives everything below
   DemoOptions f_;
-  boost::asio::io_context ioc_;
-  boost::asio::signal_set signals_;
-  net::TaskGroup tasks_;
   std::filesystem::path dir_;
   std::optional<autoscaler::ChildProcess> adapter_;
   std::optional<autoscaler::ChildProcess> autoscale_;

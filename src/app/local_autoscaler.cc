@@ -1,17 +1,13 @@
 #include "app/local_autoscaler.h"
 
-#include <signal.h>
 #include <unistd.h>
 
 #include <fstream>
 #include <iterator>
 #include <optional>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_future.hpp>
 #include <spdlog/spdlog.h>
 
 #include "core/go_duration.h"
@@ -28,6 +24,8 @@ namespace asio = boost::asio;
 namespace {
 
 constexpr auto kGroupTick = std::chrono::milliseconds(100);
+// How long the cancelled loops may take to end (a group sync or a control sync in progress).
+constexpr auto kLoopsGrace = std::chrono::seconds(30);
 
 core::Error invalid(std::string message) { return core::Error::bad_request(std::move(message)); }
 
@@ -169,8 +167,6 @@ LocalAutoscaler::LocalAutoscaler(LocalAutoscalerConfig config,
                                  const core::Clock& clock)
     : config_(std::move(config)),
       clock_(clock),
-      signals_(ioc_, SIGINT, SIGTERM),
-      tasks_(ioc_.get_executor()),
       metrics_(std::move(metrics)),
       group_(config_.deployment, config_.group, clock),
       loop_(config_.hpa, group_, *metrics_, clock,
@@ -218,20 +214,15 @@ asio::awaitable<void> LocalAutoscaler::stop_replicas() {
   loop_.record(group_.take_events());
 }
 
-void LocalAutoscaler::shut_down(int signal) {
+void LocalAutoscaler::announce_shutdown(int signal) const {
   if (signal != 0) {
-    signal_ = signal;
     spdlog::info("received signal {}: stopping {} replica(s)", signal, group_.replicas().size());
   } else {
     spdlog::info("stopping {} replica(s)", group_.replicas().size());
   }
-  signals_.cancel();
-  tasks_.emit(asio::cancellation_type::total);
 }
 
-void LocalAutoscaler::stop() {
-  asio::post(ioc_, [this] { shut_down(0); });
-}
+void LocalAutoscaler::stop() { runtime_.stop(); }
 
 int LocalAutoscaler::run() {
   spdlog::info(
@@ -240,24 +231,17 @@ int LocalAutoscaler::run() {
       config_.group.pods_file.string(), config_.group.logs_dir.string());
   spdlog::info("{}: metrics from {} every {}s", config_.hpa.name, config_.metrics.server,
                config_.sync_period.count());
-  signals_.async_wait([this](const boost::system::error_code& ec, int signal) {
-    if (!ec) {
-      shut_down(signal);
-    }
-  });
   // The group loop first: the replicas start before the first control sync reads the scale.
-  tasks_.spawn(ioc_.get_executor(), group_loop(), "process group");
-  tasks_.spawn(ioc_.get_executor(), control_loop(), "control loop");
-  ioc_.run();  // returns once both loops ended and the signal wait was cancelled
+  runtime_.spawn(group_loop(), "process group");
+  runtime_.spawn(control_loop(), "control loop");
   // The replicas are stopped after the loops, outside the cancelled group.
-  auto stopped = asio::co_spawn(ioc_, stop_replicas(), asio::use_future);
-  ioc_.restart();
-  ioc_.run();
-  stopped.get();
+  const int signal = runtime_.run(1, {}, kLoopsGrace,
+                                  Runtime::Hooks{[this](int sig) { announce_shutdown(sig); },
+                                                 [this] { return stop_replicas(); }});
   if (group_.unexpected_exits() > 0) {
     spdlog::info("{} replica(s) ended on their own and were replaced", group_.unexpected_exits());
   }
-  return signal_;
+  return signal;
 }
 
 }  // namespace kscale::app

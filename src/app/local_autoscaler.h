@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
+#include <boost/asio/awaitable.hpp>
 
+#include "app/runtime.h"
 #include "autoscaler/control_loop.h"
 #include "autoscaler/local_process_group.h"
 #include "autoscaler/metrics_client.h"
@@ -22,7 +22,6 @@
 #include "hpa/hpa_spec.h"
 #include "hpa/reconcile.h"
 #include "kube/deployment.h"
-#include "net/task_group.h"
 
 namespace kscale::app {
 
@@ -61,11 +60,10 @@ struct LocalAutoscalerConfig {
 /// this process's.
 [[nodiscard]] core::Result<LocalAutoscalerConfig> complete(const LocalAutoscalerOptions& options);
 
-/// The HPA control loop over a Deployment's pods run as local processes. Owns its io_context, a
-/// net::TaskGroup with the process-group loop (reap, start/stop, probes every 100 ms) and the
-/// control loop (one sync per sync period), and a signal set: SIGTERM or SIGINT (or stop())
-/// cancels both loops, stops the replicas gracefully (SIGTERM, SIGKILL after their grace period)
-/// and makes run() return.
+/// The HPA control loop over a Deployment's pods run as local processes. Its app::Runtime runs the
+/// process-group loop (reap, start/stop, probes every 100 ms) and the control loop (one sync per
+/// sync period) on one thread: SIGTERM or SIGINT (or stop()) cancels both loops, then the
+/// replicas are stopped gracefully (SIGTERM, SIGKILL after their grace period) and run() returns.
 class LocalAutoscaler {
  public:
   /// Builds the metrics-API client from `config.metrics`; errors as MetricsClient::create.
@@ -88,17 +86,14 @@ class LocalAutoscaler {
   boost::asio::awaitable<void> group_loop();
   boost::asio::awaitable<void> control_loop();
   boost::asio::awaitable<void> stop_replicas();
-  void shut_down(int signal);
+  void announce_shutdown(int signal) const;
 
+  Runtime runtime_;  // first: its io_context outlives everything below
   LocalAutoscalerConfig config_;
   const core::Clock& clock_;
-  boost::asio::io_context ioc_;
-  boost::asio::signal_set signals_;
-  net::TaskGroup tasks_;
   std::unique_ptr<autoscaler::MetricsSource> metrics_;
   autoscaler::LocalProcessGroup group_;
   autoscaler::ControlLoop loop_;
-  int signal_ = 0;
 };
 
 }  // namespace kscale::app
