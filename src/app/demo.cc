@@ -29,12 +29,6 @@ namespace kscale::app {
 namespace fs = std::filesystem;
 namespace asio = boost::asio;
 
-namespace {
-
-namespace json = boost::json;
-using namespace std::chrono_literals;
-using autoscaler::ChildProcess;
-
 struct DemoTimes {
   std::chrono::seconds sync_period;
   std::chrono::seconds stabilization;
@@ -43,6 +37,19 @@ struct DemoTimes {
   int concurrency;
   int qps_per_worker;
 };
+
+struct DemoLoadRun {
+  std::string tool;  // hey, ab or builtin
+  int rps = 0;       // the rate asked for
+  double start = 0;  // unix seconds
+  double end = 0;
+};
+
+namespace {
+
+namespace json = boost::json;
+using namespace std::chrono_literals;
+using autoscaler::ChildProcess;
 
 constexpr int kLoadWorkers = 8;
 constexpr auto kShutdownGrace = std::chrono::seconds(60);
@@ -235,6 +242,46 @@ Summary summarize(const std::vector<json::object>& tl, double load_start, double
 
 std::string seconds_text(const std::optional<double>& v) {
   return v ? fmt::format("{:.1f}s", *v) : "n/a";
+}
+
+// The manifests, the scrape rules and an empty pods list in `dir`; prints what the scenario is.
+void write_scenario_files(const fs::path& dir, const std::string& exe, uint16_t service_port,
+                          const DemoTimes& t) {
+  std::ofstream(dir / "deployment.yaml") << deployment_yaml(exe, service_port, dir);
+  std::ofstream(dir / "hpa.yaml") << hpa_yaml(t.stabilization);
+  std::ofstream(dir / "scrape.yaml") << scrape_yaml(t.rate_window);
+  std::ofstream(dir / "pods.yaml") << "apiVersion: v1\nkind: List\nitems: []\n";
+  std::cout << fmt::format("kscale demo: seed 000 on this machine (files in {})\n", dir.string());
+  std::cout
+      << fmt::format(
+             "  HPA httpserver-hpa: http_requests_qps AverageValue 30 per pod, 1..10 replicas, "
+             "scale-down window {}s, sync every {}s\n",
+             t.stabilization.count(), t.sync_period.count())
+      << std::flush;
+}
+
+std::vector<std::string> adapter_args(const std::string& exe, const fs::path& dir) {
+  return {exe,
+          "adapter",
+          "--bind-address",
+          "127.0.0.1",
+          "--secure-port",
+          "0",
+          "--http-port",
+          "0",
+          "--cert-dir",
+          (dir / "certs").string(),
+          "--objects",
+          (dir / "pods.yaml").string(),
+          "--scrape-config",
+          (dir / "scrape.yaml").string(),
+          "--scrape-annotated-pods",
+          "--scrape-annotated-pods-interval",
+          "1s",
+          "--metrics-max-age",
+          "30s",
+          "--worker-threads",
+          "1"};
 }
 
 // Starts hey or ab as a child process, or returns none for the built-in generator; prints the
@@ -461,46 +508,49 @@ asio::awaitable<core::Result<int>> Demo::scenario() {
   dir_ = tmpl;
   const std::string exe = autoscaler::current_executable();
   const uint16_t service_port = free_port();
-  const fs::path pods = dir_ / "pods.yaml";
   const fs::path timeline = dir_ / "timeline.jsonl";
-  std::ofstream(dir_ / "deployment.yaml") << deployment_yaml(exe, service_port, dir_);
-  std::ofstream(dir_ / "hpa.yaml") << hpa_yaml(t.stabilization);
-  std::ofstream(dir_ / "scrape.yaml") << scrape_yaml(t.rate_window);
-  std::ofstream(pods) << "apiVersion: v1\nkind: List\nitems: []\n";
-  std::cout << fmt::format("kscale demo: seed 000 on this machine (files in {})\n", dir_.string());
-  std::cout
-      << fmt::format(
-             "  HPA httpserver-hpa: http_requests_qps AverageValue 30 per pod, 1..10 replicas, "
-             "scale-down window {}s, sync every {}s\n",
-             t.stabilization.count(), t.sync_period.count())
-      << std::flush;
+  write_scenario_files(dir_, exe, service_port, t);
 
   const auto env = inherited_env();
-  auto adapter = ChildProcess::spawn(autoscaler::SpawnOptions{{exe,
-                                                               "adapter",
-                                                               "--bind-address",
-                                                               "127.0.0.1",
-                                                               "--secure-port",
-                                                               "0",
-                                                               "--http-port",
-                                                               "0",
-                                                               "--cert-dir",
-                                                               (dir_ / "certs").string(),
-                                                               "--objects",
-                                                               pods.string(),
-                                                               "--scrape-config",
-                                                               (dir_ / "scrape.yaml").string(),
-                                                               "--scrape-annotated-pods",
-                                                               "--scrape-annotated-pods-interval",
-                                                               "1s",
-                                                               "--metrics-max-age",
-                                                               "30s",
-                                                               "--worker-threads",
-                                                               "1"},
-                                                              env,
-                                                              (dir_ / "adapter.log").string(),
-                                                              false,
-                                                              true});
+  auto server = co_await start_adapter(exe, env);
+  if (!server) {
+    co_return core::fail(server.error());
+  }
+  std::cout << fmt::format(
+      "  kscale adapter: metrics API at {}, scraping the annotated pods every 1s, "
+      "rate window {}\n",
+      *server, t.rate_window);
+  std::cout << fmt::format(
+                   "  kscale autoscale --local: replicas serve 127.0.0.1:{} (SO_REUSEPORT)\n\n",
+                   service_port)
+            << std::flush;
+  if (auto started = start_autoscale(exe, *server, t.sync_period, env); !started) {
+    co_return core::fail(started.error());
+  }
+  if (auto seen = co_await wait_for_metric(timeline); !seen) {
+    co_return core::fail(seen.error());
+  }
+  auto load = co_await run_load(t, service_port, env);
+  if (!load) {
+    co_return core::fail(load.error());
+  }
+  if (auto down = co_await wait_for_scale_down(timeline, *load, t); !down) {
+    co_return core::fail(down.error());
+  }
+  autoscale_->stop(15s);
+  autoscale_.reset();
+  adapter_->stop(5s);
+  adapter_.reset();
+
+  const int code = print_report(f_, dir_, timeline, load->start, load->end, load->tool, load->rps);
+  cleanup();
+  co_return code;
+}
+
+asio::awaitable<core::Result<std::string>> Demo::start_adapter(
+    const std::string& exe, const std::vector<std::string>& env) {
+  auto adapter = ChildProcess::spawn(autoscaler::SpawnOptions{
+      adapter_args(exe, dir_), env, (dir_ / "adapter.log").string(), false, true});
   if (!adapter) {
     co_return core::fail(core::Error::unavailable("kscale adapter: " + adapter.error().message));
   }
@@ -511,32 +561,31 @@ asio::awaitable<core::Result<int>> Demo::scenario() {
   if (!https_port) {
     co_return core::fail(https_port.error());
   }
-  const std::string server = "https://127.0.0.1:" + *https_port;
-  std::cout << fmt::format(
-      "  kscale adapter: metrics API at {}, scraping the annotated pods every 1s, "
-      "rate window {}\n",
-      server, t.rate_window);
-  std::cout << fmt::format(
-                   "  kscale autoscale --local: replicas serve 127.0.0.1:{} (SO_REUSEPORT)\n\n",
-                   service_port)
-            << std::flush;
+  co_return "https://127.0.0.1:" + *https_port;
+}
+
+core::Result<void> Demo::start_autoscale(const std::string& exe, const std::string& server,
+                                         std::chrono::seconds sync_period,
+                                         const std::vector<std::string>& env) {
   auto autoscale = ChildProcess::spawn(autoscaler::SpawnOptions{
       {exe, "autoscale", "--local", "-f", (dir_ / "deployment.yaml").string(), "-f",
-       (dir_ / "hpa.yaml").string(), "--pods-file", pods.string(), "--logs-dir",
+       (dir_ / "hpa.yaml").string(), "--pods-file", (dir_ / "pods.yaml").string(), "--logs-dir",
        (dir_ / "logs").string(), "--metrics-server", server, "--certificate-authority",
        (dir_ / "certs" / "apiserver.crt").string(), "--sync-period",
-       std::to_string(t.sync_period.count()) + "s", "--timeline", timeline.string()},
+       std::to_string(sync_period.count()) + "s", "--timeline", (dir_ / "timeline.jsonl").string()},
       env,
       (dir_ / "autoscale.log").string(),
       true,
       true});
   if (!autoscale) {
-    co_return core::fail(
-        core::Error::unavailable("kscale autoscale: " + autoscale.error().message));
+    return core::fail(core::Error::unavailable("kscale autoscale: " + autoscale.error().message));
   }
   autoscale_ = std::move(*autoscale);
+  return {};
+}
 
-  // Load starts once the HPA sees the metric (TARGETS is 0/30, not <unknown>/30).
+// Load starts once the HPA sees the metric (TARGETS is 0/30, not <unknown>/30).
+asio::awaitable<core::Result<void>> Demo::wait_for_metric(const fs::path& timeline) {
   bool flowing = false;
   for (auto waited = 0s; waited < 60s && !flowing; waited += 1s) {
     for (const auto& e : read_timeline(timeline)) {
@@ -558,26 +607,31 @@ asio::awaitable<core::Result<int>> Demo::scenario() {
         "the HPA never saw http_requests_qps within 60s; see " + (dir_ / "adapter.log").string() +
         " and " + (dir_ / "autoscale.log").string()));
   }
+  co_return core::Result<void>{};
+}
 
-  std::string tool = f_.load;
-  if (tool == "auto") {
-    tool = on_path("hey") ? "hey" : on_path("ab") ? "ab" : "builtin";
+asio::awaitable<core::Result<DemoLoadRun>> Demo::run_load(const DemoTimes& t, uint16_t service_port,
+                                                          const std::vector<std::string>& env) {
+  DemoLoadRun run;
+  run.tool = f_.load;
+  if (run.tool == "auto") {
+    run.tool = on_path("hey") ? "hey" : on_path("ab") ? "ab" : "builtin";
   }
   const std::string url = fmt::format("http://127.0.0.1:{}/", service_port);
-  const int rps = t.concurrency * t.qps_per_worker;
+  run.rps = t.concurrency * t.qps_per_worker;
   core::RealClock clock;
   auto unix_now = [&clock] {
     return std::chrono::duration<double>(clock.system_now().time_since_epoch()).count();
   };
-  const double load_start = unix_now();
-  auto spawned = spawn_load(tool, t, url, env, dir_);
+  run.start = unix_now();
+  auto spawned = spawn_load(run.tool, t, url, env, dir_);
   if (!spawned) {
     co_return core::fail(spawned.error());
   }
   load_ = std::move(*spawned);
   const bool builtin = !load_;
   if (builtin) {
-    start_builtin_load(service_port, kLoadWorkers, rps / kLoadWorkers, t.load);
+    start_builtin_load(service_port, kLoadWorkers, run.rps / kLoadWorkers, t.load);
   }
   std::cout << std::flush;
   for (auto waited = 0s; waited < t.load + 15s; waited += 1s) {
@@ -592,17 +646,22 @@ asio::awaitable<core::Result<int>> Demo::scenario() {
     load_->stop(2s);
   }
   load_stop_ = true;
-  const double load_end = unix_now();
+  run.end = unix_now();
   std::cout
       << fmt::format(
              "\n>>> load stopped after {:.0f}s; replicas come down after the {}s stabilization window\n\n",
-             load_end - load_start, t.stabilization.count())
+             run.end - run.start, t.stabilization.count())
       << std::flush;
+  co_return run;
+}
 
+asio::awaitable<core::Result<void>> Demo::wait_for_scale_down(const fs::path& timeline,
+                                                              const DemoLoadRun& load,
+                                                              const DemoTimes& t) {
   const auto scale_down_budget = t.stabilization + 10s + 4 * t.sync_period + 30s;
   bool back = false;
   for (auto waited = 0s; waited < scale_down_budget && !back; waited += 1s) {
-    const auto s = summarize(read_timeline(timeline), load_start, load_end, 1);
+    const auto s = summarize(read_timeline(timeline), load.start, load.end, 1);
     back = s.back_to_min.has_value();
     if (!back) {
       if (auto ok = co_await pause_for(1s); !ok) {
@@ -613,14 +672,7 @@ asio::awaitable<core::Result<int>> Demo::scenario() {
   if (auto ok = co_await pause_for(std::chrono::milliseconds(500)); !ok) {
     co_return core::fail(interrupted());
   }
-  autoscale_->stop(15s);
-  autoscale_.reset();
-  adapter_->stop(5s);
-  adapter_.reset();
-
-  const int code = print_report(f_, dir_, timeline, load_start, load_end, tool, rps);
-  cleanup();
-  co_return code;
+  co_return core::Result<void>{};
 }
 
 }  // namespace kscale::app

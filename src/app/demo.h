@@ -10,6 +10,7 @@
 #include <optional>
 #include <regex>
 #include <string>
+#include <vector>
 
 #include <boost/asio/awaitable.hpp>
 
@@ -18,6 +19,9 @@
 #include "core/errors.h"
 
 namespace kscale::app {
+
+struct DemoTimes;    // the scenario's periods and load (demo.cc)
+struct DemoLoadRun;  // the load that ran and when (demo.cc)
 
 struct DemoOptions {
   bool short_mode = false;
@@ -44,6 +48,18 @@ class Demo {
  private:
   boost::asio::awaitable<void> main();
   boost::asio::awaitable<core::Result<int>> scenario();
+  /// The scenario's steps, in order. start_adapter returns the metrics API's URL.
+  boost::asio::awaitable<core::Result<std::string>> start_adapter(
+      const std::string& exe, const std::vector<std::string>& env);
+  core::Result<void> start_autoscale(const std::string& exe, const std::string& server,
+                                     std::chrono::seconds sync_period,
+                                     const std::vector<std::string>& env);
+  boost::asio::awaitable<core::Result<void>> wait_for_metric(const std::filesystem::path& timeline);
+  boost::asio::awaitable<core::Result<DemoLoadRun>> run_load(const DemoTimes& t,
+                                                             uint16_t service_port,
+                                                             const std::vector<std::string>& env);
+  boost::asio::awaitable<core::Result<void>> wait_for_scale_down(
+      const std::filesystem::path& timeline, const DemoLoadRun& load, const DemoTimes& t);
   /// Waits `d`; false when interrupted.
   boost::asio::awaitable<bool> pause_for(std::chrono::milliseconds d);
   boost::asio::awaitable<core::Result<std::string>> wait_for_log(std::filesystem::path log,
