@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 #include <boost/asio/as_tuple.hpp>
@@ -94,130 +95,146 @@ struct AsTerminal {
   }
 };
 
-// A member of the server's TaskGroup. `draining` is owned by the Server, which outlives the group's
-// members. Shutdown (Go's http.Server.Shutdown): while no byte of the next request has arrived
-// the connection is idle and a `total` cancellation closes it; once a request has begun, only
-// `terminal` interrupts it, and with `draining` set its answer closes the connection.
+using RequestParser = http::request_parser<http::string_body>;
+
+// Where a TLS response's first record is assembled (fill_first_record); nothing on plain TCP.
+// It lives in the connection's coroutine frame, not in each response's.
 template <class Stream>
-asio::awaitable<void> run_session(Stream stream, std::shared_ptr<const Router> router,
-                                  Limits limits, const std::atomic<bool>* draining) {
-  co_await asio::this_coro::throw_if_cancelled(false);
-  if constexpr (TlsStream<Stream>) {
-    beast::get_lowest_layer(stream).expires_after(limits.read_timeout);
-    auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, use_nothrow);
-    if (ec) {
-      spdlog::debug("TLS handshake failed: {}", ec.message());
-      co_return;
+using FirstRecord =
+    std::conditional_t<TlsStream<Stream>, std::array<char, kTlsRecordBytes>, std::array<char, 0>>;
+
+// The server side of the TLS handshake, under the read timeout; false when it failed.
+template <class Stream>
+asio::awaitable<bool> handshake(Stream& stream, const Limits& limits) {
+  beast::get_lowest_layer(stream).expires_after(limits.read_timeout);
+  auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, use_nothrow);
+  if (ec) {
+    spdlog::debug("TLS handshake failed: {}", ec.message());
+    co_return false;
+  }
+  co_return true;
+}
+
+// Reads the next request into `parser`: its header, then (after the go-ahead it may expect) its
+// body. While no byte of it has arrived the connection is idle: a `total` cancellation or
+// `draining` ends it. Returns the read's error, or nullopt when the connection is to close
+// without an answer (idle at shutdown, or the go-ahead could not be written). Every co_await is
+// the whole initializer of a named local: GCC 12 mishandles temporaries (a std::tie tuple, a
+// conditional's result) that live across a co_await in one full-expression.
+template <class Stream>
+asio::awaitable<std::optional<boost::system::error_code>> read_request(
+    Stream& stream, beast::flat_buffer& buffer, RequestParser& parser,
+    const std::atomic<bool>* draining) {
+  boost::system::error_code ec;
+  const bool idle = buffer.size() == 0;
+  if (idle) {
+    const auto before = co_await asio::this_coro::cancellation_state;
+    if (before.cancelled() != asio::cancellation_type::none || draining->load()) {
+      co_return std::nullopt;
+    }
+    co_await asio::this_coro::reset_cancellation_state(asio::enable_total_cancellation(),
+                                                       AsTerminal{});
+  }
+  {
+    auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, use_nothrow);
+    ec = hec;
+  }
+  if (idle) {
+    const auto after = co_await asio::this_coro::cancellation_state;
+    const auto cancelled = after.cancelled();
+    co_await asio::this_coro::reset_cancellation_state(asio::enable_terminal_cancellation());
+    if (ec == asio::error::operation_aborted && !has_terminal(cancelled) && buffer.size() > 0) {
+      // A drain arrived in the middle of the header: the request has begun, finish reading it.
+      auto [rec, rn] = co_await http::async_read_header(stream, buffer, parser, use_nothrow);
+      ec = rec;
     }
   }
-  beast::flat_buffer buffer;
-  for (;;) {
-    beast::get_lowest_layer(stream).expires_after(limits.read_timeout);
-    http::request_parser<http::string_body> parser;
-    parser.body_limit(limits.body_limit);
-    parser.header_limit(limits.header_limit);
-    boost::system::error_code ec;
-    const bool idle = buffer.size() == 0;
-    if (idle) {
-      const auto before = co_await asio::this_coro::cancellation_state;
-      if (before.cancelled() != asio::cancellation_type::none || draining->load()) {
-        break;
-      }
-      co_await asio::this_coro::reset_cancellation_state(asio::enable_total_cancellation(),
-                                                         AsTerminal{});
-    }
-    {
-      auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, use_nothrow);
-      ec = hec;
-    }
-    if (idle) {
-      const auto after = co_await asio::this_coro::cancellation_state;
-      const auto cancelled = after.cancelled();
-      co_await asio::this_coro::reset_cancellation_state(asio::enable_terminal_cancellation());
-      if (ec == asio::error::operation_aborted && !has_terminal(cancelled) && buffer.size() > 0) {
-        // A drain arrived in the middle of the header: the request has begun, finish reading it.
-        auto [rec, rn] = co_await http::async_read_header(stream, buffer, parser, use_nothrow);
-        ec = rec;
+  if (!ec && !parser.is_done()) {
+    // curl sends "Expect: 100-continue" with bodies over 1 KB and waits a second for the
+    // go-ahead before sending the body anyway (RFC 9110 §10.1.1).
+    if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
+      http::response<http::empty_body> go_ahead{http::status::continue_, 11};
+      auto [cec, cn] = co_await http::async_write(stream, go_ahead, use_nothrow);
+      if (cec) {
+        co_return std::nullopt;
       }
     }
-    if (!ec && !parser.is_done()) {
-      // curl sends "Expect: 100-continue" with bodies over 1 KB and waits a second for the
-      // go-ahead before sending the body anyway (RFC 9110 §10.1.1).
-      if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
-        http::response<http::empty_body> go_ahead{http::status::continue_, 11};
-        auto [cec, cn] = co_await http::async_write(stream, go_ahead, use_nothrow);
-        if (cec) {
-          break;
-        }
-      }
-      // Beast reads max(512, free capacity) bytes at a time and moves body bytes on to the body,
-      // so the buffer would stay at 512 B: a 200 KB batch would take 400 reads. Room for the
-      // body (up to Beast's 64 KB per read) makes it a handful.
-      if (const auto length = parser.content_length();
-          length && buffer.capacity() - buffer.size() < *length) {
-        buffer.reserve(buffer.size() + std::min<uint64_t>(*length, kBodyReadChunk));
-      }
-      auto [bec, bn] = co_await http::async_read(stream, buffer, parser, use_nothrow);
-      ec = bec;
+    // Beast reads max(512, free capacity) bytes at a time and moves body bytes on to the body,
+    // so the buffer would stay at 512 B: a 200 KB batch would take 400 reads. Room for the
+    // body (up to Beast's 64 KB per read) makes it a handful.
+    if (const auto length = parser.content_length();
+        length && buffer.capacity() - buffer.size() < *length) {
+      buffer.reserve(buffer.size() + std::min<uint64_t>(*length, kBodyReadChunk));
     }
-    Response res;
-    bool keep_alive = false;
-    if (ec == http::error::body_limit) {
-      res = error_response(core::Error::too_large(
-          "request body is larger than the limit of " + std::to_string(limits.body_limit) +
-          " bytes: split the batch or raise --max-request-body-bytes"));
-    } else if (ec == http::error::header_limit) {
-      res = error_response(core::Error::too_large("request headers are too large"));
-    } else if (quiet_end(ec)) {
-      break;
-    } else if (ec) {
-      spdlog::debug("read failed: {}", ec.message());
-      if (!parser.is_header_done()) {
-        break;
-      }
-      res = error_response(core::Error::bad_request("malformed HTTP request: " + ec.message()));
-    } else {
-      const Request& req = parser.get();
-      res = router->dispatch(req);
-      keep_alive = req.keep_alive();
-      if (req.method() == http::verb::head) {
-        res.prepare_payload();
-        res.body().clear();
-      }
+    auto [bec, bn] = co_await http::async_read(stream, buffer, parser, use_nothrow);
+    ec = bec;
+  }
+  co_return ec;
+}
+
+// The answer to a read that ended with `ec`: the router's, or an error for a request over the
+// limits or malformed. False when the connection is to close without one (the peer left).
+inline bool make_response(const boost::system::error_code& ec, RequestParser& parser,
+                          const Router& router, const Limits& limits,
+                          const std::atomic<bool>& draining, Response& res) {
+  bool keep_alive = false;
+  if (ec == http::error::body_limit) {
+    res = error_response(core::Error::too_large(
+        "request body is larger than the limit of " + std::to_string(limits.body_limit) +
+        " bytes: split the batch or raise --max-request-body-bytes"));
+  } else if (ec == http::error::header_limit) {
+    res = error_response(core::Error::too_large("request headers are too large"));
+  } else if (quiet_end(ec)) {
+    return false;
+  } else if (ec) {
+    spdlog::debug("read failed: {}", ec.message());
+    if (!parser.is_header_done()) {
+      return false;
     }
-    res.keep_alive(keep_alive && !draining->load());
-    if (res.body().size() > 0 || res.find(http::field::content_length) == res.end()) {
+    res = error_response(core::Error::bad_request("malformed HTTP request: " + ec.message()));
+  } else {
+    const Request& req = parser.get();
+    res = router.dispatch(req);
+    keep_alive = req.keep_alive();
+    if (req.method() == http::verb::head) {
       res.prepare_payload();
-    }
-    // Every co_await below is the whole initializer of a named local: GCC 12 mishandles
-    // temporaries (a std::tie tuple, a conditional's result) that live across a co_await in
-    // one full-expression.
-    boost::system::error_code wec;
-    if constexpr (TlsStream<Stream>) {
-      std::array<char, kTlsRecordBytes> head;
-      if (const auto first = fill_first_record(res, head)) {
-        // Two writes of one buffer each: the record-sized head, then the rest of the body.
-        const asio::const_buffer head_bytes(head.data(), first->first);
-        auto [head_ec, head_n] = co_await asio::async_write(stream, head_bytes, use_nothrow);
-        wec = head_ec;
-        const std::string& body = res.body();
-        if (!wec && first->second < body.size()) {
-          const asio::const_buffer rest(body.data() + first->second, body.size() - first->second);
-          auto [rest_ec, rest_n] = co_await asio::async_write(stream, rest, use_nothrow);
-          wec = rest_ec;
-        }
-      } else {
-        auto [all_ec, all_n] = co_await http::async_write(stream, res, use_nothrow);
-        wec = all_ec;
-      }
-    } else {
-      auto [all_ec, all_n] = co_await http::async_write(stream, res, use_nothrow);
-      wec = all_ec;
-    }
-    if (wec || !res.keep_alive()) {
-      break;
+      res.body().clear();
     }
   }
+  res.keep_alive(keep_alive && !draining.load());
+  if (res.body().size() > 0 || res.find(http::field::content_length) == res.end()) {
+    res.prepare_payload();
+  }
+  return true;
+}
+
+// Writes `res`; on TLS its header and the start of its body go out as one record (see
+// kTlsRecordBytes), assembled in `head`.
+template <class Stream>
+asio::awaitable<boost::system::error_code> write_response(Stream& stream, Response& res,
+                                                          FirstRecord<Stream>& head) {
+  if constexpr (TlsStream<Stream>) {
+    if (const auto first = fill_first_record(res, head)) {
+      // Two writes of one buffer each: the record-sized head, then the rest of the body.
+      const asio::const_buffer head_bytes(head.data(), first->first);
+      auto [head_ec, head_n] = co_await asio::async_write(stream, head_bytes, use_nothrow);
+      const std::string& body = res.body();
+      if (head_ec || first->second >= body.size()) {
+        co_return head_ec;
+      }
+      const asio::const_buffer rest(body.data() + first->second, body.size() - first->second);
+      auto [rest_ec, rest_n] = co_await asio::async_write(stream, rest, use_nothrow);
+      co_return rest_ec;
+    }
+  }
+  auto [all_ec, all_n] = co_await http::async_write(stream, res, use_nothrow);
+  co_return all_ec;
+}
+
+// Ends the connection: TLS close_notify (unless abandoned by a terminal cancellation), or a TCP
+// half-close.
+template <class Stream>
+asio::awaitable<void> end_connection(Stream& stream) {
   if constexpr (TlsStream<Stream>) {
     const auto state = co_await asio::this_coro::cancellation_state;
     if (has_terminal(state.cancelled())) {
@@ -229,6 +246,40 @@ asio::awaitable<void> run_session(Stream stream, std::shared_ptr<const Router> r
     boost::system::error_code ignored;
     stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
   }
+}
+
+// A member of the server's TaskGroup. `draining` is owned by the Server, which outlives the group's
+// members. Shutdown (Go's http.Server.Shutdown): while no byte of the next request has arrived
+// the connection is idle and a `total` cancellation closes it; once a request has begun, only
+// `terminal` interrupts it, and with `draining` set its answer closes the connection.
+template <class Stream>
+asio::awaitable<void> run_session(Stream stream, std::shared_ptr<const Router> router,
+                                  Limits limits, const std::atomic<bool>* draining) {
+  co_await asio::this_coro::throw_if_cancelled(false);
+  if constexpr (TlsStream<Stream>) {
+    const bool secured = co_await handshake(stream, limits);
+    if (!secured) {
+      co_return;
+    }
+  }
+  beast::flat_buffer buffer;
+  FirstRecord<Stream> head;
+  for (;;) {
+    beast::get_lowest_layer(stream).expires_after(limits.read_timeout);
+    RequestParser parser;
+    parser.body_limit(limits.body_limit);
+    parser.header_limit(limits.header_limit);
+    const auto read = co_await read_request(stream, buffer, parser, draining);
+    Response res;
+    if (!read || !make_response(*read, parser, *router, limits, *draining, res)) {
+      break;
+    }
+    const auto written = co_await write_response(stream, res, head);
+    if (written || !res.keep_alive()) {
+      break;
+    }
+  }
+  co_await end_connection(stream);
 }
 
 }  // namespace kscale::net::detail
