@@ -18,6 +18,89 @@ bool all_digits(std::string_view s) {
          std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
 }
 
+// Why a running pod cannot be scraped (terminating, finished, no IP yet), or empty.
+std::string not_scrapable(const std::string& phase, const std::string& ip, const YAML::Node& meta) {
+  if (meta["deletionTimestamp"] && !meta["deletionTimestamp"].IsNull()) {
+    return "terminating";
+  }
+  if (phase == "Succeeded" || phase == "Failed") {
+    return "phase " + phase;
+  }
+  if (ip.empty()) {
+    return "no status.podIP yet";
+  }
+  return "";
+}
+
+// (name, number) of every container port, in order.
+std::vector<std::pair<std::string, std::string>> container_ports(const YAML::Node& spec) {
+  std::vector<std::pair<std::string, std::string>> ports;
+  if (const auto containers = spec && spec.IsMap() ? spec["containers"] : YAML::Node();
+      containers && containers.IsSequence()) {
+    for (const auto& c : containers) {
+      if (const auto cp = c["ports"]; cp && cp.IsSequence()) {
+        for (const auto& p : cp) {
+          ports.emplace_back(text_of(p["name"]), text_of(p["containerPort"]));
+        }
+      }
+    }
+  }
+  return ports;
+}
+
+// The port to scrape: prometheus.io/port as a number or a container port's name, else the first
+// container port. Empty, with the reason in `why_not`, when there is none.
+std::string scrape_port(const YAML::Node& annotations, const YAML::Node& spec,
+                        std::string& why_not) {
+  const auto ports = container_ports(spec);
+  std::string port = text_of(annotations["prometheus.io/port"]);
+  if (port.empty()) {
+    if (ports.empty()) {
+      why_not = "no prometheus.io/port annotation and no container port";
+      return "";
+    }
+    return ports.front().second;
+  }
+  if (all_digits(port)) {
+    return port;
+  }
+  const auto it =
+      std::find_if(ports.begin(), ports.end(), [&](const auto& p) { return p.first == port; });
+  if (it == ports.end()) {
+    why_not = "prometheus.io/port \"" + port + "\" is neither a number nor a container port name";
+    return "";
+  }
+  return it->second;
+}
+
+// scheme://ip:port/path, from prometheus.io/scheme (default http) and prometheus.io/path
+// (default /metrics).
+std::string scrape_url(const YAML::Node& annotations, const std::string& ip,
+                       const std::string& port) {
+  std::string scheme = text_of(annotations["prometheus.io/scheme"]);
+  if (scheme.empty()) {
+    scheme = "http";
+  }
+  std::string path = text_of(annotations["prometheus.io/path"]);
+  if (path.empty()) {
+    path = "/metrics";
+  } else if (path.front() != '/') {
+    path.insert(0, "/");
+  }
+  const std::string host = ip.find(':') != std::string::npos ? "[" + ip + "]" : ip;
+  return scheme + "://" + host + ":" + port + path;
+}
+
+core::Labels pod_labels(const YAML::Node& meta) {
+  core::Labels labels;
+  if (meta["labels"] && meta["labels"].IsMap()) {
+    for (const auto& kv : meta["labels"]) {
+      labels.emplace(kv.first.as<std::string>(), text_of(kv.second));
+    }
+  }
+  return labels;
+}
+
 core::Result<void> add_pod(const YAML::Node& obj, const std::string& where, AnnotatedPods& out) {
   if (!obj.IsMap()) {
     return core::fail(core::Error::bad_request(where + ": want an object"));
@@ -53,66 +136,18 @@ core::Result<void> add_pod(const YAML::Node& obj, const std::string& where, Anno
   const auto status = obj["status"];
   const std::string phase = status ? text_of(status["phase"]) : "";
   const std::string ip = status ? text_of(status["podIP"]) : "";
-  if (meta["deletionTimestamp"] && !meta["deletionTimestamp"].IsNull()) {
-    out.skipped.push_back(id + ": terminating");
+  if (auto why_not = not_scrapable(phase, ip, meta); !why_not.empty()) {
+    out.skipped.push_back(id + ": " + why_not);
     return {};
   }
-  if (phase == "Succeeded" || phase == "Failed") {
-    out.skipped.push_back(id + ": phase " + phase);
-    return {};
-  }
-  if (ip.empty()) {
-    out.skipped.push_back(id + ": no status.podIP yet");
-    return {};
-  }
-  std::vector<std::pair<std::string, std::string>> ports;  // (name, number)
-  const auto spec = obj["spec"];
-  if (const auto containers = spec && spec.IsMap() ? spec["containers"] : YAML::Node();
-      containers && containers.IsSequence()) {
-    for (const auto& c : containers) {
-      if (const auto cp = c["ports"]; cp && cp.IsSequence()) {
-        for (const auto& p : cp) {
-          ports.emplace_back(text_of(p["name"]), text_of(p["containerPort"]));
-        }
-      }
-    }
-  }
-  std::string port = text_of(annotations["prometheus.io/port"]);
+  std::string why_not;
+  const std::string port = scrape_port(annotations, obj["spec"], why_not);
   if (port.empty()) {
-    if (ports.empty()) {
-      out.skipped.push_back(id + ": no prometheus.io/port annotation and no container port");
-      return {};
-    }
-    port = ports.front().second;
-  } else if (!all_digits(port)) {
-    const auto it =
-        std::find_if(ports.begin(), ports.end(), [&](const auto& p) { return p.first == port; });
-    if (it == ports.end()) {
-      out.skipped.push_back(id + ": prometheus.io/port \"" + port +
-                            "\" is neither a number nor a container port name");
-      return {};
-    }
-    port = it->second;
+    out.skipped.push_back(id + ": " + why_not);
+    return {};
   }
-  std::string scheme = text_of(annotations["prometheus.io/scheme"]);
-  if (scheme.empty()) {
-    scheme = "http";
-  }
-  std::string path = text_of(annotations["prometheus.io/path"]);
-  if (path.empty()) {
-    path = "/metrics";
-  } else if (path.front() != '/') {
-    path.insert(0, "/");
-  }
-  core::Labels labels;
-  if (meta["labels"] && meta["labels"].IsMap()) {
-    for (const auto& kv : meta["labels"]) {
-      labels.emplace(kv.first.as<std::string>(), text_of(kv.second));
-    }
-  }
-  const std::string host = ip.find(':') != std::string::npos ? "[" + ip + "]" : ip;
   out.endpoints.push_back(
-      ScrapeEndpoint{ns, name, std::move(labels), scheme + "://" + host + ":" + port + path});
+      ScrapeEndpoint{ns, name, pod_labels(meta), scrape_url(annotations, ip, port)});
   return {};
 }
 

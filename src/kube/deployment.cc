@@ -80,6 +80,70 @@ core::Result<HttpGetProbe> read_probe(const json::value& v, const std::string& p
   return p;
 }
 
+// env: name and value only (valueFrom needs a cluster).
+core::Result<void> read_env(const json::value& env, const std::string& ep, Deployment& d) {
+  KSCALE_TRY(arr, as_array(env, ep));
+  for (std::size_t i = 0; i < arr->size(); ++i) {
+    const std::string ip = index(ep, i);
+    const auto& e = (*arr)[i];
+    const auto* en = member(e, "name");
+    if (en == nullptr) {
+      return core::fail(field_error(child(ip, "name"), "Required value"));
+    }
+    KSCALE_TRY(var, as_string(*en, child(ip, "name")));
+    if (member(e, "valueFrom") != nullptr) {
+      return core::fail(field_error(child(ip, "valueFrom"),
+                                    "Forbidden: valueFrom cannot be resolved locally; use value"));
+    }
+    std::string value;
+    if (const auto* ev = member(e, "value")) {
+      KSCALE_TRY(text, as_string(*ev, child(ip, "value")));
+      value = text;
+    }
+    d.env.push_back(EnvVar{var, value});
+  }
+  return {};
+}
+
+core::Result<void> read_ports(const json::value& ports, const std::string& pp, Deployment& d) {
+  KSCALE_TRY(arr, as_array(ports, pp));
+  for (std::size_t i = 0; i < arr->size(); ++i) {
+    const std::string ip = index(pp, i);
+    ContainerPort port;
+    const auto* cp = member((*arr)[i], "containerPort");
+    if (cp == nullptr) {
+      return core::fail(field_error(child(ip, "containerPort"), "Required value"));
+    }
+    KSCALE_TRY(number, read_int32(*cp, child(ip, "containerPort"), 1));
+    port.container_port = number;
+    if (const auto* pn = member((*arr)[i], "name")) {
+      KSCALE_TRY(text, as_string(*pn, child(ip, "name")));
+      port.name = text;
+    }
+    d.ports.push_back(std::move(port));
+  }
+  return {};
+}
+
+// The readiness probe; a named port must be one of the container's (d.ports, read before).
+core::Result<void> read_readiness_probe(const json::value& probe, const std::string& path,
+                                        Deployment& d) {
+  KSCALE_TRY(p, read_probe(probe, child(path, "readinessProbe")));
+  if (!p.port.empty() && !std::isdigit(static_cast<unsigned char>(p.port[0]))) {
+    bool known = false;
+    for (const auto& port : d.ports) {
+      known = known || port.name == p.port;
+    }
+    if (!known) {
+      return core::fail(
+          field_error(child(path, "readinessProbe.httpGet.port"),
+                      fmt::format("Invalid value: \"{}\": must be a container port name", p.port)));
+    }
+  }
+  d.readiness_probe = std::move(p);
+  return {};
+}
+
 core::Result<void> read_container(const json::value& c, const std::string& path, Deployment& d) {
   KSCALE_TRY(obj, as_object(c, path));
   (void)obj;
@@ -105,71 +169,25 @@ core::Result<void> read_container(const json::value& c, const std::string& path,
     d.args = std::move(list);
   }
   if (const auto* env = member(c, "env")) {
-    const std::string ep = child(path, "env");
-    KSCALE_TRY(arr, as_array(*env, ep));
-    for (std::size_t i = 0; i < arr->size(); ++i) {
-      const std::string ip = index(ep, i);
-      const auto& e = (*arr)[i];
-      const auto* en = member(e, "name");
-      if (en == nullptr) {
-        return core::fail(field_error(child(ip, "name"), "Required value"));
-      }
-      KSCALE_TRY(var, as_string(*en, child(ip, "name")));
-      if (member(e, "valueFrom") != nullptr) {
-        return core::fail(field_error(
-            child(ip, "valueFrom"), "Forbidden: valueFrom cannot be resolved locally; use value"));
-      }
-      std::string value;
-      if (const auto* ev = member(e, "value")) {
-        KSCALE_TRY(text, as_string(*ev, child(ip, "value")));
-        value = text;
-      }
-      d.env.push_back(EnvVar{var, value});
+    if (auto done = read_env(*env, child(path, "env"), d); !done) {
+      return core::fail(done.error());
     }
   }
   if (const auto* ports = member(c, "ports")) {
-    const std::string pp = child(path, "ports");
-    KSCALE_TRY(arr, as_array(*ports, pp));
-    for (std::size_t i = 0; i < arr->size(); ++i) {
-      const std::string ip = index(pp, i);
-      ContainerPort port;
-      const auto* cp = member((*arr)[i], "containerPort");
-      if (cp == nullptr) {
-        return core::fail(field_error(child(ip, "containerPort"), "Required value"));
-      }
-      KSCALE_TRY(number, read_int32(*cp, child(ip, "containerPort"), 1));
-      port.container_port = number;
-      if (const auto* pn = member((*arr)[i], "name")) {
-        KSCALE_TRY(text, as_string(*pn, child(ip, "name")));
-        port.name = text;
-      }
-      d.ports.push_back(std::move(port));
+    if (auto done = read_ports(*ports, child(path, "ports"), d); !done) {
+      return core::fail(done.error());
     }
   }
   if (const auto* probe = member(c, "readinessProbe")) {
-    KSCALE_TRY(p, read_probe(*probe, child(path, "readinessProbe")));
-    if (!p.port.empty() && !std::isdigit(static_cast<unsigned char>(p.port[0]))) {
-      bool known = false;
-      for (const auto& port : d.ports) {
-        known = known || port.name == p.port;
-      }
-      if (!known) {
-        return core::fail(field_error(
-            child(path, "readinessProbe.httpGet.port"),
-            fmt::format("Invalid value: \"{}\": must be a container port name", p.port)));
-      }
+    if (auto done = read_readiness_probe(*probe, path, d); !done) {
+      return core::fail(done.error());
     }
-    d.readiness_probe = std::move(p);
   }
   return {};
 }
 
-}  // namespace
-
-core::Result<Deployment> read_deployment_manifest(std::string_view text) {
-  KSCALE_TRY(doc, parse_document(text));
-  KSCALE_TRY(root, as_object(doc, "(root)"));
-  (void)root;
+// kind and apiVersion.
+core::Result<void> check_type(const json::value& doc) {
   if (const auto* kind = member(doc, "kind")) {
     KSCALE_TRY(k, as_string(*kind, "kind"));
     if (k != "Deployment") {
@@ -187,7 +205,10 @@ core::Result<Deployment> read_deployment_manifest(std::string_view text) {
                       fmt::format("Unsupported value: \"{}\": supported values: \"apps/v1\"", a)));
     }
   }
-  Deployment d;
+  return {};
+}
+
+core::Result<void> read_metadata(const json::value& doc, Deployment& d) {
   const auto* md = member(doc, "metadata");
   const auto* name = md ? member(*md, "name") : nullptr;
   if (name == nullptr) {
@@ -201,6 +222,65 @@ core::Result<Deployment> read_deployment_manifest(std::string_view text) {
   if (const auto* ns = member(*md, "namespace")) {
     KSCALE_TRY(nspace, as_string(*ns, "metadata.namespace"));
     d.namespace_ = nspace.empty() ? "default" : nspace;
+  }
+  return {};
+}
+
+// spec.template: its labels (which d.selector, read before, must match), annotations and the
+// pod spec's first container.
+core::Result<void> read_pod_template(const json::value& tmpl, Deployment& d) {
+  if (const auto* tmd = member(tmpl, "metadata")) {
+    if (const auto* labels = member(*tmd, "labels")) {
+      KSCALE_TRY(l, as_string_map(*labels, "spec.template.metadata.labels"));
+      d.template_labels = std::move(l);
+    }
+    if (const auto* ann = member(*tmd, "annotations")) {
+      KSCALE_TRY(a, as_string_map(*ann, "spec.template.metadata.annotations"));
+      d.template_annotations = std::move(a);
+    }
+  }
+  auto parsed = core::LabelSelector::parse(d.selector);
+  if (parsed && !parsed->matches(d.template_labels)) {
+    std::vector<std::string> pairs;
+    for (const auto& [k, v] : d.template_labels) {
+      pairs.push_back(k + "=" + v);
+    }
+    return core::fail(field_error(
+        "spec.template.metadata.labels",
+        fmt::format("Invalid value: \"{}\": `selector` does not match template `labels`",
+                    fmt::join(pairs, ","))));
+  }
+  const auto* pod_spec = member(tmpl, "spec");
+  if (pod_spec == nullptr) {
+    return core::fail(field_error("spec.template.spec", "Required value"));
+  }
+  if (const auto* grace = member(*pod_spec, "terminationGracePeriodSeconds")) {
+    KSCALE_TRY(g, as_int(*grace, "spec.template.spec.terminationGracePeriodSeconds"));
+    d.termination_grace_period_seconds = g < 0 ? 0 : g;
+  }
+  const auto* containers = member(*pod_spec, "containers");
+  if (containers == nullptr) {
+    return core::fail(field_error("spec.template.spec.containers", "Required value"));
+  }
+  KSCALE_TRY(arr, as_array(*containers, "spec.template.spec.containers"));
+  if (arr->empty()) {
+    return core::fail(field_error("spec.template.spec.containers", "Required value"));
+  }
+  return read_container((*arr)[0], "spec.template.spec.containers[0]", d);
+}
+
+}  // namespace
+
+core::Result<Deployment> read_deployment_manifest(std::string_view text) {
+  KSCALE_TRY(doc, parse_document(text));
+  KSCALE_TRY(root, as_object(doc, "(root)"));
+  (void)root;
+  if (auto typed = check_type(doc); !typed) {
+    return core::fail(typed.error());
+  }
+  Deployment d;
+  if (auto named = read_metadata(doc, d); !named) {
+    return core::fail(named.error());
   }
   const auto* spec = member(doc, "spec");
   if (spec == nullptr) {
@@ -224,44 +304,7 @@ core::Result<Deployment> read_deployment_manifest(std::string_view text) {
   if (tmpl == nullptr) {
     return core::fail(field_error("spec.template", "Required value"));
   }
-  if (const auto* tmd = member(*tmpl, "metadata")) {
-    if (const auto* labels = member(*tmd, "labels")) {
-      KSCALE_TRY(l, as_string_map(*labels, "spec.template.metadata.labels"));
-      d.template_labels = std::move(l);
-    }
-    if (const auto* ann = member(*tmd, "annotations")) {
-      KSCALE_TRY(a, as_string_map(*ann, "spec.template.metadata.annotations"));
-      d.template_annotations = std::move(a);
-    }
-  }
-  auto parsed = core::LabelSelector::parse(d.selector);
-  if (parsed && !parsed->matches(d.template_labels)) {
-    std::vector<std::string> pairs;
-    for (const auto& [k, v] : d.template_labels) {
-      pairs.push_back(k + "=" + v);
-    }
-    return core::fail(field_error(
-        "spec.template.metadata.labels",
-        fmt::format("Invalid value: \"{}\": `selector` does not match template `labels`",
-                    fmt::join(pairs, ","))));
-  }
-  const auto* pod_spec = member(*tmpl, "spec");
-  if (pod_spec == nullptr) {
-    return core::fail(field_error("spec.template.spec", "Required value"));
-  }
-  if (const auto* grace = member(*pod_spec, "terminationGracePeriodSeconds")) {
-    KSCALE_TRY(g, as_int(*grace, "spec.template.spec.terminationGracePeriodSeconds"));
-    d.termination_grace_period_seconds = g < 0 ? 0 : g;
-  }
-  const auto* containers = member(*pod_spec, "containers");
-  if (containers == nullptr) {
-    return core::fail(field_error("spec.template.spec.containers", "Required value"));
-  }
-  KSCALE_TRY(arr, as_array(*containers, "spec.template.spec.containers"));
-  if (arr->empty()) {
-    return core::fail(field_error("spec.template.spec.containers", "Required value"));
-  }
-  auto ok = read_container((*arr)[0], "spec.template.spec.containers[0]", d);
+  auto ok = read_pod_template(*tmpl, d);
   if (!ok) {
     return core::fail(ok.error());
   }
