@@ -173,6 +173,22 @@ std::string reasons_of(const hpa::HpaStatus& s) {
   return out;
 }
 
+// Above target as the pods experience it: load per ready pod (or the total for Value) against
+// the target in the load's units (a utilization target as a share of the pods' requests).
+bool load_above_target(const hpa::MetricSpec& m, double load, int32_t ready_pods, double target,
+                       const SimulationOptions& o) {
+  const double per_pod = m.target.value_milli ? load
+                         : ready_pods > 0     ? load / ready_pods
+                                              : (load > 0 ? INFINITY : 0);
+  if (m.target.average_utilization) {
+    target = target / 100.0 *
+             static_cast<double>(m.resource_name == "memory" ? o.memory_request_milli
+                                                             : o.cpu_request_milli) /
+             1000.0;
+  }
+  return per_pod > target;
+}
+
 SimulationResult Simulation::run() {
   SimulationResult result;
   for (const auto& m : hpa_.spec.metrics) {
@@ -226,18 +242,7 @@ SimulationResult Simulation::run() {
       const auto& m = hpa_.spec.metrics[i];
       step.value.push_back(observed_value(m, d.metrics[i]));
       step.target.push_back(target_units(m));
-      // Above target as the pods experience it: load per ready pod (or the total for Value).
-      const double per_pod = m.target.value_milli  ? step.load[i]
-                             : step.ready_pods > 0 ? step.load[i] / step.ready_pods
-                                                   : (step.load[i] > 0 ? INFINITY : 0);
-      double target = step.target[i];
-      if (m.target.average_utilization) {
-        target = target / 100.0 *
-                 static_cast<double>(m.resource_name == "memory" ? o_.memory_request_milli
-                                                                 : o_.cpu_request_milli) /
-                 1000.0;
-      }
-      above = above || per_pod > target;
+      above = above || load_above_target(m, step.load[i], step.ready_pods, step.target[i], o_);
     }
     if (d.recommendation) {
       step.recommendation = d.recommendation->value();
