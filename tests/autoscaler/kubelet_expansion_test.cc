@@ -4,41 +4,15 @@
 
 #include <gtest/gtest.h>
 
+#include "support/httpserver_deployment.h"
+
 #include "autoscaler/local_process_group.h"
 #include "kube/deployment.h"
 
 namespace kscale::autoscaler {
 namespace {
 
-constexpr std::string_view kDeployment = R"yaml(apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: httpserver
-  namespace: default
-spec:
-  replicas: 2
-  selector:
-    matchLabels: {app: httpserver}
-    matchExpressions:
-      - {key: tier, operator: In, values: [web, front]}
-  template:
-    metadata:
-      labels: {app: httpserver, tier: web}
-      annotations: {prometheus.io/scrape: "true", prometheus.io/port: metrics}
-    spec:
-      terminationGracePeriodSeconds: 5
-      containers:
-        - name: httpserver
-          command: [kscale]
-          args: [httpserver, --metrics-port, $(PORT)]
-          env:
-            - {name: GREETING, value: "hello $(POD_NAME)"}
-          ports:
-            - {name: metrics, containerPort: 9100}
-          readinessProbe:
-            httpGet: {path: /healthz, port: metrics}
-            periodSeconds: 2
-)yaml";
+constexpr std::string_view kDeployment = testing::kHttpserverDeployment;
 
 // Upstream: kubernetes third_party/forked/golang/expansion/expand_test.go, TestMapReference and
 // TestMapping (the cases that do not depend on the order of a Go map).

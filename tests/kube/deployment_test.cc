@@ -2,38 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include "support/httpserver_deployment.h"
+
 namespace kscale::kube {
 namespace {
 
-constexpr std::string_view kDeployment = R"yaml(apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: httpserver
-  namespace: default
-spec:
-  replicas: 2
-  selector:
-    matchLabels: {app: httpserver}
-    matchExpressions:
-      - {key: tier, operator: In, values: [web, front]}
-  template:
-    metadata:
-      labels: {app: httpserver, tier: web}
-      annotations: {prometheus.io/scrape: "true", prometheus.io/port: metrics}
-    spec:
-      terminationGracePeriodSeconds: 5
-      containers:
-        - name: httpserver
-          command: [kscale]
-          args: [httpserver, --metrics-port, $(PORT)]
-          env:
-            - {name: GREETING, value: "hello $(POD_NAME)"}
-          ports:
-            - {name: metrics, containerPort: 9100}
-          readinessProbe:
-            httpGet: {path: /healthz, port: metrics}
-            periodSeconds: 2
-)yaml";
+constexpr std::string_view kDeployment = testing::kHttpserverDeployment;
 
 TEST(DeploymentManifestTest, ReadsWhatTheLocalLoopRuns) {
   auto d = read_deployment_manifest(kDeployment);
