@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   # toolchain
-  g++ cmake ninja-build pkg-config
+  g++ cmake ninja-build pkg-config ccache
   # style checks run by scripts/test.sh (tools/check_format.sh, tools/check_tidy.sh)
   clang-format-19 clang-tidy-19 git
   # libraries (ARCHITECTURE.md "Chosen dependencies"; prometheus-cpp is not packaged in bookworm)

@@ -12,8 +12,14 @@ echo "== style: formatting (tools/check_format.sh)"
 tools/check_format.sh
 
 jobs=$(nproc)
+# Compiled objects are cached outside the repository (ccache's own directory, ~/.cache/ccache), so
+# a second run on the same machine rebuilds only what changed.
+launcher=()
+if command -v ccache > /dev/null; then
+  launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+fi
 echo "== build (RelWithDebInfo)"
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}"
 
 echo "== style: clang-tidy (tools/check_tidy.sh)"
 tools/check_tidy.sh build
@@ -24,7 +30,8 @@ echo "== unit and integration tests"
 (cd build && ctest --output-on-failure --timeout 600)
 
 echo "== unit tests under ASan+UBSan"
-cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DKSCALE_SANITIZE=ON -DKSCALE_BUILD_INTEGRATION_TESTS=OFF
+cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DKSCALE_SANITIZE=ON -DKSCALE_BUILD_INTEGRATION_TESTS=OFF \
+  "${launcher[@]}"
 cmake --build build-asan --target unit_tests -j"$jobs"
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
    ctest -L unit --output-on-failure --timeout 600)
