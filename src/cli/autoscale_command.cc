@@ -9,6 +9,7 @@
 
 #include "app/local_autoscaler.h"
 #include "cli/commands.h"
+#include "cli/input.h"
 #include "cli/logging.h"
 #include "core/clock.h"
 
@@ -20,11 +21,6 @@ struct AutoscaleFlags {
   app::LocalAutoscalerOptions options;
   int verbosity = 0;
 };
-
-[[noreturn]] void invalid(const std::string& message) {
-  std::cerr << "error: " << message << "\n";
-  throw CLI::RuntimeError(2);
-}
 
 void run_autoscale(AutoscaleFlags& f) {
   f.options.table = &std::cout;

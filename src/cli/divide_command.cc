@@ -9,6 +9,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "cli/commands.h"
+#include "cli/input.h"
 #include "federation/division.h"
 #include "federation/division_document.h"
 #include "federation/division_result.h"
@@ -22,22 +23,8 @@ struct DivideOptions {
   std::string output = "json";
 };
 
-[[noreturn]] void invalid(const std::string& message) {
-  std::cerr << "error: " << message << "\n";
-  throw CLI::RuntimeError(2);
-}
-
 void run_divide(const DivideOptions& o) {
-  std::string text;
-  if (o.file == "-") {
-    text.assign(std::istreambuf_iterator<char>(std::cin), {});
-  } else {
-    std::ifstream in(o.file, std::ios::binary);
-    if (!in) {
-      invalid("cannot read " + o.file);
-    }
-    text.assign(std::istreambuf_iterator<char>(in), {});
-  }
+  const std::string text = read_input(o.file);
   auto request = federation::decode_division_document(text);
   if (!request) {
     invalid(o.file + ": " + request.error().message);

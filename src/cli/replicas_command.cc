@@ -11,6 +11,7 @@
 
 #include "autoscaler/decision_document.h"
 #include "cli/commands.h"
+#include "cli/input.h"
 #include "hpa/reconcile.h"
 #include "kube/manifest_document.h"
 
@@ -23,22 +24,6 @@ struct ReplicasOptions {
   std::string output = "text";
   bool skip_validation = false;
 };
-
-[[noreturn]] void invalid(const std::string& message) {
-  std::cerr << "error: " << message << "\n";
-  throw CLI::RuntimeError(2);
-}
-
-std::string read_input(const std::string& file) {
-  if (file == "-") {
-    return std::string(std::istreambuf_iterator<char>(std::cin), {});
-  }
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
-    invalid("cannot read " + file);
-  }
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 void run_replicas(const ReplicasOptions& o) {
   const std::string text = read_input(o.file);

@@ -14,6 +14,7 @@
 #include "autoscaler/simulator.h"
 #include "autoscaler/svg_plot.h"
 #include "cli/commands.h"
+#include "cli/input.h"
 #include "core/go_duration.h"
 #include "kube/horizontal_pod_autoscaler.h"
 
@@ -44,19 +45,6 @@ struct SimulateFlags {
   std::string cpu_request = "1";
 };
 
-[[noreturn]] void invalid(const std::string& message) {
-  std::cerr << "error: " << message << "\n";
-  throw CLI::RuntimeError(2);
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    invalid("cannot read " + path);
-  }
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
 std::chrono::seconds duration_flag(const std::string& flag, const std::string& text) {
   auto d = core::parse_go_duration(text);
   if (!d || d->count() < 0) {
@@ -66,27 +54,15 @@ std::chrono::seconds duration_flag(const std::string& flag, const std::string& t
   return std::chrono::duration_cast<std::chrono::seconds>(*d);
 }
 
-void write_output(const std::string& path, const std::string& text) {
-  if (path.empty() || path == "-") {
-    std::cout << text;
-    return;
-  }
-  std::ofstream out(path, std::ios::binary);
-  if (!out) {
-    invalid("cannot write " + path);
-  }
-  out << text;
-}
-
 void run_simulate(const SimulateFlags& f) {
   autoscaler::SimulationOptions o;
   o.controller.feature_gates.hpa_scale_to_zero = f.scale_to_zero;
   o.controller.feature_gates.hpa_configurable_tolerance = f.configurable_tolerance;
-  auto hpa = kube::read_hpa_manifest(read_file(f.file), o.controller.feature_gates);
+  auto hpa = kube::read_hpa_manifest(read_input(f.file), o.controller.feature_gates);
   if (!hpa) {
     invalid(f.file + ": " + hpa.error().message);
   }
-  auto trace = autoscaler::parse_load_trace(read_file(f.load));
+  auto trace = autoscaler::parse_load_trace(read_input(f.load));
   if (!trace) {
     invalid(f.load + ": " + trace.error().message);
   }
