@@ -4,7 +4,7 @@
 # shared/specs/kubernetes-integration.md section 6 describes, and caches the binaries outside the
 # repository keyed by version. Nothing built here is committed. Prints the bin directory.
 #
-#   scripts/build-testenv.sh            # build once, reuse afterwards
+#   scripts/build-control-plane.sh            # build once, reuse afterwards
 #   KSCALE_TESTENV_BIN=DIR              # use binaries from DIR instead (no build)
 #   KSCALE_TESTENV_DIR=DIR              # cache root (default ~/.cache/kscale/testenv)
 set -euo pipefail
@@ -19,7 +19,7 @@ if [ -n "${KSCALE_TESTENV_BIN:-}" ]; then
   exit 0
 fi
 
-command -v go >/dev/null || { echo "build-testenv: Go >= 1.26 is needed to build the test control plane" >&2; exit 1; }
+command -v go >/dev/null || { echo "build-control-plane: Go >= 1.26 is needed to build the test control plane" >&2; exit 1; }
 export CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS=-mod=mod
 go_version=$(go env GOVERSION)
 root=${KSCALE_TESTENV_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/kscale/testenv}
@@ -39,7 +39,7 @@ if [ -f "$dir/.complete" ]; then
   exit 0
 fi
 
-log() { echo "build-testenv: $*" >&2; }
+log() { echo "build-control-plane: $*" >&2; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$bin"
