@@ -60,8 +60,8 @@ TEST(TaskGroupTest, TotalCancellationStopsMembersThatOptIn) {
 TEST(TaskGroupTest, WaitForTimesOutWhileAMemberIgnoresTotalThenTerminalEndsIt) {
   asio::io_context ioc;
   TaskGroup group(ioc.get_executor());
-  bool stubborn = false;
-  group.spawn(ioc.get_executor(), sleeper(false, &stubborn), "stubborn");
+  bool ignores_total = false;
+  group.spawn(ioc.get_executor(), sleeper(false, &ignores_total), "ignores_total");
   std::optional<bool> after_total;
   std::optional<bool> after_terminal;
   auto shutdown = [](TaskGroup* g, std::optional<bool>* total,
@@ -76,7 +76,7 @@ TEST(TaskGroupTest, WaitForTimesOutWhileAMemberIgnoresTotalThenTerminalEndsIt) {
   ASSERT_TRUE(after_total && after_terminal);
   EXPECT_FALSE(*after_total);
   EXPECT_TRUE(*after_terminal);
-  EXPECT_TRUE(stubborn);
+  EXPECT_TRUE(ignores_total);
 }
 
 TEST(TaskGroupTest, AMemberThatThrowsLeavesTheGroup) {
