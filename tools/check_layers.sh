@@ -9,12 +9,13 @@ declare -A allowed=(
   [net]="core net"
   [sources]="core store net kube sources"
   [kube]="core net hpa kube"
+  [auth]="core net kube auth"
   [api]="core store net kube api"
   [hpa]="core hpa"
   [federation]="core hpa federation"
   [autoscaler]="core hpa federation api net kube autoscaler"
-  [app]="core store net kube sources api hpa federation autoscaler app"
-  [cli]="core store net kube sources api hpa federation autoscaler app cli"
+  [app]="core store net kube auth sources api hpa federation autoscaler app"
+  [cli]="core store net kube auth sources api hpa federation autoscaler app cli"
 )
 status=0
 while IFS= read -r file; do

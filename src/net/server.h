@@ -6,7 +6,9 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -30,11 +32,28 @@ struct Limits {
   uint32_t header_limit = 64 * 1024;
 };
 
-/// Per-listener socket options.
+/// What a listener knows of a connection's peer, for its request gate.
+struct Peer {
+  /// The certificates the client sent in the TLS handshake, leaf first, DER-encoded; empty on
+  /// plain HTTP or when the client sent none. The same for every request of a connection.
+  std::vector<std::string> certificates;
+};
+
+/// Runs before the router for every request of a listener that has one (delegated
+/// authentication and authorization): nullopt lets the request through, as the gate may have
+/// changed it (headers it consumed removed); a Response is sent instead of the router's.
+using Gate = std::function<boost::asio::awaitable<std::optional<Response>>(Request&, const Peer&)>;
+
+/// Per-listener options.
 struct ListenOptions {
   /// SO_REUSEPORT: several processes (e.g. replicas of the sample app) bind the same address and
   /// port and the kernel spreads new connections over them. Every one of them must set it.
   bool reuse_port = false;
+  /// TLS only: ask the client for a certificate in the handshake without requiring or verifying it
+  /// there (k8s.io/apiserver's RequestClientCert), so that the gate can judge it.
+  bool request_client_certificate = false;
+  /// Null: every request goes straight to the router.
+  Gate gate;
 };
 
 /// Runs `ioc` on `threads` threads, the caller's being one of them, until it has no more work
