@@ -63,6 +63,7 @@ class HttpApiClient final : public ApiClient {
   uint64_t connections_created() const;
 
  private:
+  class Lease;
   std::unique_ptr<net::HttpConnection> checkout();
   void give_back(std::unique_ptr<net::HttpConnection> connection);
   net::RequestOptions with_headers(net::RequestOptions options, const BearerToken& token,

@@ -36,7 +36,8 @@ class TokenSource {
 
   /// After a 401 for a request sent with `used`: discards the cached file token only if it is
   /// that one (read before the failed request), so the next token() reads the file again.
-  /// Returns whether the file will be re-read (false: a fixed token, or already re-read).
+  /// Returns false when there is no file (a fixed token cannot change); the caller retries only
+  /// if token() then differs from `used`.
   bool invalidate(const BearerToken& used);
 
   bool has_file() const { return !file_.empty(); }
