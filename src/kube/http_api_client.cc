@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include <boost/asio/cancellation_state.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/beast/core/string.hpp>
 
 #include "net/http_client.h"
@@ -98,12 +100,31 @@ net::RequestOptions HttpApiClient::with_headers(net::RequestOptions options,
   return options;
 }
 
+std::optional<BearerToken> HttpApiClient::token_for_retry(
+    const core::Result<net::Response>& response, const BearerToken& used) {
+  if (!response || response->result() != net::http::status::unauthorized ||
+      !connection_.tokens->invalidate(used)) {
+    return std::nullopt;
+  }
+  BearerToken fresh = connection_.tokens->token();
+  if (fresh.value == used.value) {
+    return std::nullopt;  // the same token would be refused again
+  }
+  return fresh;
+}
+
 asio::awaitable<core::Result<net::Response>> HttpApiClient::request(net::http::verb verb,
                                                                     std::string target,
                                                                     std::string body,
                                                                     net::RequestOptions options) {
   co_await limiter_.wait();
   const std::string path = prefix_ + target;
+  if (const auto state = co_await asio::this_coro::cancellation_state;
+      state.cancelled() != asio::cancellation_type::none) {
+    co_return core::fail(core::Error::unavailable(std::string(net::http::to_string(verb)) + " " +
+                                                  connection_.server.text + path +
+                                                  ": cancelled while rate limited"));
+  }
   const bool has_body = !body.empty();
   // Kept only when a 401 can be retried with a re-read token.
   const std::string again = connection_.tokens->has_file() ? body : std::string();
@@ -111,15 +132,11 @@ asio::awaitable<core::Result<net::Response>> HttpApiClient::request(net::http::v
   Lease lease(*this);
   auto response =
       co_await lease->request(verb, path, std::move(body), with_headers(options, used, has_body));
-  if (!response || response->result() != net::http::status::unauthorized ||
-      !connection_.tokens->invalidate(used)) {
+  const auto fresh = token_for_retry(response, used);
+  if (!fresh) {
     co_return response;
   }
-  const BearerToken fresh = connection_.tokens->token();
-  if (fresh.value == used.value) {
-    co_return response;
-  }
-  auto retried = co_await lease->request(verb, path, again, with_headers(options, fresh, has_body));
+  auto retried = co_await lease->request(verb, path, again, with_headers(options, *fresh, has_body));
   co_return retried;
 }
 
@@ -132,15 +149,11 @@ asio::awaitable<core::Result<net::Response>> HttpApiClient::stream(std::string t
   const BearerToken used = connection_.tokens->token();
   Lease lease(*this);
   auto response = co_await lease->stream(path, with_headers(options, used, false), sink);
-  if (!response || response->result() != net::http::status::unauthorized ||
-      !connection_.tokens->invalidate(used)) {
+  const auto fresh = token_for_retry(response, used);
+  if (!fresh) {
     co_return response;
   }
-  const BearerToken fresh = connection_.tokens->token();
-  if (fresh.value == used.value) {
-    co_return response;
-  }
-  auto retried = co_await lease->stream(path, with_headers(options, fresh, false), sink);
+  auto retried = co_await lease->stream(path, with_headers(options, *fresh, false), sink);
   co_return retried;
 }
 

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -66,6 +67,10 @@ class HttpApiClient final : public ApiClient {
   class Lease;
   std::unique_ptr<net::HttpConnection> checkout();
   void give_back(std::unique_ptr<net::HttpConnection> connection);
+  /// After a 401 answered to a request sent with `used`: the re-read token to send it once more
+  /// with, or nullopt (not a 401, a fixed token, or the same token again).
+  std::optional<BearerToken> token_for_retry(const core::Result<net::Response>& response,
+                                             const BearerToken& used);
   net::RequestOptions with_headers(net::RequestOptions options, const BearerToken& token,
                                    bool has_body) const;
 
