@@ -106,9 +106,16 @@ class ClusterCache final : public ClusterView {
     std::unique_ptr<Reflector> reflector;
   };
 
-  Watch& add_watch(ApiResource resource, WatchTarget target) const;
-  const Watch* find_watch(const std::string& gr) const;
-  const Watch* ensure_watch(const std::string& gr) const;
+  // Adds and starts a watch under `key` (or returns the one there); mutex_ held by the caller.
+  Watch* add_watch(const std::string& key, ApiResource resource, WatchTarget target,
+                   std::function<bool(const ObjectMetadata&)> keep_detail = {}) const;
+  // The watch of a discovered resource, started on first use.
+  Watch* watch_for(const ApiResource& resource) const;
+  // The watch `gr` names, by its spelling or through the cached discovery; nullptr if none.
+  Watch* find_watch(const core::GroupResource& gr) const;
+  // A miss: resolves `gr` through discovery in the background (refreshing it) and starts its
+  // watch if it exists.
+  void resolve_later(const core::GroupResource& gr) const;
   core::Result<std::vector<std::string>> answer(const Watch& w, std::string_view namespace_name,
                                                 const core::LabelSelector& selector) const;
   boost::asio::awaitable<core::Result<std::vector<std::string>>> live_list(
@@ -124,6 +131,7 @@ class ClusterCache final : public ClusterView {
   std::function<void()> on_scrape_change_;
   mutable std::mutex mutex_;  // guards watches_ (entries are never removed)
   mutable std::map<std::string, std::unique_ptr<Watch>, std::less<>> watches_;
+  mutable std::map<std::string, bool, std::less<>> resolving_;  // misses being resolved
   Watch* pods_ = nullptr;
   Watch* namespaces_ = nullptr;
   Watch* config_map_ = nullptr;
