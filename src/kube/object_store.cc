@@ -137,6 +137,7 @@ struct ObjectStore::Table {
   // Whether a detail was added, changed or removed.
   bool put(ObjectMetadata&& o, const std::function<bool(const ObjectMetadata&)>& keep_detail) {
     bool changed = erase(o.namespace_name, o.name);
+    const bool keep = keep_detail && keep_detail(o);
     Entry e;
     e.ns = namespaces.acquire(std::string_view(o.namespace_name));
     e.labels = label_sets.acquire(std::move(o.labels));
@@ -148,7 +149,7 @@ struct ObjectStore::Table {
     std::copy_n(o.name.data(), e.name_len, e.text.get());
     std::copy_n(o.uid.data(), e.uid_len, e.text.get() + e.name_len);
     std::copy_n(o.resource_version.data(), e.rv_len, e.text.get() + e.name_len + e.uid_len);
-    if (keep_detail && keep_detail(o)) {
+    if (keep) {
       o.labels = label_sets.get(e.labels);
       e.detail = std::make_unique<const ObjectMetadata>(std::move(o));
       changed = true;
