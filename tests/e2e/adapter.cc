@@ -46,7 +46,8 @@ Adapter::Adapter(ControlPlane& cp, const std::vector<std::string>& extra_args) :
 std::string Adapter::apiservices_yaml() const {
   const std::string ca_bundle = file_base64(cp_.cert("ca"));
   std::string out;
-  for (auto doc : YAML::LoadAllFromFile(std::string(KSCALE_SOURCE_DIR) + "/deploy/kscale-adapter.yaml")) {
+  for (auto doc :
+       YAML::LoadAllFromFile(std::string(KSCALE_SOURCE_DIR) + "/deploy/kscale-adapter.yaml")) {
     if (!doc.IsMap() || doc["kind"].as<std::string>("") != "APIService") {
       continue;
     }
@@ -80,8 +81,8 @@ spec: {type: ExternalName, externalName: localhost}
   }
   for (const char* name : {"v1beta2.custom.metrics.k8s.io", "v1beta1.custom.metrics.k8s.io",
                            "v1beta1.external.metrics.k8s.io"}) {
-    auto r = cp_.kubectl({"wait", "--for=condition=Available", std::string("apiservice/") + name,
-                          "--timeout=60s"});
+    auto r = cp_.kubectl(
+        {"wait", "--for=condition=Available", std::string("apiservice/") + name, "--timeout=60s"});
     if (r.status != 0) {
       auto status = cp_.kubectl({"get", "apiservice", name, "-o", "jsonpath={.status}"});
       ADD_FAILURE() << "APIService " << name << " not Available within 60 s: " << r.err
@@ -94,8 +95,8 @@ spec: {type: ExternalName, externalName: localhost}
 }
 
 int Adapter::push(const std::string& path, const std::string& value) const {
-  auto r = cp_.request(http_url() + path, Identity{}, {"Content-Type: application/json"}, "POST",
-                       value);
+  auto r =
+      cp_.request(http_url() + path, Identity{}, {"Content-Type: application/json"}, "POST", value);
   return r.code;
 }
 

@@ -82,7 +82,8 @@ void make_certificate(const fs::path& dir, const CertSpec& c) {
   }
   const std::string csr = (dir / (c.name + ".csr")).string();
   const std::string ext = (dir / (c.name + ".ext")).string();
-  openssl({"req", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", csr, "-subj", c.subject});
+  openssl(
+      {"req", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", csr, "-subj", c.subject});
   {
     std::ofstream out(ext);
     out << "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\n"
@@ -213,7 +214,8 @@ void ControlPlane::generate_certificates() {
     make_certificate(dir_, c);
   }
   openssl({"genrsa", "-out", (dir_ / "sa.key").string(), "2048"});
-  openssl({"rsa", "-in", (dir_ / "sa.key").string(), "-pubout", "-out", (dir_ / "sa.pub").string()});
+  openssl(
+      {"rsa", "-in", (dir_ / "sa.key").string(), "-pubout", "-out", (dir_ / "sa.pub").string()});
 }
 
 void ControlPlane::issue_client_cert(const std::string& name, const std::string& subject,
@@ -244,10 +246,11 @@ void ControlPlane::start_etcd() {
   const int peer = free_port();
   const std::string client_url = "http://127.0.0.1:" + std::to_string(client);
   const std::string peer_url = "http://127.0.0.1:" + std::to_string(peer);
-  add_component("etcd", {(bin_ / "etcd").string(), "--name=t", "--data-dir=" + (dir_ / "etcd").string(),
-                         "--listen-client-urls=" + client_url, "--advertise-client-urls=" + client_url,
-                         "--listen-peer-urls=" + peer_url, "--initial-advertise-peer-urls=" + peer_url,
-                         "--initial-cluster=t=" + peer_url, "--unsafe-no-fsync", "--log-level=warn"});
+  add_component("etcd",
+                {(bin_ / "etcd").string(), "--name=t", "--data-dir=" + (dir_ / "etcd").string(),
+                 "--listen-client-urls=" + client_url, "--advertise-client-urls=" + client_url,
+                 "--listen-peer-urls=" + peer_url, "--initial-advertise-peer-urls=" + peer_url,
+                 "--initial-cluster=t=" + peer_url, "--unsafe-no-fsync", "--log-level=warn"});
   etcd_url_ = client_url;
   const bool healthy = wait_until(
       [&] {
@@ -263,23 +266,28 @@ void ControlPlane::start_etcd() {
 void ControlPlane::start_apiserver() {
   apiserver_port_ = free_port();
   const auto f = [&](const std::string& name) { return (dir_ / name).string(); };
-  add_component(
-      "kube-apiserver",
-      {(bin_ / "kube-apiserver").string(), "--etcd-servers=" + etcd_url_, "--bind-address=127.0.0.1",
-       "--advertise-address=127.0.0.1", "--secure-port=" + std::to_string(apiserver_port_),
-       "--tls-cert-file=" + f("apiserver.crt"), "--tls-private-key-file=" + f("apiserver.key"),
-       "--client-ca-file=" + f("ca.crt"), "--service-account-issuer=https://kubernetes.default.svc",
-       "--service-account-key-file=" + f("sa.pub"),
-       "--service-account-signing-key-file=" + f("sa.key"), "--service-cluster-ip-range=10.0.0.0/24",
-       "--authorization-mode=RBAC", "--disable-admission-plugins=ServiceAccount",
-       "--requestheader-client-ca-file=" + f("front-proxy-ca.crt"),
-       "--requestheader-allowed-names=front-proxy-client",
-       "--requestheader-username-headers=X-Remote-User",
-       "--requestheader-group-headers=X-Remote-Group",
-       "--requestheader-extra-headers-prefix=X-Remote-Extra-",
-       "--proxy-client-cert-file=" + f("front-proxy-client.crt"),
-       "--proxy-client-key-file=" + f("front-proxy-client.key"),
-       "--enable-aggregator-routing=false"});
+  add_component("kube-apiserver", {(bin_ / "kube-apiserver").string(),
+                                   "--etcd-servers=" + etcd_url_,
+                                   "--bind-address=127.0.0.1",
+                                   "--advertise-address=127.0.0.1",
+                                   "--secure-port=" + std::to_string(apiserver_port_),
+                                   "--tls-cert-file=" + f("apiserver.crt"),
+                                   "--tls-private-key-file=" + f("apiserver.key"),
+                                   "--client-ca-file=" + f("ca.crt"),
+                                   "--service-account-issuer=https://kubernetes.default.svc",
+                                   "--service-account-key-file=" + f("sa.pub"),
+                                   "--service-account-signing-key-file=" + f("sa.key"),
+                                   "--service-cluster-ip-range=10.0.0.0/24",
+                                   "--authorization-mode=RBAC",
+                                   "--disable-admission-plugins=ServiceAccount",
+                                   "--requestheader-client-ca-file=" + f("front-proxy-ca.crt"),
+                                   "--requestheader-allowed-names=front-proxy-client",
+                                   "--requestheader-username-headers=X-Remote-User",
+                                   "--requestheader-group-headers=X-Remote-Group",
+                                   "--requestheader-extra-headers-prefix=X-Remote-Extra-",
+                                   "--proxy-client-cert-file=" + f("front-proxy-client.crt"),
+                                   "--proxy-client-key-file=" + f("front-proxy-client.key"),
+                                   "--enable-aggregator-routing=false"});
   write_admin_kubeconfig();
   const bool ready = wait_until([&] { return get("/readyz", Identity{"admin", ""}).body == "ok"; },
                                 seconds(120), std::chrono::milliseconds(250));
@@ -288,9 +296,9 @@ void ControlPlane::start_apiserver() {
   }
   const bool configmap = wait_until(
       [&] {
-        auto r = kubectl({"get", "configmap", "-n", "kube-system",
-                          "extension-apiserver-authentication", "-o",
-                          "jsonpath={.data.requestheader-client-ca-file}"});
+        auto r =
+            kubectl({"get", "configmap", "-n", "kube-system", "extension-apiserver-authentication",
+                     "-o", "jsonpath={.data.requestheader-client-ca-file}"});
         return r.status == 0 && !trim(r.out).empty();
       },
       seconds(30), std::chrono::milliseconds(250));
@@ -453,8 +461,9 @@ HttpResponse ControlPlane::get(const std::string& path, const Identity& who) con
 HttpResponse ControlPlane::request(const std::string& url, const Identity& who,
                                    const std::vector<std::string>& headers,
                                    const std::string& method, const std::string& body) const {
-  std::vector<std::string> argv{"curl", "-sS", "--max-time", "15", "-o", "-", "-w",
-                                "\n%{http_code}", "--cacert", cert("ca").string(), "-X", method};
+  std::vector<std::string> argv{"curl", "-sS", "--max-time",     "15",       "-o",
+                                "-",    "-w",  "\n%{http_code}", "--cacert", cert("ca").string(),
+                                "-X",   method};
   if (!who.cert.empty()) {
     argv.insert(argv.end(), {"--cert", cert(who.cert).string(), "--key", key(who.cert).string()});
   }

@@ -22,7 +22,7 @@ struct Identity {
 
 /// The answer of one HTTP request made with curl.
 struct HttpResponse {
-  int code = 0;       // 0: no HTTP answer (see error)
+  int code = 0;  // 0: no HTTP answer (see error)
   std::string body;
   std::string error;  // curl's standard error
 };
@@ -65,7 +65,7 @@ class ControlPlane {
                          const std::string& signer = "ca") const;
   /// Creates ServiceAccount NS/NAME if absent and returns a token for it (kubectl create token).
   std::string service_account_token(const std::string& ns, const std::string& name,
-                                     const std::string& duration = "2h") const;
+                                    const std::string& duration = "2h") const;
   /// Writes a kubeconfig for kube-apiserver acting as `who`; returns its path.
   std::filesystem::path kubeconfig_for(const std::string& file_stem, const Identity& who) const;
 
