@@ -8,6 +8,8 @@
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
+#include "support/wait_until.h"
+
 namespace kscale::testing {
 
 namespace {
@@ -41,6 +43,11 @@ Adapter::Adapter(ControlPlane& cp, const std::vector<std::string>& extra_args) :
   }
   secure_port_ = std::stoi(*https);
   http_port_ = std::stoi(*http);
+}
+
+bool Adapter::wait_ready(std::chrono::milliseconds timeout) const {
+  return wait_until([&] { return cp_.request(https_url() + "/readyz", Identity{}).code == 200; },
+                    timeout, std::chrono::milliseconds(250));
 }
 
 std::string Adapter::apiservices_yaml() const {

@@ -3,6 +3,7 @@
 // with the certificate table's adapter certificate, and registered with the aggregator through
 // Service kscale/kscale-adapter (ExternalName localhost) and deploy/kscale-adapter.yaml's APIServices.
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,9 @@ class Adapter {
   int http_port() const { return http_port_; }
   std::string https_url() const { return "https://127.0.0.1:" + std::to_string(secure_port_); }
   std::string http_url() const { return "http://127.0.0.1:" + std::to_string(http_port_); }
+
+  /// Waits until GET /readyz on the secure port (no credentials) answers 200; false on timeout.
+  bool wait_ready(std::chrono::milliseconds timeout = std::chrono::seconds(30)) const;
 
   /// Applies namespace kscale, Service kscale/kscale-adapter (type ExternalName, externalName
   /// localhost) and the APIServices of deploy/kscale-adapter.yaml with service.port = the secure

@@ -167,6 +167,7 @@ class AggregationE2eTest : public ::testing::Test {
   static void SetUpTestSuite() {
     adapter_ = std::make_unique<Adapter>(control_plane(),
                                          std::vector<std::string>{"--metrics-max-age=30s"});
+    ASSERT_TRUE(adapter_->wait_ready()) << control_plane().log_tails();
   }
   static void TearDownTestSuite() { adapter_.reset(); }
 
@@ -178,6 +179,67 @@ TEST_F(AggregationE2eTest, AdapterOnLoopbackBecomesAvailableThroughExternalNameL
   auto discovery =
       control_plane().get("/apis/custom.metrics.k8s.io/v1beta2", Identity{"admin", ""});
   EXPECT_EQ(discovery.code, 200) << discovery.body << discovery.error;
+}
+
+// kube-apiserver applies its own RBAC to §4's attributes before proxying (spec §7's first rows),
+// in a namespace of its own so that seed 000's scenario sees only its pods.
+TEST_F(AggregationE2eTest, KubeApiserverForbidsUsersWithoutRbacBeforeProxying) {
+  auto& cp = control_plane();
+  ASSERT_TRUE(adapter_->register_apiservices());
+  ASSERT_TRUE(cp.apply(R"(apiVersion: v1
+kind: Namespace
+metadata: {name: authz}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: p1, namespace: authz, labels: {app: p}}
+spec:
+  nodeName: kwok-node-0
+  tolerations: [{key: kwok.x-k8s.io/node, operator: Exists, effect: NoSchedule}]
+  containers: [{name: c, image: example}]
+)"));
+  ASSERT_EQ(adapter_->push("/write-metrics/namespaces/authz/pods/p1/http_requests_qps", "7"), 200);
+  const std::string path =
+      "/apis/custom.metrics.k8s.io/v1beta2/namespaces/authz/pods/*/http_requests_qps"
+      "?labelSelector=app%3Dp";
+
+  auto alice = cp.get(path, Identity{.cert = "alice"});
+  EXPECT_EQ(alice.code, 403) << alice.body;
+  EXPECT_EQ(json::parse(alice.body).at("message").as_string(),
+            "pods.custom.metrics.k8s.io \"*\" is forbidden: User \"alice\" cannot get resource "
+            "\"pods/http_requests_qps\" in API group \"custom.metrics.k8s.io\" in the namespace "
+            "\"authz\"");
+
+  const std::string token = cp.service_account_token("default", "reader");
+  auto reader = cp.kubectl_with(cp.kubeconfig_for("reader", Identity{.token = token}),
+                                {"get", "--raw", path});
+  EXPECT_NE(reader.status, 0);
+  EXPECT_NE(reader.err.find("system:serviceaccount:default:reader"), std::string::npos)
+      << reader.err;
+
+  ASSERT_TRUE(cp.apply(R"(apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: metrics-reader, namespace: authz}
+rules:
+- apiGroups: [custom.metrics.k8s.io]
+  resources: [pods/http_requests_qps]
+  verbs: [get]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: alice-metrics-reader, namespace: authz}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: metrics-reader}
+subjects:
+- {apiGroup: rbac.authorization.k8s.io, kind: User, name: alice}
+)"));
+  HttpResponse allowed;
+  EXPECT_TRUE(wait_until(
+      [&] {
+        allowed = cp.get(path, Identity{.cert = "alice"});
+        return allowed.code == 200;
+      },
+      seconds(10), std::chrono::milliseconds(250)))
+      << allowed.code << " " << allowed.body;
 }
 
 TEST_F(AggregationE2eTest, Seed000ScalesOnPushedPodMetricsThroughTheAggregator) {

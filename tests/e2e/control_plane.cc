@@ -439,7 +439,7 @@ fs::path ControlPlane::kubeconfig_for(const std::string& file_stem, const Identi
   out << "apiVersion: v1\nkind: Config\nclusters:\n- name: test\n  cluster:\n    server: "
       << server() << "\n    certificate-authority: " << cert("ca").string()
       << "\nusers:\n- name: user\n  user:";
-  if (who.cert.empty() && who.token.empty()) {
+  if (who.cert.empty() && who.token.empty() && who.token_file.empty()) {
     out << " {}";
   }
   if (!who.cert.empty()) {
@@ -449,8 +449,17 @@ fs::path ControlPlane::kubeconfig_for(const std::string& file_stem, const Identi
   if (!who.token.empty()) {
     out << "\n    token: " << who.token;
   }
+  if (!who.token_file.empty()) {
+    out << "\n    tokenFile: " << who.token_file;
+  }
   out << "\ncontexts:\n- name: test\n  context: {cluster: test, user: user}\n"
          "current-context: test\n";
+  return path;
+}
+
+fs::path ControlPlane::write_file(const std::string& name, const std::string& content) const {
+  const fs::path path = dir_ / name;
+  std::ofstream(path) << content;
   return path;
 }
 
@@ -467,8 +476,13 @@ HttpResponse ControlPlane::request(const std::string& url, const Identity& who,
   if (!who.cert.empty()) {
     argv.insert(argv.end(), {"--cert", cert(who.cert).string(), "--key", key(who.cert).string()});
   }
-  if (!who.token.empty()) {
-    argv.insert(argv.end(), {"-H", "Authorization: Bearer " + who.token});
+  std::string token = who.token;
+  if (token.empty() && !who.token_file.empty()) {
+    std::ifstream in(who.token_file);
+    std::getline(in, token);
+  }
+  if (!token.empty()) {
+    argv.insert(argv.end(), {"-H", "Authorization: Bearer " + token});
   }
   for (const auto& h : headers) {
     argv.insert(argv.end(), {"-H", h});

@@ -18,6 +18,7 @@ namespace kscale::testing {
 struct Identity {
   std::string cert;
   std::string token;
+  std::string token_file;  // kubeconfig tokenFile (requests read it once)
 };
 
 /// The answer of one HTTP request made with curl.
@@ -66,8 +67,12 @@ class ControlPlane {
   /// Creates ServiceAccount NS/NAME if absent and returns a token for it (kubectl create token).
   std::string service_account_token(const std::string& ns, const std::string& name,
                                     const std::string& duration = "2h") const;
-  /// Writes a kubeconfig for kube-apiserver acting as `who`; returns its path.
+  /// Writes <dir>/<file_stem>.kubeconfig for kube-apiserver acting as `who` (client-certificate,
+  /// token, tokenFile); returns its path. For the adapter: kubeconfig_for("adapter",
+  /// {.token_file = write_file("adapter.token", service_account_token("kscale", "kscale-adapter"))}).
   std::filesystem::path kubeconfig_for(const std::string& file_stem, const Identity& who) const;
+  /// Writes <dir>/<name> with `content`; returns its path.
+  std::filesystem::path write_file(const std::string& name, const std::string& content) const;
 
   /// A request to kube-apiserver (so also through the aggregator) as `who`: path like
   /// "/apis/custom.metrics.k8s.io/v1beta2".
