@@ -50,27 +50,8 @@ spec:
 )";
 
 // Seed 000's HPA, unchanged.
-constexpr const char* kSeedHpa = R"(apiVersion: autoscaling/v2
-kind: HorizontalPodAutoscaler
-metadata:
-  name: httpserver-hpa
-  namespace: default
-spec:
-  minReplicas: 1
-  maxReplicas: 10
-  scaleTargetRef:
-    apiVersion: apps/v1
-    kind: Deployment
-    name: httpserver
-  metrics:
-    - pods:
-        metric:
-          name: http_requests_qps
-        target:
-          averageValue: 30
-          type: AverageValue
-      type: Pods
-)";
+const std::string kSeedHpaFile =
+    std::string(KSCALE_SOURCE_DIR) + "/examples/hpa-http-requests-qps.yaml";
 
 constexpr const char* kPodsMetricPath =
     "/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/*/http_requests_qps"
@@ -247,7 +228,8 @@ TEST_F(AggregationE2eTest, Seed000ScalesOnPushedPodMetricsThroughTheAggregator) 
   ASSERT_TRUE(adapter_->register_apiservices());
   Pusher pusher(cp, *adapter_);
   ASSERT_TRUE(cp.apply(kSeedDeployment));
-  ASSERT_TRUE(cp.apply(kSeedHpa));
+  auto hpa = cp.kubectl({"apply", "-f", kSeedHpaFile});
+  ASSERT_EQ(hpa.status, 0) << hpa.err;
 
   {
     SCOPED_TRACE("idle: L = 0");
