@@ -2,6 +2,7 @@
 
 #include <fstream>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 
@@ -13,6 +14,8 @@
 namespace kscale::testing {
 
 namespace {
+
+const std::string kManifest = std::string(KSCALE_SOURCE_DIR) + "/deploy/kscale-adapter.yaml";
 
 std::string file_base64(const std::filesystem::path& file) {
   auto r = run_command({"base64", "-w0", file.string()});
@@ -53,8 +56,7 @@ bool Adapter::wait_ready(std::chrono::milliseconds timeout) const {
 std::string Adapter::apiservices_yaml() const {
   const std::string ca_bundle = file_base64(cp_.cert("ca"));
   std::string out;
-  for (auto doc :
-       YAML::LoadAllFromFile(std::string(KSCALE_SOURCE_DIR) + "/deploy/kscale-adapter.yaml")) {
+  for (auto doc : YAML::LoadAllFromFile(kManifest)) {
     if (!doc.IsMap() || doc["kind"].as<std::string>("") != "APIService") {
       continue;
     }
@@ -105,6 +107,26 @@ int Adapter::push(const std::string& path, const std::string& value) const {
   auto r =
       cp_.request(http_url() + path, Identity{}, {"Content-Type: application/json"}, "POST", value);
   return r.code;
+}
+
+std::filesystem::path prepare_adapter_identity(const ControlPlane& cp) {
+  const std::set<std::string> kinds{"Namespace",   "ServiceAccount", "Role",
+                                    "RoleBinding", "ClusterRole",    "ClusterRoleBinding"};
+  std::string rbac;
+  for (const auto& doc : YAML::LoadAllFromFile(kManifest)) {
+    if (doc.IsMap() && kinds.count(doc["kind"].as<std::string>("")) != 0) {
+      YAML::Emitter emitter;
+      emitter << doc;
+      rbac += std::string("---\n") + emitter.c_str() + "\n";
+    }
+  }
+  auto applied = cp.kubectl({"apply", "-f", "-"}, rbac);
+  if (applied.status != 0) {
+    throw std::runtime_error("cannot apply the adapter's RBAC: " + applied.err);
+  }
+  const auto token_file =
+      cp.write_file("adapter.token", cp.service_account_token("kscale", "kscale-adapter"));
+  return cp.kubeconfig_for("adapter", Identity{.token_file = token_file.string()});
 }
 
 }  // namespace kscale::testing

@@ -43,4 +43,10 @@ class Adapter {
   int http_port_ = 0;
 };
 
+/// §7's identity for `kscale adapter --kubeconfig=...` (cluster mode): applies the namespace,
+/// service account, roles and bindings of deploy/kscale-adapter.yaml, writes a token of
+/// kscale/kscale-adapter to <dir>/adapter.token and <dir>/adapter.kubeconfig using it as tokenFile
+/// (server and CA of `cp`). Returns the kubeconfig's path; throws on failure.
+std::filesystem::path prepare_adapter_identity(const ControlPlane& cp);
+
 }  // namespace kscale::testing

@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
+#include "e2e/adapter.h"
 #include "e2e/e2e_environment.h"
 
 namespace kscale::testing {
@@ -192,6 +193,25 @@ TEST_F(DeployE2eTest, ManifestRbacGrantsWhatTheSpecLists) {
                             hpa + "\n  resourceAttributes: " + attributes + "\n");
     EXPECT_EQ(trim(r.out), "true") << hpa << ": " << attributes << r.err;
   }
+}
+
+// The adapter's own credentials (a service account token in a kubeconfig tokenFile, as §7 runs
+// it) read what the cluster view needs and nothing else.
+TEST_F(DeployE2eTest, AdapterIdentityReadsTheClusterWithItsTokenFile) {
+  auto& cp = control_plane();
+  const auto kubeconfig = prepare_adapter_identity(cp);
+  for (const std::vector<std::string>& allowed :
+       {std::vector<std::string>{"get", "pods", "--all-namespaces"},
+        std::vector<std::string>{"get", "namespaces"},
+        std::vector<std::string>{"get", "configmap", "-n", "kube-system",
+                                 "extension-apiserver-authentication"}}) {
+    auto r = cp.kubectl_with(kubeconfig, allowed);
+    EXPECT_EQ(r.status, 0) << allowed[1] << ": " << r.err;
+  }
+  auto secrets = cp.kubectl_with(kubeconfig, {"get", "secrets", "--all-namespaces"});
+  EXPECT_NE(secrets.status, 0);
+  EXPECT_NE(secrets.err.find("system:serviceaccount:kscale:kscale-adapter"), std::string::npos)
+      << secrets.err;
 }
 
 }  // namespace
