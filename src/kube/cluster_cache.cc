@@ -199,17 +199,16 @@ void ClusterCache::resolve_later(const core::GroupResource& gr) const {
       return;
     }
   }
-  auto* self = const_cast<ClusterCache*>(this);  // the background half of a const read
   tasks_.spawn(
       asio::make_strand(executor_),
-      [](ClusterCache* cache, std::string key) -> asio::awaitable<void> {
+      [](const ClusterCache* cache, std::string key) -> asio::awaitable<void> {
         const auto resource = co_await cache->discovery_->resolve(key);
         if (resource && resource->can_list_and_watch()) {
           cache->watch_for(*resource);
         }
         std::lock_guard lock(cache->mutex_);
         cache->resolving_.erase(key);
-      }(self, key),
+      }(this, key),
       "discovery " + key);
 }
 

@@ -369,7 +369,10 @@ core::Result<std::optional<ClientConfig>> resolve_client_config(const ClientConf
     if (!merged.files.empty()) {
       return build_guarded(merged, options.context);
     }
-    spdlog::warn("KUBECONFIG={} names no existing file", *list);
+    // Upstream: controller-runtime tries in-cluster and $HOME only when KUBECONFIG is unset
+    // (clientcmd's precedence is then KUBECONFIG's files alone).
+    spdlog::warn("KUBECONFIG={} names no existing file: no cluster connection", *list);
+    return std::nullopt;
   }
   auto in_cluster = in_cluster_config(env);
   if (!in_cluster) {

@@ -279,7 +279,7 @@ TEST_F(HttpApiClientTest, ARequestRunsWhileAStreamIsOpen) {
   EXPECT_EQ(client.connections_created(), 2u);  // both went back to the pool
 }
 
-TEST_F(HttpApiClientTest, TheRateLimitPassesTheBurstInOrderAndExemptsStreams) {
+TEST_F(HttpApiClientTest, TheRateLimitPassesTheFirstBurstAndExemptsStreams) {
   ApiClientOptions options;
   options.qps = 0.001;  // after the burst, the next token is 1000 s away
   options.burst = 2;
@@ -300,7 +300,8 @@ TEST_F(HttpApiClientTest, TheRateLimitPassesTheBurstInOrderAndExemptsStreams) {
   EXPECT_EQ(events, R"({"type":"BOOKMARK","object":{}})");
   EXPECT_EQ(completed, 2);
   std::lock_guard lock(mutex_);
-  EXPECT_EQ(counted_, (std::vector<std::string>{"0", "1"}));
+  // The first two in line took the burst (they then race on two connections); 2 and 3 wait.
+  EXPECT_THAT(counted_, ::testing::UnorderedElementsAre("0", "1"));
 }
 
 TEST_F(HttpApiClientTest, ConnectionErrorsNameTheKubeconfigField) {

@@ -183,10 +183,26 @@ TEST_F(KubeconfigTest, KubeconfigBeatsInClusterAndHome) {
 
 TEST_F(KubeconfigTest, NothingFoundIsStandaloneNotAnError) {
   env_["HOME"] = dir_.string();
+  auto r = resolve();
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_FALSE(*r);
+}
+
+TEST_F(KubeconfigTest, ASetKubeconfigVariableExcludesInClusterAndHome) {
+  write("sa/token", "sa-token");
+  env_["KSCALE_SERVICEACCOUNT_DIR"] = (dir_ / "sa").string();
+  env_["KUBERNETES_SERVICE_HOST"] = "10.96.0.1";
+  env_["KUBERNETES_SERVICE_PORT"] = "443";
+  env_["HOME"] = dir_.string();
+  write(".kube/config", kubeconfig("    server: https://home:1\n", ""));
   env_["KUBECONFIG"] = (dir_ / "missing").string();
   auto r = resolve();
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_FALSE(*r);
+  env_.erase("KUBECONFIG");
+  auto in_cluster = resolve();
+  ASSERT_TRUE(in_cluster) << in_cluster.error().message;
+  EXPECT_EQ((*in_cluster)->server.host, "10.96.0.1");
 }
 
 TEST_F(KubeconfigTest, ServerRules) {
