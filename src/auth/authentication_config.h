@@ -40,8 +40,8 @@ struct AuthenticationFlags {
   std::vector<std::string> requestheader_uid_headers;  // --requestheader-uid-headers
   std::vector<std::string> requestheader_group_headers{"x-remote-group"};
   std::vector<std::string> requestheader_extra_headers_prefix{"x-remote-extra-"};
-  std::string authentication_kubeconfig;       // --authentication-kubeconfig ("" = the cluster client)
-  bool authentication_skip_lookup = false;     // --authentication-skip-lookup
+  std::string authentication_kubeconfig;    // --authentication-kubeconfig ("" = the cluster client)
+  bool authentication_skip_lookup = false;  // --authentication-skip-lookup
   bool authentication_tolerate_lookup_failure = false;  // --authentication-tolerate-lookup-failure
   std::chrono::seconds token_webhook_cache_ttl{10};     // --authentication-token-webhook-cache-ttl
 };

@@ -25,6 +25,9 @@ class CertificateVerifier {
   /// Parses a PEM bundle of CA certificates. Errors: no certificate in it, or a malformed one.
   [[nodiscard]] static core::Result<std::shared_ptr<const CertificateVerifier>> from_pem(
       const std::string& pem, const core::Clock& clock);
+  struct State;
+  /// Used by from_pem (State is opaque).
+  CertificateVerifier(std::unique_ptr<State> state, const core::Clock& clock);
   ~CertificateVerifier();
   CertificateVerifier(const CertificateVerifier&) = delete;
   CertificateVerifier& operator=(const CertificateVerifier&) = delete;
@@ -36,8 +39,6 @@ class CertificateVerifier {
   [[nodiscard]] core::Result<VerifiedLeaf> verify(const std::vector<std::string>& chain) const;
 
  private:
-  struct State;
-  CertificateVerifier(std::unique_ptr<State> state, const core::Clock& clock);
   std::unique_ptr<State> state_;
   const core::Clock& clock_;
 };

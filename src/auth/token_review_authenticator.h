@@ -63,6 +63,7 @@ class TokenReviewAuthenticator {
   std::string hmac_key_;  // random, per process
   std::mutex mutex_;
   std::unordered_map<std::string, Entry> cache_;  // guarded by mutex_
+  size_t next_sweep_;  // expired entries are dropped when the cache reaches this size
 };
 
 }  // namespace kscale::auth

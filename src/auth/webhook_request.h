@@ -32,9 +32,11 @@ struct WebhookRetry {
 /// 504, 429 or any answer with Retry-After, up to `retry.tries` tries within `retry.timeout`;
 /// the result is the last answer (any status) or the last transport error. `client` must outlive
 /// the call and accept concurrent requests; `clock` measures the budget.
-boost::asio::awaitable<core::Result<net::Response>> post_webhook_review(
-    kube::ApiClient* client, std::string target, std::string body, WebhookRetry retry,
-    const core::Clock* clock);
+boost::asio::awaitable<core::Result<net::Response>> post_webhook_review(kube::ApiClient* client,
+                                                                        std::string target,
+                                                                        std::string body,
+                                                                        WebhookRetry retry,
+                                                                        const core::Clock* clock);
 
 /// Whether an answer or error is one upstream's DefaultShouldRetry retries.
 bool should_retry(const core::Result<net::Response>& answer);

@@ -119,8 +119,8 @@ class ServerGateTest : public ::testing::Test {
   std::string curl(const std::string& first, const std::string& second) {
     const fs::path out = dir_ / "curl.out";
     const std::string base = "https://127.0.0.1:" + std::to_string(port_);
-    const std::string command = "curl -sk --cert '" + (dir_ / "client.pem").string() +
-                                "' --key '" + (dir_ / "client.key").string() + "' -w ' %{http_code}\\n' '" +
+    const std::string command = "curl -sk --cert '" + (dir_ / "client.pem").string() + "' --key '" +
+                                (dir_ / "client.key").string() + "' -w ' %{http_code}\\n' '" +
                                 base + first + "' '" + base + second + "' > '" + out.string() +
                                 "' 2>&1";
     EXPECT_EQ(std::system(command.c_str()), 0);
