@@ -171,7 +171,12 @@ asio::awaitable<core::Result<std::string>> post_webhook(kube::ApiClient& client,
       const auto jittered = wait + std::chrono::duration_cast<std::chrono::nanoseconds>(
                                        wait * (options.backoff.jitter * r));
       wait = std::chrono::duration_cast<std::chrono::nanoseconds>(wait * options.backoff.factor);
-      co_await (options.sleep ? options.sleep(jittered) : timer_sleep(jittered));
+      // Not a conditional expression: GCC 12 destroys a co_await'ed conditional's temporary twice.
+      if (options.sleep) {
+        co_await options.sleep(jittered);
+      } else {
+        co_await timer_sleep(jittered);
+      }
     }
     auto res = co_await client.request(net::http::verb::post, target, body, request_options);
     if (res && res->result_int() >= 200 && res->result_int() <= 206) {

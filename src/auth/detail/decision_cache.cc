@@ -10,8 +10,9 @@ std::optional<SarStatus> DecisionCache::get(std::string_view key, core::Monotoni
     return std::nullopt;
   }
   if (now > it->second->expires) {
-    lru_.erase(it->second);
-    index_.erase(it);
+    const auto entry = it->second;
+    index_.erase(it);  // first: the index's key views the entry's string
+    lru_.erase(entry);
     return std::nullopt;
   }
   lru_.splice(lru_.begin(), lru_, it->second);
