@@ -1,6 +1,7 @@
 #include "auth/detail/subject_access_review.h"
 
 #include <boost/json/array.hpp>
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -22,7 +23,7 @@ void put_if(json::object& o, std::string_view key, const std::string& value) {
 }
 
 json::object requirement(std::string_view key, std::string_view op, json::array values) {
-  json::object r{{"key", key}, {"operator", op}};
+  json::object r({{"key", key}, {"operator", op}}, values.storage());
   if (!values.empty()) {
     r["values"] = std::move(values);
   }
@@ -31,8 +32,8 @@ json::object requirement(std::string_view key, std::string_view op, json::array 
 
 // Upstream: webhook.go labelSelectorToAuthorizationAPI — =, ==, in → In; !=, notin → NotIn;
 // exists, !key; > and < dropped. A selector that does not parse (or keeps nothing) is left out.
-json::array label_requirements(std::string_view selector) {
-  json::array out;
+json::array label_requirements(std::string_view selector, const json::storage_ptr& sp) {
+  json::array out(sp);
   const auto parsed = core::LabelSelector::parse(selector);
   if (!parsed) {
     return out;
@@ -50,26 +51,27 @@ json::array label_requirements(std::string_view selector) {
       case Op::DoesNotExist: op = "DoesNotExist"; break;
       default: continue;
     }
-    out.push_back(requirement(r.key, op, json::array(r.values.begin(), r.values.end())));
+    out.push_back(requirement(r.key, op, json::array(r.values.begin(), r.values.end(), sp)));
   }
   return out;
 }
 
 // Upstream: webhook.go fieldSelectorToAuthorizationAPI — = and == → In, != → NotIn, one value.
-json::array field_requirements(std::string_view selector) {
-  json::array out;
+json::array field_requirements(std::string_view selector, const json::storage_ptr& sp) {
+  json::array out(sp);
   const auto parsed = parse_field_selector(selector);
   if (!parsed) {
     return out;
   }
   for (const auto& r : *parsed) {
-    out.push_back(requirement(r.field, r.not_equals ? "NotIn" : "In", json::array{json::value(r.value)}));
+    out.push_back(
+        requirement(r.field, r.not_equals ? "NotIn" : "In", json::array({json::value(r.value, sp)}, sp)));
   }
   return out;
 }
 
-json::object resource_attributes(const RequestInfo& info) {
-  json::object a;
+json::object resource_attributes(const RequestInfo& info, const json::storage_ptr& sp) {
+  json::object a(sp);
   put_if(a, "namespace", info.namespace_name);
   put_if(a, "verb", info.verb);
   put_if(a, "group", info.api_group);
@@ -77,11 +79,11 @@ json::object resource_attributes(const RequestInfo& info) {
   put_if(a, "resource", info.resource);
   put_if(a, "subresource", info.subresource);
   put_if(a, "name", info.name);
-  if (auto reqs = field_requirements(info.field_selector); !reqs.empty()) {
-    a["fieldSelector"] = json::object{{"requirements", std::move(reqs)}};
+  if (auto reqs = field_requirements(info.field_selector, sp); !reqs.empty()) {
+    a["fieldSelector"] = json::object({{"requirements", std::move(reqs)}}, sp);
   }
-  if (auto reqs = label_requirements(info.label_selector); !reqs.empty()) {
-    a["labelSelector"] = json::object{{"requirements", std::move(reqs)}};
+  if (auto reqs = label_requirements(info.label_selector, sp); !reqs.empty()) {
+    a["labelSelector"] = json::object({{"requirements", std::move(reqs)}}, sp);
   }
   return a;
 }
@@ -89,23 +91,27 @@ json::object resource_attributes(const RequestInfo& info) {
 }  // namespace
 
 std::string encode_sar_spec(const UserInfo& user, const RequestInfo& info) {
-  json::object spec;
+  // Built once per request (the cache key): in a stack buffer rather than a dozen allocations.
+  unsigned char buffer[4096];
+  json::monotonic_resource resource(buffer);
+  const json::storage_ptr sp(&resource);
+  json::object spec(sp);
   if (info.is_resource_request) {
-    spec["resourceAttributes"] = resource_attributes(info);
+    spec["resourceAttributes"] = resource_attributes(info, sp);
   } else {
-    json::object a;
+    json::object a(sp);
     put_if(a, "path", info.path);
     put_if(a, "verb", info.verb);
     spec["nonResourceAttributes"] = std::move(a);
   }
   put_if(spec, "user", user.name);
   if (!user.groups.empty()) {
-    spec["groups"] = json::array(user.groups.begin(), user.groups.end());
+    spec["groups"] = json::array(user.groups.begin(), user.groups.end(), sp);
   }
   if (!user.extra.empty()) {
-    json::object extra;
+    json::object extra(sp);
     for (const auto& [key, values] : user.extra) {
-      extra[key] = json::array(values.begin(), values.end());
+      extra[key] = json::array(values.begin(), values.end(), sp);
     }
     spec["extra"] = std::move(extra);
   }
