@@ -96,10 +96,13 @@ void BM_UnauthorizedHpaReadDispatch(benchmark::State& state) {
   store::SeriesStore store(clock, store::StoreOptions{});
   std::vector<store::CustomPoint> points;
   for (int i = 0; i < 100; ++i) {
-    points.push_back(store::CustomPoint{
-        {core::GroupResource{"pods", ""}, "default", "httpserver-7d9f8-" + std::to_string(10000 + i),
-         "http_requests_qps", {}},
-        {clock.system_now(), core::Quantity::from_milli(30000), std::nullopt}});
+    points.push_back(
+        store::CustomPoint{{core::GroupResource{"pods", ""},
+                            "default",
+                            "httpserver-7d9f8-" + std::to_string(10000 + i),
+                            "http_requests_qps",
+                            {}},
+                           {clock.system_now(), core::Quantity::from_milli(30000), std::nullopt}});
   }
   store.put_custom(std::move(points));
   kube::StaticClusterView cluster;

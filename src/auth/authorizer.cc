@@ -28,15 +28,33 @@ std::string go_quote(std::string_view s) {
   for (const char c : s) {
     const auto u = static_cast<unsigned char>(c);
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\a': out += "\\a"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\v': out += "\\v"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\a':
+        out += "\\a";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\v':
+        out += "\\v";
+        break;
       default:
         if (u < 0x20 || u == 0x7f) {
           out += "\\x";
@@ -56,10 +74,17 @@ std::string sanitize(std::string_view s) {
   out.reserve(s.size());
   for (const char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -75,8 +100,8 @@ std::string forbidden_message(const UserInfo& user, const RequestInfo& info) {
   if (!info.subresource.empty()) {
     resource += "/" + info.subresource;
   }
-  std::string msg = who + " resource " + go_quote(resource) + " in API group " +
-                    go_quote(info.api_group);
+  std::string msg =
+      who + " resource " + go_quote(resource) + " in API group " + go_quote(info.api_group);
   if (!info.namespace_name.empty()) {
     return msg + " in the namespace " + go_quote(info.namespace_name);
   }
@@ -120,8 +145,7 @@ core::Result<std::unique_ptr<Authorizer>> Authorizer::create(AuthorizerOptions o
       continue;
     }
     if (p.substr(0, p.size() - 1).find('*') != std::string_view::npos) {
-      return core::fail(
-          core::Error::bad_request("only trailing * allowed in " + go_quote(p)));
+      return core::fail(core::Error::bad_request("only trailing * allowed in " + go_quote(p)));
     }
     if (p.ends_with('*')) {
       a->path_prefixes_.emplace_back(p.substr(0, p.size() - 1));
@@ -184,8 +208,8 @@ asio::awaitable<Authorization> Authorizer::review(const UserInfo& user, const Re
   reviews_sent_.fetch_add(1);
   auto body = co_await post_webhook(*client_, kReviewPath, kReviewResource,
                                     detail::encode_sar_body(key), options_.webhook);
-  auto status = body ? detail::decode_sar_status(*body) : core::Result<detail::SarStatus>(
-                                                              core::fail(body.error()));
+  auto status = body ? detail::decode_sar_status(*body)
+                     : core::Result<detail::SarStatus>(core::fail(body.error()));
   if (!status) {
     spdlog::error("Failed to make webhook authorizer request: {}", status.error().message);
     co_return Authorization{Decision::NoOpinion, {}, status.error().message};
@@ -216,8 +240,7 @@ asio::awaitable<std::optional<net::Response>> Authorizer::check(const net::Reque
   co_return forbidden_response(user, *info, result.reason);
 }
 
-core::Result<RequestInfo> authorization_attributes(std::string_view method,
-                                                   std::string_view target,
+core::Result<RequestInfo> authorization_attributes(std::string_view method, std::string_view target,
                                                    bool push_authorization) {
   if (push_authorization) {
     if (auto push = push_request_info(method, target)) {
@@ -257,10 +280,13 @@ net::Response forbidden_response(const UserInfo& user, const RequestInfo& info,
   if (!info.resource.empty()) {
     details["kind"] = info.resource;
   }
-  const boost::json::object status{{"kind", "Status"},       {"apiVersion", "v1"},
+  const boost::json::object status{{"kind", "Status"},
+                                   {"apiVersion", "v1"},
                                    {"metadata", boost::json::object()},
-                                   {"status", "Failure"},    {"message", message},
-                                   {"reason", "Forbidden"},  {"details", std::move(details)},
+                                   {"status", "Failure"},
+                                   {"message", message},
+                                   {"reason", "Forbidden"},
+                                   {"details", std::move(details)},
                                    {"code", 403}};
   auto res = net::json_response(boost::json::serialize(status), net::http::status::forbidden);
   res.set("X-Content-Type-Options", "nosniff");

@@ -5,8 +5,8 @@
 
 #include <atomic>
 #include <chrono>
-#include <cstdint>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -100,7 +100,7 @@ class Authorizer {
   AuthorizerOptions options_;
   kube::ApiClient* client_;
   const core::Clock& clock_;
-  std::vector<std::string> exact_paths_;   // without the leading '/'
+  std::vector<std::string> exact_paths_;  // without the leading '/'
   std::vector<std::string> path_prefixes_;
   std::unique_ptr<detail::DecisionCache> cache_;
   std::atomic<uint64_t> reviews_sent_{0};

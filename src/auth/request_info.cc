@@ -74,7 +74,8 @@ void resolve_collection_verb(RequestInfo& info, const net::QueryParams& query) {
       return;
     }
   }
-  if (const auto labels = query.get("labelSelector"); labels && !core::LabelSelector::parse(*labels)) {
+  if (const auto labels = query.get("labelSelector");
+      labels && !core::LabelSelector::parse(*labels)) {
     return;
   }
   const auto fields = query.get("fieldSelector");
@@ -101,8 +102,8 @@ core::Result<RequestInfo> make_request_info(std::string_view method, std::string
   const std::string_view raw_query = q == std::string_view::npos ? "" : target.substr(q + 1);
   auto path = net::percent_decode_segment(raw_path);
   if (!path) {
-    return core::fail(core::Error::bad_request("invalid URL escape in path \"" +
-                                               std::string(raw_path) + "\""));
+    return core::fail(
+        core::Error::bad_request("invalid URL escape in path \"" + std::string(raw_path) + "\""));
   }
   RequestInfo info;
   info.path = std::move(*path);

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <random>
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -27,24 +28,36 @@ struct Failure {
 
 // Upstream: apimachinery api/errors NewGenericServerResponse — the message and reason client-go
 // gives an answer whose body is not a Status.
-std::pair<std::string, std::string_view> generic_answer(int code, const std::string& server_message) {
+std::pair<std::string, std::string_view> generic_answer(int code,
+                                                        const std::string& server_message) {
   switch (code) {
-    case 400: return {"the server rejected our request for an unknown reason", "BadRequest"};
-    case 401: return {"the server has asked for the client to provide credentials", "Unauthorized"};
-    case 403: return {server_message, "Forbidden"};
-    case 404: return {"the server could not find the requested resource", "NotFound"};
-    case 405: return {"the server does not allow this method on the requested resource", "MethodNotAllowed"};
-    case 409: return {"the server reported a conflict", "AlreadyExists"};
-    case 422: return {"the server rejected our request due to an error in our request", "Invalid"};
+    case 400:
+      return {"the server rejected our request for an unknown reason", "BadRequest"};
+    case 401:
+      return {"the server has asked for the client to provide credentials", "Unauthorized"};
+    case 403:
+      return {server_message, "Forbidden"};
+    case 404:
+      return {"the server could not find the requested resource", "NotFound"};
+    case 405:
+      return {"the server does not allow this method on the requested resource",
+              "MethodNotAllowed"};
+    case 409:
+      return {"the server reported a conflict", "AlreadyExists"};
+    case 422:
+      return {"the server rejected our request due to an error in our request", "Invalid"};
     case 429:
       return {"the server has received too many requests and has asked us to try again later",
               "TooManyRequests"};
-    case 503: return {"the server is currently unable to handle the request", "ServiceUnavailable"};
+    case 503:
+      return {"the server is currently unable to handle the request", "ServiceUnavailable"};
     case 504:
-      return {"the server was unable to return a response in the time allotted, but may still be "
-              "processing the request",
-              "Timeout"};
-    default: break;
+      return {
+          "the server was unable to return a response in the time allotted, but may still be "
+          "processing the request",
+          "Timeout"};
+    default:
+      break;
   }
   if (code >= 500) {
     std::string quoted = boost::json::serialize(boost::json::value(server_message));
@@ -87,7 +100,8 @@ std::optional<Failure> status_failure(const std::string& body, int http_code) {
       retry_after = r->as_int64();
     }
   }
-  return Failure{text("message", v), retriable(text("reason", v), static_cast<int>(code), retry_after)};
+  return Failure{text("message", v),
+                 retriable(text("reason", v), static_cast<int>(code), retry_after)};
 }
 
 // Upstream: client-go rest.Request transformResponse / newUnstructuredResponseError.
@@ -108,9 +122,10 @@ Failure answer_failure(const net::Response& res, std::string_view qualified_reso
                  retriable(reason, code, retry_after)};
 }
 
+// A cancelled wait ends early without an exception; the caller looks at the cancellation state.
 asio::awaitable<void> timer_sleep(std::chrono::nanoseconds d) {
   asio::steady_timer timer(co_await asio::this_coro::executor, d);
-  co_await timer.async_wait(asio::use_awaitable);
+  co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
 }
 
 double thread_random() {
@@ -158,8 +173,7 @@ asio::awaitable<core::Result<std::string>> post_webhook(kube::ApiClient& client,
                                                         std::string_view qualified_resource,
                                                         std::string body,
                                                         const WebhookOptions& options) {
-  const std::string target =
-      std::string(path) + "?timeout=" + go_duration_string(options.timeout);
+  const std::string target = std::string(path) + "?timeout=" + go_duration_string(options.timeout);
   net::RequestOptions request_options;
   request_options.timeout = options.timeout;
   request_options.headers = {{"Content-Type", "application/json"}, {"Accept", "application/json"}};
@@ -176,6 +190,11 @@ asio::awaitable<core::Result<std::string>> post_webhook(kube::ApiClient& client,
         co_await options.sleep(jittered);
       } else {
         co_await timer_sleep(jittered);
+      }
+      // Upstream: ExponentialBackoffWithContext stops when the context is done.
+      if ((co_await asio::this_coro::cancellation_state).cancelled() !=
+          asio::cancellation_type::none) {
+        break;
       }
     }
     auto res = co_await client.request(net::http::verb::post, target, body, request_options);

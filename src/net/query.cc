@@ -55,8 +55,8 @@ core::Result<QueryParams> QueryParams::parse(std::string_view query) {
     return true;
   });
   if (!ok) {
-    return core::fail(core::Error::bad_request("invalid query string \"" + bad +
-                                               "\": malformed percent-escape"));
+    return core::fail(
+        core::Error::bad_request("invalid query string \"" + bad + "\": malformed percent-escape"));
   }
   return q;
 }

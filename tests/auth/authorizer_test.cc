@@ -20,7 +20,8 @@ constexpr std::string_view kSarTarget =
     "/apis/authorization.k8s.io/v1/subjectaccessreviews?timeout=10s";
 
 net::Response review_answer(bool allowed, std::string_view reason = "", bool denied = false) {
-  std::string body = R"({"kind":"SubjectAccessReview","apiVersion":"authorization.k8s.io/v1","status":{"allowed":)";
+  std::string body =
+      R"({"kind":"SubjectAccessReview","apiVersion":"authorization.k8s.io/v1","status":{"allowed":)";
   body += allowed ? "true" : "false";
   if (denied) {
     body += R"(,"denied":true)";
@@ -35,11 +36,11 @@ net::Response review_answer(bool allowed, std::string_view reason = "", bool den
 UserInfo bob() { return UserInfo{"bob", "", {"system:authenticated"}, {}}; }
 
 UserInfo hpa() {
-  return UserInfo{"system:serviceaccount:kube-system:horizontal-pod-autoscaler",
-                  "7d8e-uid",
-                  {"system:serviceaccounts", "system:serviceaccounts:kube-system",
-                   "system:authenticated"},
-                  {{"authentication.kubernetes.io/credential-id", {"JTI=abc"}}}};
+  return UserInfo{
+      "system:serviceaccount:kube-system:horizontal-pod-autoscaler",
+      "7d8e-uid",
+      {"system:serviceaccounts", "system:serviceaccounts:kube-system", "system:authenticated"},
+      {{"authentication.kubernetes.io/credential-id", {"JTI=abc"}}}};
 }
 
 net::Request request(net::http::verb verb, std::string target) {
@@ -130,7 +131,9 @@ TEST_F(AuthorizerTest, AStarBeforeTheEndOfAnAllowedPathIsRejected) {
 }
 
 TEST_F(AuthorizerTest, SendsTheResourceReviewByteForByte) {
-  EXPECT_FALSE(check(std::string(kP) + "/namespaces/default/pods/%2A/http_requests_qps?labelSelector=app%3Dweb", hpa()));
+  EXPECT_FALSE(check(std::string(kP) +
+                         "/namespaces/default/pods/%2A/http_requests_qps?labelSelector=app%3Dweb",
+                     hpa()));
   ASSERT_EQ(client.sent.size(), 1u);
   EXPECT_EQ(client.sent[0].verb, net::http::verb::post);
   EXPECT_EQ(client.sent[0].target, kSarTarget);
@@ -203,7 +206,8 @@ TEST_F(AuthorizerTest, CachesAllowedAndDeniedReviewsForTheirTtl) {
 
 TEST_F(AuthorizerTest, FailedReviewsAreNotCached) {
   client.answer = [](const auto&) {
-    return core::Result<net::Response>(core::fail(core::Error::unavailable("connect: Connection refused")));
+    return core::Result<net::Response>(
+        core::fail(core::Error::unavailable("connect: Connection refused")));
   };
   EXPECT_TRUE(check("/apis", bob()));
   client.answer = [](const auto&) { return review_answer(true); };
@@ -289,9 +293,10 @@ TEST_F(AuthorizerTest, AFailedReviewIsAnInternalErrorNamingTheRequestUri) {
   EXPECT_EQ(res->result_int(), 500);
   EXPECT_EQ((*res)[net::http::field::content_type], "text/plain; charset=utf-8");
   EXPECT_EQ((*res)["X-Content-Type-Options"], "nosniff");
-  EXPECT_EQ(res->body(),
-            "Internal Server Error: \"/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/*/m?labelSelector=a%3Cb\": "
-            "POST https://10.0.0.1:443/apis/authorization.k8s.io/v1/subjectaccessreviews?timeout=10s: connect: Connection refused\n");
+  EXPECT_EQ(
+      res->body(),
+      "Internal Server Error: \"/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/*/m?labelSelector=a%3Cb\": "
+      "POST https://10.0.0.1:443/apis/authorization.k8s.io/v1/subjectaccessreviews?timeout=10s: connect: Connection refused\n");
   EXPECT_EQ(client.sent.size(), 1u);  // connection refused is not retried
 }
 
@@ -322,18 +327,24 @@ TEST_F(AuthorizerTest, PushAuthorizationReviewsACreateOnTheMetricsResource) {
   const std::string push = "/write-metrics/namespaces/default/pods/p1/http_requests_qps";
   EXPECT_FALSE(check(push, bob(), net::http::verb::post));
   ASSERT_EQ(client.sent.size(), 1u);
-  EXPECT_NE(client.sent[0].body.find(R"("nonResourceAttributes":{"path":"/write-metrics/namespaces/default/pods/p1/http_requests_qps","verb":"post"})"),
-            std::string::npos);
+  EXPECT_NE(
+      client.sent[0].body.find(
+          R"("nonResourceAttributes":{"path":"/write-metrics/namespaces/default/pods/p1/http_requests_qps","verb":"post"})"),
+      std::string::npos);
   options.push_authorization = true;
   authorizer_.reset();
   client.answer = [](const auto&) { return review_answer(false); };
   auto res = check(push, bob(), net::http::verb::post);
   ASSERT_EQ(client.sent.size(), 2u);
-  EXPECT_NE(client.sent[1].body.find(R"("resourceAttributes":{"namespace":"default","verb":"create","group":"custom.metrics.k8s.io","resource":"pods","subresource":"http_requests_qps","name":"p1"})"),
-            std::string::npos);
+  EXPECT_NE(
+      client.sent[1].body.find(
+          R"("resourceAttributes":{"namespace":"default","verb":"create","group":"custom.metrics.k8s.io","resource":"pods","subresource":"http_requests_qps","name":"p1"})"),
+      std::string::npos);
   ASSERT_TRUE(res);
-  EXPECT_NE(res->body().find(R"(pods.custom.metrics.k8s.io \"p1\" is forbidden: User \"bob\" cannot create resource \"pods/http_requests_qps\" in API group \"custom.metrics.k8s.io\" in the namespace \"default\")"),
-            std::string::npos);
+  EXPECT_NE(
+      res->body().find(
+          R"(pods.custom.metrics.k8s.io \"p1\" is forbidden: User \"bob\" cannot create resource \"pods/http_requests_qps\" in API group \"custom.metrics.k8s.io\" in the namespace \"default\")"),
+      std::string::npos);
 }
 
 TEST_F(AuthorizerTest, ABadPathEscapeIsABadRequest) {

@@ -91,12 +91,13 @@ TEST_F(WebhookClientTest, RetriesTooManyRequestsRetryAfterAndConnectionReset) {
         return res;
       },
       [] {
-        return answer(net::http::status::service_unavailable,
-                      R"({"kind":"Status","apiVersion":"v1","status":"Failure","message":"m","reason":"ServiceUnavailable","details":{"retryAfterSeconds":2},"code":503})");
+        return answer(
+            net::http::status::service_unavailable,
+            R"({"kind":"Status","apiVersion":"v1","status":"Failure","message":"m","reason":"ServiceUnavailable","details":{"retryAfterSeconds":2},"code":503})");
       },
       [] {
-        return core::Result<net::Response>(core::fail(core::Error::unavailable(
-            "POST https://k:6443/apis: read: Connection reset by peer")));
+        return core::Result<net::Response>(core::fail(
+            core::Error::unavailable("POST https://k:6443/apis: read: Connection reset by peer")));
       },
   };
   for (size_t i = 0; i < retried.size(); ++i) {
@@ -111,14 +112,15 @@ TEST_F(WebhookClientTest, RetriesTooManyRequestsRetryAfterAndConnectionReset) {
 TEST_F(WebhookClientTest, DoesNotRetryOtherFailures) {
   const std::vector<std::function<core::Result<net::Response>()>> final_answers = {
       [] {
-        return answer(net::http::status::forbidden,
-                      R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"subjectaccessreviews.authorization.k8s.io is forbidden: User \"x\" cannot create resource \"subjectaccessreviews\"","reason":"Forbidden","code":403})");
+        return answer(
+            net::http::status::forbidden,
+            R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"subjectaccessreviews.authorization.k8s.io is forbidden: User \"x\" cannot create resource \"subjectaccessreviews\"","reason":"Forbidden","code":403})");
       },
       [] { return answer(net::http::status::service_unavailable, ""); },
       [] { return answer(net::http::status::unauthorized, ""); },
       [] {
-        return core::Result<net::Response>(
-            core::fail(core::Error::unavailable("POST https://k:6443/apis: connect: Connection refused")));
+        return core::Result<net::Response>(core::fail(
+            core::Error::unavailable("POST https://k:6443/apis: connect: Connection refused")));
       },
   };
   const std::vector<std::string> messages = {

@@ -37,16 +37,16 @@ core::Result<std::string> unescape_value(std::string_view s) {
   for (const char c : s) {
     if (in_slash) {
       if (c != '\\' && c != ',' && c != '=') {
-        return core::fail(core::Error::bad_request("invalid field selector: invalid escape sequence: \\" +
-                                                   std::string(1, c)));
+        return core::fail(core::Error::bad_request(
+            "invalid field selector: invalid escape sequence: \\" + std::string(1, c)));
       }
       out += c;
       in_slash = false;
     } else if (c == '\\') {
       in_slash = true;
     } else if (c == ',' || c == '=') {
-      return core::fail(core::Error::bad_request(
-          std::string("invalid field selector: unescaped ") + c + " in value"));
+      return core::fail(core::Error::bad_request(std::string("invalid field selector: unescaped ") +
+                                                 c + " in value"));
     } else {
       out += c;
     }

@@ -44,12 +44,21 @@ json::array label_requirements(std::string_view selector, const json::storage_pt
     switch (r.op) {
       case Op::Equals:
       case Op::DoubleEquals:
-      case Op::In: op = "In"; break;
+      case Op::In:
+        op = "In";
+        break;
       case Op::NotEquals:
-      case Op::NotIn: op = "NotIn"; break;
-      case Op::Exists: op = "Exists"; break;
-      case Op::DoesNotExist: op = "DoesNotExist"; break;
-      default: continue;
+      case Op::NotIn:
+        op = "NotIn";
+        break;
+      case Op::Exists:
+        op = "Exists";
+        break;
+      case Op::DoesNotExist:
+        op = "DoesNotExist";
+        break;
+      default:
+        continue;
     }
     out.push_back(requirement(r.key, op, json::array(r.values.begin(), r.values.end(), sp)));
   }
@@ -64,8 +73,8 @@ json::array field_requirements(std::string_view selector, const json::storage_pt
     return out;
   }
   for (const auto& r : *parsed) {
-    out.push_back(
-        requirement(r.field, r.not_equals ? "NotIn" : "In", json::array({json::value(r.value, sp)}, sp)));
+    out.push_back(requirement(r.field, r.not_equals ? "NotIn" : "In",
+                              json::array({json::value(r.value, sp)}, sp)));
   }
   return out;
 }
@@ -141,7 +150,8 @@ core::Result<SarStatus> decode_sar_status(std::string_view body) {
   }
   const auto flag = [&](std::string_view key) -> core::Result<bool> {
     const auto* m = core::json_reader::member(*s, key);
-    return m ? core::json_reader::as_bool(*m, "status." + std::string(key)) : core::Result<bool>{false};
+    return m ? core::json_reader::as_bool(*m, "status." + std::string(key))
+             : core::Result<bool>{false};
   };
   KSCALE_TRY(allowed, flag("allowed"));
   KSCALE_TRY(denied, flag("denied"));
