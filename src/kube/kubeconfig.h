@@ -16,7 +16,8 @@ namespace kscale::kube {
 /// of the kubeconfig that held it), every field checked (client-go's rest.Config, the subset
 /// kscale supports).
 struct ClientConfig {
-  net::HttpUrl server;  // https (http only for loopback); its target is the path prefix, "/" if none
+  net::HttpUrl
+      server;  // https (http only for loopback); its target is the path prefix, "/" if none
   std::string ca_file;  // PEM file; empty with ca_pem empty = the system roots
   std::string ca_pem;   // certificate-authority-data, decoded
   bool insecure_skip_tls_verify = false;
