@@ -51,17 +51,19 @@ std::string pod_json(std::size_t i, std::size_t per_deployment) {
   const std::string ns = "team-" + std::to_string(d % 100);
   char uid[40];
   std::snprintf(uid, sizeof uid, "%08zx-%04zx-4%03zx-8%03zx-%012zx", i * 2654435761u % 0xffffffff,
-                i % 0xffff, i % 0xfff, (i * 7) % 0xfff, i * 11400714819323198485ull % 0xffffffffffff);
+                i % 0xffff, i % 0xfff, (i * 7) % 0xfff,
+                i * 11400714819323198485ull % 0xffffffffffff);
   return R"({"kind":"PartialObjectMetadata","apiVersion":"meta.k8s.io/v1","metadata":{"name":")" +
          deployment + "-" + hash + "-" + chars(i, 5) + R"(","generateName":")" + deployment + "-" +
-         hash + R"(-","namespace":")" + ns + R"(","uid":")" + uid +
-         R"(","resourceVersion":")" + std::to_string(10'000'000 + i) +
+         hash + R"(-","namespace":")" + ns + R"(","uid":")" + uid + R"(","resourceVersion":")" +
+         std::to_string(10'000'000 + i) +
          R"(","creationTimestamp":"2026-11-30T10:00:00Z","labels":{"app":")" + deployment +
          R"(","app.kubernetes.io/name":")" + deployment +
          R"(","app.kubernetes.io/part-of":"shop","pod-template-hash":")" + hash +
          R"("},"annotations":{"kubectl.kubernetes.io/restartedAt":"2026-11-30T09:59:00Z"},)"
          R"("ownerReferences":[{"apiVersion":"apps/v1","kind":"ReplicaSet","name":")" +
-         deployment + "-" + hash + R"(","uid":"6c1b2f1e-2b8a-4f0e-9d55-1f2e3d4c5b6a","controller":true,"blockOwnerDeletion":true}],)"
+         deployment + "-" + hash +
+         R"(","uid":"6c1b2f1e-2b8a-4f0e-9d55-1f2e3d4c5b6a","controller":true,"blockOwnerDeletion":true}],)"
          R"("managedFields":[{"manager":"kube-controller-manager","operation":"Update","apiVersion":"v1","time":"2026-11-30T10:00:00Z","fieldsType":"FieldsV1","fieldsV1":{"f:metadata":{"f:generateName":{},"f:labels":{".":{},"f:app":{},"f:pod-template-hash":{}},"f:ownerReferences":{}}}},)"
          R"({"manager":"kubelet","operation":"Update","apiVersion":"v1","time":"2026-11-30T10:00:05Z","fieldsType":"FieldsV1","fieldsV1":{"f:status":{"f:conditions":{},"f:podIP":{}}},"subresource":"status"}]}})";
 }
@@ -93,8 +95,9 @@ int main(int argc, char** argv) {
     body += "]}";
     return kscale::net::json_response(std::move(body));
   };
-  api.stream_answer = [](const FakeApiClient::Sent&, const kscale::kube::BodySink&)
-      -> kscale::core::Result<kscale::net::Response> {
+  api.stream_answer =
+      [](const FakeApiClient::Sent&,
+         const kscale::kube::BodySink&) -> kscale::core::Result<kscale::net::Response> {
     return kscale::core::fail(kscale::core::Error::unavailable("end of the bench"));
   };
   auto env = kscale::kube::default_reflector_env(clock);
