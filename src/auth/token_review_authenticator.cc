@@ -7,18 +7,17 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
+#include "auth/detail/unauthorized.h"
 
 namespace kscale::auth {
 
 namespace {
 
+using detail::unauthorized;
+
 constexpr std::string_view kTokenReviews = "/apis/authentication.k8s.io/v1/tokenreviews";
 constexpr std::string_view kTokenReviewResource = "tokenreviews.authentication.k8s.io";
 constexpr size_t kFirstSweep = 1024;
-
-core::Error unauthorized(std::string message) {
-  return core::Error{core::StatusReason::Unauthorized, 401, std::move(message), {}};
-}
 
 std::string string_at(const boost::json::object& o, std::string_view key) {
   const auto* v = o.if_contains(key);
