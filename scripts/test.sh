@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Installs what is needed, builds kscale, runs every test (unit and integration, with real
-# kubectl, curl, prometheus, hey), then builds the unit tests under AddressSanitizer and
-# UndefinedBehaviorSanitizer and runs them. The layer check runs as a unit test in both; the
-# format and clang-tidy checks run first, before the build, and fail the run on a violation.
+# Installs what is needed, builds kscale, runs every test (unit, integration with real kubectl,
+# curl, prometheus, hey, and end to end against a real control plane), then builds the unit tests
+# under AddressSanitizer and UndefinedBehaviorSanitizer and runs them. The layer check runs as a
+# unit test in both; the format and clang-tidy checks run first, before the build, and fail the
+# run on a violation.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,8 +27,18 @@ tools/check_tidy.sh build
 
 cmake --build build -j"$jobs"
 
-echo "== unit and integration tests"
-(cd build && ctest --output-on-failure --timeout 600)
+# The end-to-end tests (label e2e) run against a real control plane and helm built from their Go
+# modules and cached outside the repository (returns at once when cached; the first build takes
+# long). KSCALE_SKIP_E2E=1 reports them skipped instead.
+if [ "${KSCALE_SKIP_E2E:-}" != 1 ]; then
+  echo "== control plane and helm for the end-to-end tests"
+  KSCALE_TESTENV_BIN=$(scripts/build-control-plane.sh)
+  KSCALE_HELM_BIN=$(scripts/build-helm.sh)
+  export KSCALE_TESTENV_BIN KSCALE_HELM_BIN
+fi
+
+echo "== unit, integration and end-to-end tests"
+(cd build && ctest --output-on-failure --timeout 900)
 
 echo "== unit tests under ASan+UBSan"
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DKSCALE_SANITIZE=ON -DKSCALE_BUILD_INTEGRATION_TESTS=OFF \

@@ -33,6 +33,36 @@ struct AdapterOptions {
   /// How long SIGTERM waits for requests in progress before closing their connections (the
   /// graceful termination of Kubernetes' generic API server).
   std::chrono::milliseconds shutdown_grace{10'000};
+
+  // Cluster mode (kubernetes-integration.md §1–2): the connection, its client-side limits, and
+  // how often API discovery is refreshed.
+  std::string kubeconfig;
+  std::string context;
+  double client_qps = 20;
+  int client_burst = 40;
+  std::string discovery_interval = "10m";
+
+  // Delegated authentication (§3), with k8s.io/apiserver's flag names and defaults. Empty header
+  // lists and prefix = take them from the extension-apiserver-authentication ConfigMap.
+  std::string authentication_kubeconfig;
+  bool authentication_skip_lookup = false;
+  bool authentication_tolerate_lookup_failure = false;
+  std::string authentication_token_webhook_cache_ttl = "10s";
+  std::string client_ca_file;
+  std::string requestheader_client_ca_file;
+  std::vector<std::string> requestheader_allowed_names;
+  std::vector<std::string> requestheader_username_headers;
+  std::vector<std::string> requestheader_group_headers;
+  std::string requestheader_extra_headers_prefix;
+  std::vector<std::string> requestheader_uid_headers;
+
+  // Delegated authorization (§4).
+  std::string authorization_kubeconfig;
+  std::vector<std::string> authorization_always_allow_paths{"/healthz", "/readyz", "/livez"};
+  std::string authorization_webhook_cache_authorized_ttl = "10s";
+  std::string authorization_webhook_cache_unauthorized_ttl = "10s";
+  /// Authorize pushes on the secure port as a `create` on the metric's resource (issue 9).
+  bool push_authorization = false;
 };
 
 struct AdapterConfig {

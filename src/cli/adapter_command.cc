@@ -30,6 +30,72 @@ void run_adapter(const app::AdapterOptions& o, int verbosity) {
   (*server)->run();
 }
 
+void add_cluster_flags(CLI::App& cmd, app::AdapterOptions& o) {
+  cmd.add_option("--kubeconfig", o.kubeconfig,
+                 "The cluster to watch and to delegate authentication and authorization to (else "
+                 "KUBECONFIG, the in-cluster service account, ~/.kube/config; none: standalone)");
+  cmd.add_option("--context", o.context, "The kubeconfig context to use instead of the current");
+  cmd.add_option("--client-qps", o.client_qps,
+                 "Requests per second to the API server (not watches)")
+      ->capture_default_str();
+  cmd.add_option("--client-burst", o.client_burst, "Burst of requests to the API server")
+      ->capture_default_str();
+  cmd.add_option("--discovery-interval", o.discovery_interval,
+                 "How often API discovery is refreshed")
+      ->capture_default_str();
+}
+
+void add_authentication_flags(CLI::App& cmd, app::AdapterOptions& o) {
+  cmd.add_option(
+      "--authentication-kubeconfig", o.authentication_kubeconfig,
+      "kubeconfig for TokenReviews and the authentication ConfigMap (default: the cluster's)");
+  cmd.add_flag("--authentication-skip-lookup", o.authentication_skip_lookup,
+               "Do not read kube-system/extension-apiserver-authentication");
+  cmd.add_flag("--authentication-tolerate-lookup-failure", o.authentication_tolerate_lookup_failure,
+               "Start even when that ConfigMap cannot be read (requests may then be anonymous)");
+  cmd.add_option("--authentication-token-webhook-cache-ttl",
+                 o.authentication_token_webhook_cache_ttl,
+                 "How long TokenReview answers are cached")
+      ->capture_default_str();
+  cmd.add_option("--client-ca-file", o.client_ca_file,
+                 "Trust client certificates signed by this CA (user = CN, groups = O)");
+  cmd.add_option("--requestheader-client-ca-file", o.requestheader_client_ca_file,
+                 "Trust X-Remote-* headers from front proxies whose certificate this CA signed");
+  cmd.add_option("--requestheader-allowed-names", o.requestheader_allowed_names,
+                 "Front-proxy certificate common names allowed (empty: any)")
+      ->delimiter(',');
+  cmd.add_option("--requestheader-username-headers", o.requestheader_username_headers,
+                 "Headers naming the user")
+      ->delimiter(',');
+  cmd.add_option("--requestheader-group-headers", o.requestheader_group_headers,
+                 "Headers naming the groups")
+      ->delimiter(',');
+  cmd.add_option("--requestheader-extra-headers-prefix", o.requestheader_extra_headers_prefix,
+                 "Prefix of the headers carrying extra user information");
+  cmd.add_option("--requestheader-uid-headers", o.requestheader_uid_headers,
+                 "Headers naming the user's UID")
+      ->delimiter(',');
+}
+
+void add_authorization_flags(CLI::App& cmd, app::AdapterOptions& o) {
+  cmd.add_option("--authorization-kubeconfig", o.authorization_kubeconfig,
+                 "kubeconfig for SubjectAccessReviews (default: the cluster's)");
+  cmd.add_option("--authorization-always-allow-paths", o.authorization_always_allow_paths,
+                 "Paths served without authorization ('*' at the end: a prefix)")
+      ->delimiter(',')
+      ->capture_default_str();
+  cmd.add_option("--authorization-webhook-cache-authorized-ttl",
+                 o.authorization_webhook_cache_authorized_ttl,
+                 "How long allowed answers are cached")
+      ->capture_default_str();
+  cmd.add_option("--authorization-webhook-cache-unauthorized-ttl",
+                 o.authorization_webhook_cache_unauthorized_ttl, "How long denials are cached")
+      ->capture_default_str();
+  cmd.add_flag("--push-authorization", o.push_authorization,
+               "Authorize pushes on the secure port as a create on the metric's resource (use in "
+               "production; the plain --http-port is never authenticated)");
+}
+
 }  // namespace
 
 void add_adapter_command(CLI::App& app) {
@@ -73,6 +139,9 @@ void add_adapter_command(CLI::App& app) {
   cmd->add_option("--max-request-body-bytes", opts->max_request_body_bytes,
                   "Larger request bodies get 413")
       ->capture_default_str();
+  add_cluster_flags(*cmd, *opts);
+  add_authentication_flags(*cmd, *opts);
+  add_authorization_flags(*cmd, *opts);
   cmd->add_option("--v", *verbosity, "Log verbosity (2+: access log)")->capture_default_str();
   cmd->callback([opts, verbosity] { run_adapter(*opts, *verbosity); });
 }

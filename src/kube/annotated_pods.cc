@@ -18,70 +18,58 @@ bool all_digits(std::string_view s) {
          std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
 }
 
+std::string value_of(const core::Labels& map, std::string_view key) {
+  const auto it = map.find(key);
+  return it == map.end() ? std::string() : it->second;
+}
+
 // Why a running pod cannot be scraped (terminating, finished, no IP yet), or empty.
-std::string not_scrapable(const std::string& phase, const std::string& ip, const YAML::Node& meta) {
-  if (meta["deletionTimestamp"] && !meta["deletionTimestamp"].IsNull()) {
+std::string not_scrapable(const ObjectMetadata& pod) {
+  if (pod.deleting) {
     return "terminating";
   }
-  if (phase == "Succeeded" || phase == "Failed") {
-    return "phase " + phase;
+  if (pod.phase == "Succeeded" || pod.phase == "Failed") {
+    return "phase " + pod.phase;
   }
-  if (ip.empty()) {
+  if (pod.pod_ip.empty()) {
     return "no status.podIP yet";
   }
   return "";
 }
 
-// (name, number) of every container port, in order.
-std::vector<std::pair<std::string, std::string>> container_ports(const YAML::Node& spec) {
-  std::vector<std::pair<std::string, std::string>> ports;
-  if (const auto containers = spec && spec.IsMap() ? spec["containers"] : YAML::Node();
-      containers && containers.IsSequence()) {
-    for (const auto& c : containers) {
-      if (const auto cp = c["ports"]; cp && cp.IsSequence()) {
-        for (const auto& p : cp) {
-          ports.emplace_back(text_of(p["name"]), text_of(p["containerPort"]));
-        }
-      }
-    }
-  }
-  return ports;
-}
-
 // The port to scrape: prometheus.io/port as a number or a container port's name, else the first
 // container port. Empty, with the reason in `why_not`, when there is none.
-std::string scrape_port(const YAML::Node& annotations, const YAML::Node& spec,
-                        std::string& why_not) {
-  const auto ports = container_ports(spec);
-  std::string port = text_of(annotations["prometheus.io/port"]);
+std::string scrape_port(const ObjectMetadata& pod, std::string& why_not) {
+  const auto& ports = pod.ports;
+  std::string port = value_of(pod.annotations, "prometheus.io/port");
   if (port.empty()) {
     if (ports.empty()) {
       why_not = "no prometheus.io/port annotation and no container port";
       return "";
     }
-    return ports.front().second;
+    return std::to_string(ports.front().port);
   }
   if (all_digits(port)) {
     return port;
   }
   const auto it =
-      std::find_if(ports.begin(), ports.end(), [&](const auto& p) { return p.first == port; });
+      std::find_if(ports.begin(), ports.end(), [&](const auto& p) { return p.name == port; });
   if (it == ports.end()) {
     why_not = "prometheus.io/port \"" + port + "\" is neither a number nor a container port name";
     return "";
   }
-  return it->second;
+  return std::to_string(it->port);
 }
 
 // scheme://ip:port/path, from prometheus.io/scheme (default http) and prometheus.io/path
 // (default /metrics).
-std::string scrape_url(const YAML::Node& annotations, const std::string& ip,
+std::string scrape_url(const core::Labels& annotations, const std::string& ip,
                        const std::string& port) {
-  std::string scheme = text_of(annotations["prometheus.io/scheme"]);
+  std::string scheme = value_of(annotations, "prometheus.io/scheme");
   if (scheme.empty()) {
     scheme = "http";
   }
-  std::string path = text_of(annotations["prometheus.io/path"]);
+  std::string path = value_of(annotations, "prometheus.io/path");
   if (path.empty()) {
     path = "/metrics";
   } else if (path.front() != '/') {
@@ -91,14 +79,48 @@ std::string scrape_url(const YAML::Node& annotations, const std::string& ip,
   return scheme + "://" + host + ":" + port + path;
 }
 
-core::Labels pod_labels(const YAML::Node& meta) {
-  core::Labels labels;
-  if (meta["labels"] && meta["labels"].IsMap()) {
-    for (const auto& kv : meta["labels"]) {
-      labels.emplace(kv.first.as<std::string>(), text_of(kv.second));
+core::Labels string_map(const YAML::Node& map, std::string_view prefix = {}) {
+  core::Labels out;
+  if (map && map.IsMap()) {
+    for (const auto& kv : map) {
+      auto key = kv.first.as<std::string>();
+      if (key.starts_with(prefix)) {
+        out.emplace(std::move(key), text_of(kv.second));
+      }
     }
   }
-  return labels;
+  return out;
+}
+
+// What scrape_endpoint needs of a Pod read from YAML.
+ObjectMetadata pod_metadata(const YAML::Node& obj, const YAML::Node& meta, std::string name) {
+  ObjectMetadata pod;
+  pod.name = std::move(name);
+  pod.namespace_name = text_of(meta["namespace"]);
+  if (pod.namespace_name.empty()) {
+    pod.namespace_name = "default";
+  }
+  pod.labels = string_map(meta["labels"]);
+  pod.annotations = string_map(meta["annotations"], "prometheus.io/");
+  pod.deleting = meta["deletionTimestamp"] && !meta["deletionTimestamp"].IsNull();
+  if (const auto status = obj["status"]) {
+    pod.phase = text_of(status["phase"]);
+    pod.pod_ip = text_of(status["podIP"]);
+  }
+  const auto spec = obj["spec"];
+  if (const auto containers = spec && spec.IsMap() ? spec["containers"] : YAML::Node();
+      containers && containers.IsSequence()) {
+    for (const auto& c : containers) {
+      if (const auto cp = c["ports"]; cp && cp.IsSequence()) {
+        for (const auto& p : cp) {
+          const std::string number = text_of(p["containerPort"]);
+          pod.ports.push_back(
+              ContainerPort{text_of(p["name"]), all_digits(number) ? std::stoi(number) : 0});
+        }
+      }
+    }
+  }
+  return pod;
 }
 
 core::Result<void> add_pod(const YAML::Node& obj, const std::string& where, AnnotatedPods& out) {
@@ -119,39 +141,37 @@ core::Result<void> add_pod(const YAML::Node& obj, const std::string& where, Anno
     return {};
   }
   const auto meta = obj["metadata"];
-  const std::string name = meta ? text_of(meta["name"]) : "";
+  std::string name = meta ? text_of(meta["name"]) : "";
   if (name.empty()) {
     return core::fail(core::Error::bad_request(where + ".metadata.name: required"));
   }
-  const auto annotations = meta["annotations"];
-  if (!annotations || !annotations.IsMap() ||
-      text_of(annotations["prometheus.io/scrape"]) != "true") {
-    return {};
-  }
-  std::string ns = text_of(meta["namespace"]);
-  if (ns.empty()) {
-    ns = "default";
-  }
-  const std::string id = ns + "/" + name;
-  const auto status = obj["status"];
-  const std::string phase = status ? text_of(status["phase"]) : "";
-  const std::string ip = status ? text_of(status["podIP"]) : "";
-  if (auto why_not = not_scrapable(phase, ip, meta); !why_not.empty()) {
-    out.skipped.push_back(id + ": " + why_not);
-    return {};
-  }
+  const auto pod = pod_metadata(obj, meta, std::move(name));
   std::string why_not;
-  const std::string port = scrape_port(annotations, obj["spec"], why_not);
-  if (port.empty()) {
-    out.skipped.push_back(id + ": " + why_not);
-    return {};
+  if (auto endpoint = scrape_endpoint(pod, why_not)) {
+    out.endpoints.push_back(std::move(*endpoint));
+  } else if (!why_not.empty()) {
+    out.skipped.push_back(pod.namespace_name + "/" + pod.name + ": " + why_not);
   }
-  out.endpoints.push_back(
-      ScrapeEndpoint{ns, name, pod_labels(meta), scrape_url(annotations, ip, port)});
   return {};
 }
 
 }  // namespace
+
+std::optional<ScrapeEndpoint> scrape_endpoint(const ObjectMetadata& pod, std::string& why_not) {
+  if (value_of(pod.annotations, "prometheus.io/scrape") != "true") {
+    return std::nullopt;
+  }
+  why_not = not_scrapable(pod);
+  if (!why_not.empty()) {
+    return std::nullopt;
+  }
+  const std::string port = scrape_port(pod, why_not);
+  if (port.empty()) {
+    return std::nullopt;
+  }
+  return ScrapeEndpoint{pod.namespace_name, pod.name, pod.labels,
+                        scrape_url(pod.annotations, pod.pod_ip, port)};
+}
 
 core::Result<AnnotatedPods> annotated_pods(std::string_view text) {
   AnnotatedPods out;

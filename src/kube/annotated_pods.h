@@ -3,12 +3,14 @@
 // scraped with the prometheus.io/* annotations, and where their /metrics are — the convention
 // of Prometheus's kubernetes-pods job (documentation/examples/prometheus-kubernetes.yml).
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/errors.h"
 #include "core/labels.h"
+#include "kube/object_metadata.h"
 
 namespace kscale::kube {
 
@@ -34,5 +36,10 @@ struct AnnotatedPods {
 /// default: the first declared container port) and `prometheus.io/path` (default /metrics) make
 /// the URL. Errors name the item (items[2].metadata.name: required).
 [[nodiscard]] core::Result<AnnotatedPods> annotated_pods(std::string_view yaml_or_json);
+
+/// The same rule for one pod (decoded with ObjectShape::ScrapedPod): nullopt when it is not
+/// annotated prometheus.io/scrape: "true" (`why_not` left empty) or cannot be scraped (`why_not`
+/// says why, without the pod's name).
+std::optional<ScrapeEndpoint> scrape_endpoint(const ObjectMetadata& pod, std::string& why_not);
 
 }  // namespace kscale::kube

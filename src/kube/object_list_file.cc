@@ -119,15 +119,40 @@ void ObjectListFile::maybe_reload() const {
   index_ = std::make_shared<const ObjectIndex>(std::move(*index));
 }
 
+std::shared_ptr<const ObjectIndex> ObjectListFile::current() const {
+  std::lock_guard lock(mutex_);
+  maybe_reload();
+  return index_;
+}
+
+core::Result<std::vector<std::string>> ObjectListFile::select(
+    const core::GroupResource& gr, std::string_view namespace_name,
+    const core::LabelSelector& selector) const {
+  return select_objects(*current(), gr, namespace_name, selector);
+}
+
+std::vector<std::string> select_objects(const ObjectIndex& index, const core::GroupResource& gr,
+                                        std::string_view namespace_name,
+                                        const core::LabelSelector& selector) {
+  std::vector<std::string> out;
+  const std::string resource = gr.to_string();
+  const std::string ns(namespace_name);
+  // Keys sort by (resource, namespace, name): the range of one namespace is contiguous and in
+  // name order.
+  for (auto it = index.lower_bound(std::make_tuple(resource, ns, std::string()));
+       it != index.end() && std::get<0>(it->first) == resource && std::get<1>(it->first) == ns;
+       ++it) {
+    if (selector.matches(it->second)) {
+      out.push_back(std::get<2>(it->first));
+    }
+  }
+  return out;
+}
+
 std::optional<core::Labels> ObjectListFile::labels_of(const core::GroupResource& gr,
                                                       std::string_view namespace_name,
                                                       std::string_view name) const {
-  std::shared_ptr<const ObjectIndex> index;
-  {
-    std::lock_guard lock(mutex_);
-    maybe_reload();
-    index = index_;
-  }
+  const auto index = current();
   const auto it =
       index->find(std::make_tuple(gr.to_string(), std::string(namespace_name), std::string(name)));
   if (it == index->end()) {

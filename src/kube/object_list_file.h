@@ -9,6 +9,7 @@
 #include <mutex>
 #include <string>
 #include <tuple>
+#include <vector>
 
 #include "core/clock.h"
 #include "core/errors.h"
@@ -23,6 +24,12 @@ using ObjectIndex =
 /// Parses a List (or a single object, or a multi-document YAML stream) into an index. Errors
 /// name the item (items[3].metadata.name: required).
 [[nodiscard]] core::Result<ObjectIndex> parse_object_list(std::string_view yaml_or_json);
+
+/// The names of the index's objects of `gr` in `namespace_name` matching `selector`, sorted
+/// (ClusterView::select over an index).
+std::vector<std::string> select_objects(const ObjectIndex& index, const core::GroupResource& gr,
+                                        std::string_view namespace_name,
+                                        const core::LabelSelector& selector);
 
 class ObjectListFile final : public ClusterView {
  public:
@@ -42,8 +49,12 @@ class ObjectListFile final : public ClusterView {
   std::optional<core::Labels> labels_of(const core::GroupResource& gr,
                                         std::string_view namespace_name,
                                         std::string_view name) const override;
+  core::Result<std::vector<std::string>> select(const core::GroupResource& gr,
+                                                std::string_view namespace_name,
+                                                const core::LabelSelector& selector) const override;
 
  private:
+  std::shared_ptr<const ObjectIndex> current() const;
   void maybe_reload() const;
 
   std::filesystem::path path_;

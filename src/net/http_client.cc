@@ -2,6 +2,7 @@
 
 #include <openssl/ssl.h>
 
+#include <boost/asio/cancellation_state.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -36,6 +37,85 @@ core::Error failure(const std::string& what, std::string_view step,
 bool replayable(http::verb verb) {
   return verb == http::verb::get || verb == http::verb::head || verb == http::verb::options ||
          verb == http::verb::trace;
+}
+
+// Beast's composed reads pass on only terminal cancellation (async_compose's default filter); a
+// stream forwards a `total` one to them as `terminal`, as the server's idle read does.
+struct ForwardAsTerminal {
+  asio::cancellation_type operator()(asio::cancellation_type) const noexcept {
+    return asio::cancellation_type::terminal;
+  }
+};
+
+struct StreamAttempt {
+  core::Result<Response> result;
+  bool retry = false;  // a reused connection failed before the response began
+  bool keep = false;   // the connection may serve another request
+};
+
+core::Error stream_failure(const std::string& what, std::string_view step,
+                           const boost::system::error_code& ec, std::chrono::milliseconds timeout) {
+  if (ec == asio::error::operation_aborted) {
+    return core::Error::unavailable(what + ": cancelled");
+  }
+  return failure(what, step, ec, timeout);
+}
+
+// One streamed GET on an open connection: the head under the deadline set by the caller, then a
+// 200's body piece by piece into `sink` without a deadline (any other status: collected, up to
+// the body limit, into the returned response).
+template <class Stream>
+asio::awaitable<StreamAttempt> stream_exchange(Stream& stream, beast::flat_buffer& buffer,
+                                               const Request& req, const RequestOptions& options,
+                                               const StreamSink& sink, const std::string& what) {
+  auto [wec, written] = co_await http::async_write(stream, req, use_nothrow);
+  if (wec) {
+    co_return StreamAttempt{core::fail(stream_failure(what, "write request", wec, options.timeout)),
+                            wec != beast::error::timeout && wec != asio::error::operation_aborted};
+  }
+  http::response_parser<http::buffer_body> parser;
+  parser.body_limit(boost::none);
+  auto [hec, head_bytes] = co_await http::async_read_header(stream, buffer, parser, use_nothrow);
+  if (hec) {
+    const bool nothing_received = !parser.got_some() && buffer.size() == 0;
+    co_return StreamAttempt{core::fail(stream_failure(what, "read response", hec, options.timeout)),
+                            nothing_received && hec != beast::error::timeout &&
+                                hec != asio::error::operation_aborted};
+  }
+  const bool ok = parser.get().result() == http::status::ok;
+  if (ok) {
+    beast::get_lowest_layer(stream).expires_never();
+  }
+  std::string piece(kReadChunk, '\0');  // Beast's own cap per read
+  std::string error_body;
+  while (!parser.is_done()) {
+    parser.get().body().data = piece.data();
+    parser.get().body().size = piece.size();
+    auto [ec, n] = co_await http::async_read(stream, buffer, parser, use_nothrow);
+    if (ec == http::error::need_buffer) {
+      ec = {};
+    }
+    const size_t got = piece.size() - parser.get().body().size;
+    if (got > 0 && ok) {
+      if (auto r = sink(std::string_view(piece.data(), got)); !r) {
+        co_return StreamAttempt{core::fail(r.error())};
+      }
+    } else if (got > 0) {
+      error_body.append(piece.data(), got);
+      if (error_body.size() > options.body_limit) {
+        co_return StreamAttempt{
+            core::fail(core::Error::unavailable(what + ": response body is larger than " +
+                                                std::to_string(options.body_limit) + " bytes"))};
+      }
+    }
+    if (ec) {
+      co_return StreamAttempt{core::fail(stream_failure(what, "read body", ec, options.timeout))};
+    }
+  }
+  const bool keep = parser.keep_alive() && buffer.size() == 0;
+  Response head{std::move(parser.get().base())};
+  head.body() = std::move(error_body);
+  co_return StreamAttempt{std::move(head), false, keep};
 }
 
 }  // namespace
@@ -193,12 +273,9 @@ asio::awaitable<core::Result<Response>> HttpConnection::get(RequestOptions optio
   co_return response;
 }
 
-asio::awaitable<core::Result<Response>> HttpConnection::request(http::verb verb, std::string target,
-                                                                std::string body,
-                                                                RequestOptions options) {
-  const std::string what = std::string(http::to_string(verb)) + " " +
-                           (target == url_.target ? url_.text : origin_ + target);
-  Request req{verb, target, 11};  // HTTP/1.1: the connection stays open by default
+Request HttpConnection::make_request(http::verb verb, std::string target, std::string body,
+                                     const RequestOptions& options) const {
+  Request req{verb, std::move(target), 11};  // HTTP/1.1: the connection stays open by default
   req.set(http::field::host, host_header_);
   req.set(http::field::user_agent, kUserAgent);
   for (const auto& [name, value] : options.headers) {
@@ -209,13 +286,28 @@ asio::awaitable<core::Result<Response>> HttpConnection::request(http::verb verb,
     req.body() = std::move(body);
     req.prepare_payload();
   }
-  const bool reused = plain_ || secure_;
-  if (!reused) {
-    if (auto r = co_await connect(options, what); !r) {
-      co_return core::fail(r.error());
-    }
-  } else {
+  return req;
+}
+
+asio::awaitable<core::Result<void>> HttpConnection::open(const RequestOptions& options,
+                                                         const std::string& what) {
+  if (plain_ || secure_) {
     lowest_layer().expires_after(options.timeout);
+    co_return core::Result<void>{};
+  }
+  auto connected = co_await connect(options, what);
+  co_return connected;
+}
+
+asio::awaitable<core::Result<Response>> HttpConnection::request(http::verb verb, std::string target,
+                                                                std::string body,
+                                                                RequestOptions options) {
+  const std::string what = std::string(http::to_string(verb)) + " " +
+                           (target == url_.target ? url_.text : origin_ + target);
+  const Request req = make_request(verb, std::move(target), std::move(body), options);
+  const bool reused = plain_ || secure_;
+  if (auto r = co_await open(options, what); !r) {
+    co_return core::fail(r.error());
   }
   auto attempt = co_await exchange(req, options, what);
   if (attempt.result || !reused || !attempt.retry || !replayable(verb)) {
@@ -227,6 +319,43 @@ asio::awaitable<core::Result<Response>> HttpConnection::request(http::verb verb,
   }
   auto again = co_await exchange(req, options, what);
   co_return std::move(again.result);
+}
+
+asio::awaitable<core::Result<Response>> HttpConnection::stream(std::string target,
+                                                               RequestOptions options,
+                                                               StreamSink sink) {
+  const std::string what = "GET " + origin_ + target;
+  const Request req = make_request(http::verb::get, std::move(target), std::string(), options);
+  const auto before = co_await asio::this_coro::cancellation_state;
+  if (before.cancelled() != asio::cancellation_type::none) {
+    co_return core::fail(core::Error::unavailable(what + ": cancelled"));
+  }
+  co_await asio::this_coro::reset_cancellation_state(asio::enable_total_cancellation(),
+                                                     ForwardAsTerminal{});
+  StreamAttempt attempt{core::fail(core::Error::internal(what + ": not sent"))};
+  for (int round = 0; round < 2; ++round) {
+    const bool reused = plain_ || secure_;
+    if (auto r = co_await open(options, what); !r) {
+      attempt = StreamAttempt{core::fail(r.error())};
+      break;
+    }
+    if (secure_) {
+      attempt = co_await stream_exchange(*secure_, buffer_, req, options, sink, what);
+    } else {
+      attempt = co_await stream_exchange(*plain_, buffer_, req, options, sink, what);
+    }
+    if (!attempt.keep) {
+      close();
+    } else {
+      lowest_layer().expires_never();
+    }
+    // A reused connection the server had closed while idle: once more on a new one (a GET).
+    if (attempt.result || !reused || !attempt.retry) {
+      break;
+    }
+  }
+  co_await asio::this_coro::reset_cancellation_state(asio::enable_total_cancellation());
+  co_return std::move(attempt.result);
 }
 
 asio::awaitable<core::Result<Response>> http_get(HttpUrl url, RequestOptions options,

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -40,6 +41,10 @@ struct RequestOptions {
   uint64_t body_limit = 64 * 1024 * 1024;
 };
 using GetOptions = RequestOptions;
+
+/// Receives a streamed response body piece by piece as it arrives (the pieces follow the reads,
+/// not the chunks or lines of the body); an error ends the stream and becomes its result.
+using StreamSink = std::function<core::Result<void>(std::string_view piece)>;
 
 /// Requests to one origin (scheme, host, port) over one connection that stays open between them.
 ///
@@ -78,6 +83,19 @@ class HttpConnection {
   boost::asio::awaitable<core::Result<Response>> request(http::verb verb, std::string target,
                                                          std::string body, RequestOptions options);
 
+  /// GETs `target` and hands a 200 response's body to `sink` as it arrives (chunked or not; a
+  /// Kubernetes watch): completes when the body ends, the sink fails, or the operation is
+  /// cancelled, with the response head (body empty). Any other status is returned with its whole
+  /// body (up to `options.body_limit`) and the sink is not called. `options.timeout` bounds
+  /// connecting and the response head only; the body has no deadline.
+  ///
+  /// Cancellation: a terminal or total cancellation of the calling coroutine ends it (total is
+  /// forwarded to the reads as terminal, as the server's idle read does; the connection is
+  /// closed) with a ServiceUnavailable error "… cancelled". It leaves the calling coroutine with
+  /// total cancellation enabled (what a TaskGroup member opts into anyway).
+  boost::asio::awaitable<core::Result<Response>> stream(std::string target, RequestOptions options,
+                                                        StreamSink sink);
+
   /// Hands a body read earlier back, so the next response is read into its memory instead of a
   /// new allocation (a scrape body is the same size every time).
   void recycle(std::string body);
@@ -90,6 +108,10 @@ class HttpConnection {
   struct Attempt;
   boost::asio::awaitable<core::Result<void>> connect(const RequestOptions& options,
                                                      const std::string& what);
+  Request make_request(http::verb verb, std::string target, std::string body,
+                       const RequestOptions& options) const;
+  boost::asio::awaitable<core::Result<void>> open(const RequestOptions& options,
+                                                  const std::string& what);
   boost::asio::awaitable<Attempt> exchange(const Request& req, const RequestOptions& options,
                                            const std::string& what);
   boost::beast::tcp_stream& lowest_layer();

@@ -8,6 +8,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
 namespace kscale::net {
@@ -165,24 +166,84 @@ core::Result<std::shared_ptr<boost::asio::ssl::context>> make_server_tls_context
 
 core::Result<std::shared_ptr<boost::asio::ssl::context>> make_client_tls_context(
     const std::string& ca_file, bool insecure_skip_verify) {
+  ClientTlsOptions options;
+  options.ca_file = insecure_skip_verify ? std::string() : ca_file;  // as before: insecure wins
+  options.insecure_skip_verify = insecure_skip_verify;
+  auto ctx = make_client_tls_context(options);
+  if (!ctx && !options.ca_file.empty()) {
+    return core::fail(core::Error::bad_request("--certificate-authority " + ctx.error().message));
+  }
+  return ctx;
+}
+
+core::Result<std::shared_ptr<boost::asio::ssl::context>> make_client_tls_context(
+    const ClientTlsOptions& options) {
   namespace ssl = boost::asio::ssl;
+  const bool has_ca = !options.ca_file.empty() || !options.ca_pem.empty();
+  if (options.insecure_skip_verify && has_ca) {
+    // Upstream: client-go transport/transport.go: "specifying a root certificates file with the
+    // insecure flag is not allowed".
+    return core::fail(core::Error::bad_request(
+        "a certificate authority together with insecure-skip-tls-verify is not allowed: "
+        "remove one of them"));
+  }
+  const bool has_cert = !options.cert_file.empty() || !options.cert_pem.empty();
+  const bool has_key = !options.key_file.empty() || !options.key_pem.empty();
+  if (has_cert != has_key) {
+    return core::fail(core::Error::bad_request(
+        has_cert ? "a client certificate needs its client key (client-key or client-key-data)"
+                 : "a client key needs its client certificate (client-certificate or "
+                   "client-certificate-data)"));
+  }
   auto ctx = std::make_shared<ssl::context>(ssl::context::tls_client);
   boost::system::error_code ec;
   ctx->set_options(ssl::context::no_sslv2 | ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
                    ssl::context::no_tlsv1_1);
-  if (insecure_skip_verify) {
+  if (options.insecure_skip_verify) {
     ctx->set_verify_mode(ssl::verify_none);
-    return ctx;
+  } else {
+    ctx->set_verify_mode(ssl::verify_peer, ec);
+    if (!options.ca_pem.empty()) {
+      ctx->add_certificate_authority(boost::asio::buffer(options.ca_pem), ec);
+      if (ec) {
+        return core::fail(core::Error::bad_request("certificate-authority-data: " + ec.message()));
+      }
+    } else if (!options.ca_file.empty()) {
+      ctx->load_verify_file(options.ca_file, ec);
+      if (ec) {
+        return core::fail(core::Error::bad_request(options.ca_file + ": " + ec.message()));
+      }
+    } else {
+      ctx->set_default_verify_paths(ec);
+    }
   }
-  ctx->set_verify_mode(ssl::verify_peer, ec);
-  if (!ca_file.empty()) {
-    ctx->load_verify_file(ca_file, ec);
+  if (!options.cert_pem.empty()) {
+    ctx->use_certificate_chain(boost::asio::buffer(options.cert_pem), ec);
+    if (ec) {
+      return core::fail(core::Error::bad_request("client-certificate-data: " + ec.message()));
+    }
+  } else if (!options.cert_file.empty()) {
+    ctx->use_certificate_chain_file(options.cert_file, ec);
+    if (ec) {
+      return core::fail(core::Error::bad_request("client certificate " + options.cert_file + ": " +
+                                                 ec.message()));
+    }
+  }
+  if (!options.key_pem.empty()) {
+    ctx->use_private_key(boost::asio::buffer(options.key_pem), ssl::context::pem, ec);
+    if (ec) {
+      return core::fail(core::Error::bad_request("client-key-data: " + ec.message()));
+    }
+  } else if (!options.key_file.empty()) {
+    ctx->use_private_key_file(options.key_file, ssl::context::pem, ec);
     if (ec) {
       return core::fail(
-          core::Error::bad_request("--certificate-authority " + ca_file + ": " + ec.message()));
+          core::Error::bad_request("client key " + options.key_file + ": " + ec.message()));
     }
-  } else {
-    ctx->set_default_verify_paths(ec);
+  }
+  if (has_cert && SSL_CTX_check_private_key(ctx->native_handle()) != 1) {
+    return core::fail(core::Error::bad_request(
+        "the client key does not match the client certificate: " + openssl_error()));
   }
   return ctx;
 }

@@ -33,6 +33,24 @@ struct TlsOptions {
 [[nodiscard]] core::Result<std::shared_ptr<boost::asio::ssl::context>> make_client_tls_context(
     const std::string& ca_file, bool insecure_skip_verify);
 
+/// What a client context trusts and presents: each PEM either in a file or in memory (a
+/// kubeconfig's `certificate-authority` / `certificate-authority-data`), the in-memory one
+/// winning when both are set.
+struct ClientTlsOptions {
+  std::string ca_file;
+  std::string ca_pem;
+  bool insecure_skip_verify = false;  // with a CA set: a BadRequest error
+  std::string cert_file;              // client certificate chain, leaf first
+  std::string cert_pem;
+  std::string key_file;  // its private key; both or neither of certificate and key
+  std::string key_pem;
+};
+
+/// A client context (TLS 1.2+) as above, which also presents a client certificate when one is
+/// given. Errors (BadRequest) name the file or "…-data" field and OpenSSL's reason.
+[[nodiscard]] core::Result<std::shared_ptr<boost::asio::ssl::context>> make_client_tls_context(
+    const ClientTlsOptions& options);
+
 /// Writes a self-signed P-256 certificate valid for one year with SANs for localhost, 127.0.0.1,
 /// ::1 and `names` (IPs become IP SANs). Overwrites existing files.
 [[nodiscard]] core::Result<void> write_self_signed_certificate(

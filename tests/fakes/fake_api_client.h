@@ -20,6 +20,7 @@ class FakeApiClient final : public kube::ApiClient {
     net::http::verb verb;
     std::string target;
     std::string body;
+    net::RequestOptions options{};  // headers and timeout as sent
   };
   using Answer = std::function<core::Result<net::Response>(const Sent&)>;
   /// Streams: the pieces to hand to the sink, then the head to complete with.
@@ -30,17 +31,17 @@ class FakeApiClient final : public kube::ApiClient {
   StreamAnswer stream_answer;
   std::vector<Sent> sent;  // every request and stream, in order
 
-  boost::asio::awaitable<core::Result<net::Response>> request(net::http::verb verb,
-                                                              std::string target, std::string body,
-                                                              net::RequestOptions) override {
-    sent.push_back(Sent{verb, std::move(target), std::move(body)});
+  boost::asio::awaitable<core::Result<net::Response>> request(
+      net::http::verb verb, std::string target, std::string body,
+      net::RequestOptions options) override {
+    sent.push_back(Sent{verb, std::move(target), std::move(body), std::move(options)});
     co_return answer(sent.back());
   }
 
   boost::asio::awaitable<core::Result<net::Response>> stream(std::string target,
-                                                             net::RequestOptions,
+                                                             net::RequestOptions options,
                                                              kube::BodySink sink) override {
-    sent.push_back(Sent{net::http::verb::get, std::move(target), {}});
+    sent.push_back(Sent{net::http::verb::get, std::move(target), {}, std::move(options)});
     co_return stream_answer(sent.back(), sink);
   }
 };

@@ -243,7 +243,10 @@ inline bool make_response(const boost::system::error_code& ec, RequestParser& pa
     }
   }
   res.keep_alive(keep_alive && !draining.load());
-  if (res.body().size() > 0 || res.find(http::field::content_length) == res.end()) {
+  // A handler may ask for chunked transfer coding (a watch-like stream in tests); Beast frames the
+  // body then.
+  if (!res.chunked() &&
+      (res.body().size() > 0 || res.find(http::field::content_length) == res.end())) {
     res.prepare_payload();
   }
   return true;
@@ -268,7 +271,7 @@ template <class Stream>
 asio::awaitable<boost::system::error_code> write_response(Stream& stream, Response& res,
                                                           FirstRecord<Stream>& head) {
   if constexpr (TlsStream<Stream>) {
-    if (const auto first = fill_first_record(res, head)) {
+    if (const auto first = res.chunked() ? std::nullopt : fill_first_record(res, head)) {
       // Two writes of one buffer each: the record-sized head, then the rest of the body.
       const asio::const_buffer head_bytes(head.data(), first->first);
       auto [head_ec, head_n] = co_await asio::async_write(stream, head_bytes, use_nothrow);

@@ -1,0 +1,12 @@
+#pragma once
+// End-to-end test support: the one control plane each e2e test binary starts for all its tests
+// (start-up takes seconds), owned by a gtest Environment that e2e_main.cc installs.
+
+#include "e2e/control_plane.h"
+
+namespace kscale::testing {
+
+/// The control plane of this test binary; valid inside tests (after the environment's SetUp).
+ControlPlane& control_plane();
+
+}  // namespace kscale::testing
