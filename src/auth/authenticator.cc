@@ -146,11 +146,11 @@ std::shared_ptr<const ChainVerdict> Authenticator::Snapshot::verdict_for(
 }
 
 Authenticator::Authenticator(kube::ApiClient* token_reviews, const core::Clock& clock,
-                             std::chrono::seconds token_cache_ttl, WebhookRetry retry)
+                             std::chrono::seconds token_cache_ttl, WebhookOptions webhook)
     : token_reviews_(token_reviews), clock_(clock) {
   if (token_reviews_ != nullptr) {
     tokens_ = std::make_unique<TokenReviewAuthenticator>(*token_reviews_, clock_, token_cache_ttl,
-                                                         std::move(retry));
+                                                         std::move(webhook));
   }
   snapshot_.store(std::make_shared<const Snapshot>());
 }

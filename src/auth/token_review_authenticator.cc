@@ -13,6 +13,7 @@ namespace kscale::auth {
 namespace {
 
 constexpr const char* kTokenReviews = "/apis/authentication.k8s.io/v1/tokenreviews";
+constexpr const char* kTokenReviewResource = "tokenreviews.authentication.k8s.io";
 constexpr size_t kFirstSweep = 1024;
 
 core::Error unauthorized(std::string message) {
@@ -59,11 +60,11 @@ UserInfo user_of(const boost::json::object& status) {
 TokenReviewAuthenticator::TokenReviewAuthenticator(kube::ApiClient& client,
                                                    const core::Clock& clock,
                                                    std::chrono::seconds cache_ttl,
-                                                   WebhookRetry retry)
+                                                   WebhookOptions webhook)
     : client_(client),
       clock_(clock),
       ttl_(cache_ttl),
-      retry_(std::move(retry)),
+      webhook_(std::move(webhook)),
       hmac_key_(32, '\0'),
       next_sweep_(kFirstSweep) {
   RAND_bytes(reinterpret_cast<unsigned char*>(hmac_key_.data()),
@@ -80,16 +81,9 @@ std::string TokenReviewAuthenticator::review_body(const std::string& token) {
 // Upstream: k8s.io/apiserver plugin/pkg/authenticator/token/webhook/webhook.go
 // AuthenticateToken, and the cache's rule (token/cache/cached_token_authenticator.go) that
 // errors are not cached.
-TokenReviewAuthenticator::Outcome TokenReviewAuthenticator::parse_review(
-    const net::Response& answer) {
-  const unsigned code = answer.result_int();
-  if (code < 200 || code >= 300) {
-    return {core::fail(unauthorized("TokenReview failed with HTTP " + std::to_string(code) + ": " +
-                                    answer.body().substr(0, 512))),
-            false};
-  }
+TokenReviewAuthenticator::Outcome TokenReviewAuthenticator::parse_review(const std::string& body) {
   boost::system::error_code ec;
-  const auto doc = boost::json::parse(answer.body(), ec);
+  const auto doc = boost::json::parse(body, ec);
   const auto* status = !ec && doc.is_object() ? doc.get_object().if_contains("status") : nullptr;
   if (status == nullptr || !status->is_object()) {
     return {core::fail(unauthorized("TokenReview answer has no status")), false};
@@ -144,8 +138,8 @@ boost::asio::awaitable<AuthResult> TokenReviewAuthenticator::authenticate(std::s
     co_return std::move(*hit);
   }
   std::string body = review_body(token);
-  const auto answer = co_await post_webhook_review(&client_, std::string(kTokenReviews),
-                                                   std::move(body), retry_, &clock_);
+  const auto answer = co_await post_webhook(client_, kTokenReviews, kTokenReviewResource,
+                                            std::move(body), webhook_);
   if (!answer) {
     spdlog::warn("TokenReview failed: {}", answer.error().message);
     co_return core::fail(unauthorized("TokenReview failed: " + answer.error().message));

@@ -14,7 +14,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "auth/user_info.h"
-#include "auth/webhook_request.h"
+#include "auth/webhook_client.h"
 #include "core/clock.h"
 #include "core/errors.h"
 #include "kube/api_client.h"
@@ -28,7 +28,7 @@ using AuthResult = core::Result<std::optional<UserInfo>>;
 class TokenReviewAuthenticator {
  public:
   TokenReviewAuthenticator(kube::ApiClient& client, const core::Clock& clock,
-                           std::chrono::seconds cache_ttl, WebhookRetry retry = {});
+                           std::chrono::seconds cache_ttl, WebhookOptions webhook = {});
   TokenReviewAuthenticator(const TokenReviewAuthenticator&) = delete;
   TokenReviewAuthenticator& operator=(const TokenReviewAuthenticator&) = delete;
 
@@ -39,13 +39,13 @@ class TokenReviewAuthenticator {
 
   /// The TokenReview body for a token (no audiences: kube-apiserver applies its own).
   static std::string review_body(const std::string& token);
-  /// The outcome of a TokenReview answer body; `cacheable` says whether upstream caches it (an
+  /// The outcome of a TokenReview answer (a 2xx body); `cacheable` says whether upstream caches it (an
   /// `authenticated: false` with status.error is an error there, hence not cached).
   struct Outcome {
     AuthResult result;
     bool cacheable = false;
   };
-  static Outcome parse_review(const net::Response& answer);
+  static Outcome parse_review(const std::string& body);
 
  private:
   struct Entry {
@@ -59,7 +59,7 @@ class TokenReviewAuthenticator {
   kube::ApiClient& client_;
   const core::Clock& clock_;
   std::chrono::seconds ttl_;
-  WebhookRetry retry_;
+  WebhookOptions webhook_;
   std::string hmac_key_;  // random, per process
   std::mutex mutex_;
   std::unordered_map<std::string, Entry> cache_;  // guarded by mutex_

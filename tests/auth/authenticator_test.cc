@@ -13,7 +13,7 @@ namespace {
 using namespace std::chrono_literals;
 using testing::TestCertificates;
 
-boost::asio::awaitable<void> no_wait(std::chrono::milliseconds) { co_return; }
+boost::asio::awaitable<void> no_wait(std::chrono::nanoseconds) { co_return; }
 
 net::Response token_review(const std::string& status) {
   net::Response res{net::http::status::created, 11};
@@ -62,7 +62,7 @@ class AuthenticatorTest : public ::testing::Test {
   boost::asio::io_context ioc_;
   fakes::FakeApiClient client_;
   core::ManualClock clock_{std::chrono::system_clock::now()};
-  Authenticator authn_{&client_, clock_, 10s, WebhookRetry{.sleep = no_wait}};
+  Authenticator authn_{&client_, clock_, 10s, WebhookOptions{.sleep = no_wait}};
 };
 
 TEST_F(AuthenticatorTest, AnAllowedFrontProxyNamesTheUserInHeaders) {
