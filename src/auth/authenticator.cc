@@ -145,8 +145,7 @@ std::shared_ptr<const ChainVerdict> Authenticator::Snapshot::verdict_for(
 }
 
 Authenticator::Authenticator(kube::ApiClient* token_reviews, const core::Clock& clock,
-                             std::chrono::seconds token_cache_ttl,
-                             WebhookOptions token_webhook)
+                             std::chrono::seconds token_cache_ttl, WebhookOptions token_webhook)
     : token_reviews_(token_reviews), clock_(clock) {
   if (token_reviews_ != nullptr) {
     tokens_ = std::make_unique<TokenReviewAuthenticator>(*token_reviews_, clock_, token_cache_ttl,
