@@ -31,6 +31,45 @@ constexpr const char* kPodsMetric =
 
 const std::string kManifest = std::string(KSCALE_SOURCE_DIR) + "/deploy/kscale-adapter.yaml";
 
+// kube-apiserver audits the SubjectAccessReviews it is sent (with their spec), nothing else: the
+// test's way to see which requests the adapter sent a SAR for.
+[[maybe_unused]] const bool kAuditSubjectAccessReviews = [] {
+  control_plane_options().audit_policy = R"(apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: [RequestReceived]
+rules:
+- level: Request
+  resources:
+  - group: authorization.k8s.io
+    resources: [subjectaccessreviews]
+- level: None
+)";
+  return true;
+}();
+
+// spec.user of every SubjectAccessReview in kube-apiserver's audit log, in order.
+std::vector<std::string> reviewed_users(const ControlPlane& cp) {
+  std::vector<std::string> users;
+  std::ifstream in(cp.audit_log());
+  for (std::string line; std::getline(in, line);) {
+    boost::system::error_code ec;
+    auto event = json::parse(line, ec);
+    if (ec || !event.is_object()) {
+      continue;
+    }
+    const auto* ref = event.as_object().if_contains("objectRef");
+    const auto* request = event.as_object().if_contains("requestObject");
+    if (ref == nullptr || request == nullptr || !ref->is_object() ||
+        ref->as_object().if_contains("resource") == nullptr ||
+        ref->at("resource") != "subjectaccessreviews") {
+      continue;
+    }
+    const auto* user = request->at("spec").as_object().if_contains("user");
+    users.emplace_back(user != nullptr ? std::string(user->as_string()) : "");
+  }
+  return users;
+}
+
 // Seed 000's Deployment on kwok's node, three replicas (no HPA here).
 constexpr const char* kDeployment = R"(apiVersion: apps/v1
 kind: Deployment
@@ -265,10 +304,23 @@ TEST_F(ClusterAuthE2eTest, AuthorizationMatrix) {
     EXPECT_TRUE(forbids(direct(path, {.token = token}), "system:serviceaccount:default:reader"));
   }
   {
-    SCOPED_TRACE("direct: admin certificate");
+    SCOPED_TRACE("direct: admin certificate, no SubjectAccessReview sent");
     auto admin = direct(path, {.cert = "admin"});
     EXPECT_EQ(admin.code, 200) << admin.body;
     EXPECT_TRUE(metric_values(admin).ok) << admin.body;
+    // carol asks after admin: once carol's SAR is in the audit log, one for admin would be too.
+    EXPECT_TRUE(forbids(direct(path, {.cert = "front-proxy-client"}, {"X-Remote-User: carol"}),
+                        "carol"));
+    std::vector<std::string> users;
+    EXPECT_TRUE(wait_until(
+        [&] {
+          users = reviewed_users(cp);
+          return std::find(users.begin(), users.end(), "carol") != users.end();
+        },
+        seconds(10), milliseconds(250)))
+        << "no SubjectAccessReview for carol in " << cp.audit_log();
+    EXPECT_EQ(std::count(users.begin(), users.end(), "kscale-admin"), 0)
+        << ::testing::PrintToString(users);
   }
   for (const char* health : {"/healthz", "/livez", "/readyz"}) {
     SCOPED_TRACE(std::string("direct without credentials: ") + health);

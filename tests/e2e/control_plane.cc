@@ -187,7 +187,7 @@ std::unique_ptr<ControlPlane> ControlPlane::start(const ControlPlaneOptions& opt
   cp->dir_ = tmpl;
   cp->generate_certificates();
   cp->start_etcd();
-  cp->start_apiserver(options.apiserver_args);
+  cp->start_apiserver(options);
   cp->start_controller_manager();
   cp->start_kwok(options);
   return cp;
@@ -263,7 +263,7 @@ void ControlPlane::start_etcd() {
   }
 }
 
-void ControlPlane::start_apiserver(const std::vector<std::string>& extra_args) {
+void ControlPlane::start_apiserver(const ControlPlaneOptions& options) {
   apiserver_port_ = free_port();
   const auto f = [&](const std::string& name) { return (dir_ / name).string(); };
   apiserver_argv_ = {(bin_ / "kube-apiserver").string(),
@@ -288,7 +288,13 @@ void ControlPlane::start_apiserver(const std::vector<std::string>& extra_args) {
                                    "--proxy-client-cert-file=" + f("front-proxy-client.crt"),
                                    "--proxy-client-key-file=" + f("front-proxy-client.key"),
                                    "--enable-aggregator-routing=false"};
-  apiserver_argv_.insert(apiserver_argv_.end(), extra_args.begin(), extra_args.end());
+  if (!options.audit_policy.empty()) {
+    apiserver_argv_.push_back("--audit-policy-file=" +
+                              write_file("audit-policy.yaml", options.audit_policy).string());
+    apiserver_argv_.push_back("--audit-log-path=" + audit_log().string());
+  }
+  apiserver_argv_.insert(apiserver_argv_.end(), options.apiserver_args.begin(),
+                         options.apiserver_args.end());
   add_component("kube-apiserver", apiserver_argv_);
   write_admin_kubeconfig();
   wait_apiserver_ready();

@@ -36,6 +36,9 @@ struct ControlPlaneOptions {
   std::string kwok_node_ip = "10.244.0.1";
   /// Appended to kube-apiserver's command line.
   std::vector<std::string> apiserver_args;
+  /// An audit policy (YAML); when set, kube-apiserver writes the events it selects to
+  /// ControlPlane::audit_log() (JSON lines, blocking mode).
+  std::string audit_policy;
 };
 
 class ControlPlane {
@@ -65,6 +68,8 @@ class ControlPlane {
   /// in log_tails as "kube-apiserver (before restart)".
   void restart_apiserver();
   std::filesystem::path admin_kubeconfig() const { return dir_ / "admin.kubeconfig"; }
+  /// kube-apiserver's audit log (see ControlPlaneOptions::audit_policy).
+  std::filesystem::path audit_log() const { return dir_ / "audit.log"; }
   /// <dir>/<name>.crt and .key of the certificate table (ca, apiserver, admin, alice,
   /// front-proxy-ca, front-proxy-client, rogue-proxy, adapter).
   std::filesystem::path cert(const std::string& name) const;
@@ -112,7 +117,7 @@ class ControlPlane {
   ControlPlane() = default;
   void generate_certificates();
   void start_etcd();
-  void start_apiserver(const std::vector<std::string>& extra_args);
+  void start_apiserver(const ControlPlaneOptions& options);
   void wait_apiserver_ready();
   void start_controller_manager();
   void start_kwok(const ControlPlaneOptions& options);
