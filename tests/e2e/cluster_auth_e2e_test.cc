@@ -104,7 +104,8 @@ metadata: {name: )" +
          binding + R"(, namespace: default}
 roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: metrics-reader}
 subjects:
-- )" + subject + "\n";
+- )" + subject +
+         "\n";
 }
 
 // §4's namespaced message for `user` reading pods/http_requests_qps in default.
@@ -164,8 +165,8 @@ StatusBody status_of(const HttpResponse& r) {
       status.code == 401) {
     return ::testing::AssertionSuccess();
   }
-  return ::testing::AssertionFailure() << "want 401 Unauthorized Status, got " << r.code << " "
-                                       << r.body << " " << r.error;
+  return ::testing::AssertionFailure()
+         << "want 401 Unauthorized Status, got " << r.code << " " << r.body << " " << r.error;
 }
 
 // The manifest's bindings of SA kscale/kscale-adapter, renamed and bound to SA kscale/`sa`.
@@ -200,8 +201,8 @@ class ClusterAuthE2eTest : public ::testing::Test {
     auto& cp = control_plane();
     kubeconfig_ = prepare_adapter_identity(cp);
     adapter_ = std::make_unique<Adapter>(
-        cp, std::vector<std::string>{"--kubeconfig=" + kubeconfig_.string(),
-                                     "--metrics-max-age=30s"});
+        cp,
+        std::vector<std::string>{"--kubeconfig=" + kubeconfig_.string(), "--metrics-max-age=30s"});
     ASSERT_TRUE(adapter_->wait_ready(seconds(60))) << cp.log_tails();
     ASSERT_TRUE(adapter_->register_apiservices());
     ASSERT_TRUE(cp.apply(kDeployment));
@@ -220,9 +221,8 @@ class ClusterAuthE2eTest : public ::testing::Test {
         seconds(60), milliseconds(500)))
         << "Running pods: " << pods.size();
     for (const auto& pod : pods) {
-      EXPECT_EQ(adapter_->push("/write-metrics/namespaces/default/pods/" + pod +
-                                   "/http_requests_qps",
-                               "30"),
+      EXPECT_EQ(adapter_->push(
+                    "/write-metrics/namespaces/default/pods/" + pod + "/http_requests_qps", "30"),
                 200);
     }
     std::sort(pods.begin(), pods.end());
@@ -253,8 +253,7 @@ TEST_F(ClusterAuthE2eTest, ApiServicesAreAvailableAndServeTheDeploymentsPods) {
     EXPECT_EQ(value, "30") << pod;
   }
   auto discovery = cp.get(kGroupVersion, {.cert = "admin"});
-  EXPECT_NE(discovery.body.find("\"pods/http_requests_qps\""), std::string::npos)
-      << discovery.body;
+  EXPECT_NE(discovery.body.find("\"pods/http_requests_qps\""), std::string::npos) << discovery.body;
 }
 
 // §7's matrix, row by row.
@@ -309,8 +308,8 @@ TEST_F(ClusterAuthE2eTest, AuthorizationMatrix) {
     EXPECT_EQ(admin.code, 200) << admin.body;
     EXPECT_TRUE(metric_values(admin).ok) << admin.body;
     // carol asks after admin: once carol's SAR is in the audit log, one for admin would be too.
-    EXPECT_TRUE(forbids(direct(path, {.cert = "front-proxy-client"}, {"X-Remote-User: carol"}),
-                        "carol"));
+    EXPECT_TRUE(
+        forbids(direct(path, {.cert = "front-proxy-client"}, {"X-Remote-User: carol"}), "carol"));
     std::vector<std::string> users;
     EXPECT_TRUE(wait_until(
         [&] {
@@ -433,16 +432,17 @@ TEST_F(ClusterAuthE2eTest, TokenRotationWithoutRestart) {
 
   // Fresh credentials and a fresh user after the deletion: nothing the adapter has cached.
   const auto checker = cp.service_account_token("default", "rotation-check");
-  ASSERT_TRUE(cp.apply(metrics_reader_rbac(
-      "rotation-check-metrics-reader",
-      "{kind: ServiceAccount, name: rotation-check, namespace: default}")));
+  ASSERT_TRUE(cp.apply(
+      metrics_reader_rbac("rotation-check-metrics-reader",
+                          "{kind: ServiceAccount, name: rotation-check, namespace: default}")));
   ASSERT_TRUE(cp.apply(kwok_pod_yaml("default", "after-rotation", "{app: rotation}")));
-  ASSERT_EQ(adapter_->push("/write-metrics/namespaces/default/pods/after-rotation/http_requests_qps",
-                           "30"),
+  ASSERT_EQ(adapter_->push(
+                "/write-metrics/namespaces/default/pods/after-rotation/http_requests_qps", "30"),
             200);
 
-  const std::string path = std::string(kGroupVersion) +
-                           "/namespaces/default/pods/*/http_requests_qps?labelSelector=app%3Drotation";
+  const std::string path =
+      std::string(kGroupVersion) +
+      "/namespaces/default/pods/*/http_requests_qps?labelSelector=app%3Drotation";
   HttpResponse direct_answer;
   MetricValues aggregated;
   EXPECT_TRUE(wait_until(

@@ -9,8 +9,8 @@ namespace kscale::testing {
 
 namespace json = boost::json;
 
-std::string kwok_pod_yaml(const std::string& ns, const std::string& name,
-                          const std::string& labels, const std::string& annotations) {
+std::string kwok_pod_yaml(const std::string& ns, const std::string& name, const std::string& labels,
+                          const std::string& annotations) {
   return "apiVersion: v1\nkind: Pod\nmetadata:\n  name: " + name + "\n  namespace: " + ns +
          "\n  labels: " + labels + "\n  annotations: " + annotations +
          "\nspec:\n  nodeName: kwok-node-0\n"
@@ -20,8 +20,9 @@ std::string kwok_pod_yaml(const std::string& ns, const std::string& name,
 
 std::vector<std::string> pod_names(const ControlPlane& cp, const std::string& ns,
                                    const std::string& selector, bool running_only) {
-  std::vector<std::string> args{"get", "pods", "-n", ns, "-l", selector, "-o",
-                                "jsonpath={range .items[*]}{.metadata.name}{\"\\n\"}{end}"};
+  std::vector<std::string> args{
+      "get", "pods",   "-n", ns,
+      "-l",  selector, "-o", "jsonpath={range .items[*]}{.metadata.name}{\"\\n\"}{end}"};
   if (running_only) {
     args.emplace_back("--field-selector=status.phase=Running");
   }

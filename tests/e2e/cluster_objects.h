@@ -13,8 +13,8 @@ namespace kscale::testing {
 
 /// YAML of a bare Pod NS/NAME on kwok-node-0 (with the toleration of its taint), with `labels`
 /// and `annotations` given as flow maps ("{app: web}").
-std::string kwok_pod_yaml(const std::string& ns, const std::string& name,
-                          const std::string& labels, const std::string& annotations = "{}");
+std::string kwok_pod_yaml(const std::string& ns, const std::string& name, const std::string& labels,
+                          const std::string& annotations = "{}");
 
 /// Names of the pods in `ns` matching `selector` ("app=web"), only Running ones if asked.
 std::vector<std::string> pod_names(const ControlPlane& cp, const std::string& ns,

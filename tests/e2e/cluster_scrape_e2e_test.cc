@@ -53,10 +53,10 @@ class ClusterScrapeE2eTest : public ::testing::Test {
     const auto kubeconfig = prepare_adapter_identity(cp);
     const auto config = cp.write_file("scrape.yaml", kScrapeConfig);
     adapter_ = std::make_unique<Adapter>(
-        cp, std::vector<std::string>{"--kubeconfig=" + kubeconfig.string(),
-                                     "--metrics-max-age=30s", "--scrape-annotated-pods",
-                                     "--scrape-annotated-pods-interval=1s",
-                                     "--scrape-config=" + config.string()});
+        cp,
+        std::vector<std::string>{"--kubeconfig=" + kubeconfig.string(), "--metrics-max-age=30s",
+                                 "--scrape-annotated-pods", "--scrape-annotated-pods-interval=1s",
+                                 "--scrape-config=" + config.string()});
     ASSERT_TRUE(adapter_->wait_ready(seconds(60))) << cp.log_tails();
     ASSERT_TRUE(adapter_->register_apiservices());
   }
@@ -85,11 +85,11 @@ TEST_F(ClusterScrapeE2eTest, ServesAnnotatedPodsScrapedAtTheirPodIpAndDropsDelet
         },
         seconds(30), milliseconds(250)))
         << pod << " has no status.podIP";
-    ASSERT_TRUE(ip.starts_with("127.1.0.")) << pod << "'s podIP " << ip << " is outside kwok's --cidr";
-    cp.add_component("httpserver " + pod,
-                     {kscale_binary(), "httpserver", "--bind-address=" + ip,
-                      "--port=" + std::to_string(service_port),
-                      "--metrics-port=" + std::to_string(metrics_port)});
+    ASSERT_TRUE(ip.starts_with("127.1.0."))
+        << pod << "'s podIP " << ip << " is outside kwok's --cidr";
+    cp.add_component("httpserver " + pod, {kscale_binary(), "httpserver", "--bind-address=" + ip,
+                                           "--port=" + std::to_string(service_port),
+                                           "--metrics-port=" + std::to_string(metrics_port)});
     const std::string base = "http://" + ip + ":";
     ASSERT_TRUE(wait_until(
         [&] {

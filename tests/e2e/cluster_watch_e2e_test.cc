@@ -64,8 +64,8 @@ class ClusterWatchE2eTest : public ::testing::Test {
     const auto kubeconfig = prepare_adapter_identity(cp);
     // Values stay fresh through the outage: only the cluster view may drop a pod.
     adapter_ = std::make_unique<Adapter>(
-        cp, std::vector<std::string>{"--kubeconfig=" + kubeconfig.string(),
-                                     "--metrics-max-age=10m"});
+        cp,
+        std::vector<std::string>{"--kubeconfig=" + kubeconfig.string(), "--metrics-max-age=10m"});
     ASSERT_TRUE(adapter_->wait_ready(seconds(60))) << cp.log_tails();
   }
   static void TearDownTestSuite() { adapter_.reset(); }
@@ -79,9 +79,9 @@ class ClusterWatchE2eTest : public ::testing::Test {
 
   static void create_pod_with_data(const std::string& name) {
     ASSERT_TRUE(control_plane().apply(kwok_pod_yaml("watch", name, "{app: watched}")));
-    ASSERT_EQ(adapter_->push("/write-metrics/namespaces/watch/pods/" + name + "/http_requests_qps",
-                             "5"),
-              200);
+    ASSERT_EQ(
+        adapter_->push("/write-metrics/namespaces/watch/pods/" + name + "/http_requests_qps", "5"),
+        200);
   }
 
   static inline std::unique_ptr<Adapter> adapter_;
@@ -105,8 +105,8 @@ TEST_F(ClusterWatchE2eTest, ConvergesAfterKubeApiserverRestartsPastACompactedRes
   cp.stop_apiserver();
   {
     SCOPED_TRACE("while kube-apiserver is down");
-    auto deleted = etcd_call(cp, "/v3/kv/deleterange",
-                             {{"key", base64("/registry/pods/watch/w1")}});
+    auto deleted =
+        etcd_call(cp, "/v3/kv/deleterange", {{"key", base64("/registry/pods/watch/w1")}});
     ASSERT_TRUE(deleted.is_object());
     ASSERT_EQ(deleted.at("deleted"), "1") << json::serialize(deleted);
     const auto revision = deleted.at("header").at("revision");
