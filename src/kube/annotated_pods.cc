@@ -114,8 +114,8 @@ ObjectMetadata pod_metadata(const YAML::Node& obj, const YAML::Node& meta, std::
       if (const auto cp = c["ports"]; cp && cp.IsSequence()) {
         for (const auto& p : cp) {
           const std::string number = text_of(p["containerPort"]);
-          pod.ports.push_back(ContainerPort{
-              text_of(p["name"]), all_digits(number) ? std::stoi(number) : 0});
+          pod.ports.push_back(
+              ContainerPort{text_of(p["name"]), all_digits(number) ? std::stoi(number) : 0});
         }
       }
     }

@@ -19,8 +19,8 @@ std::chrono::milliseconds Backoff::next() {
   called_ = true;
   last_ = now;
   const auto delay = base_;
-  const auto grown = std::chrono::milliseconds(
-      static_cast<std::chrono::milliseconds::rep>(static_cast<double>(base_.count()) * policy_.factor));
+  const auto grown = std::chrono::milliseconds(static_cast<std::chrono::milliseconds::rep>(
+      static_cast<double>(base_.count()) * policy_.factor));
   base_ = std::min(grown, policy_.cap);
   const double jitter = policy_.jitter > 0 ? random_() * policy_.jitter : 0.0;
   return delay + std::chrono::milliseconds(static_cast<std::chrono::milliseconds::rep>(

@@ -21,8 +21,13 @@ constexpr std::string_view kConfigMapKey =
 
 ApiResource core_resource(std::string resource, std::string singular, std::string kind,
                           bool namespaced) {
-  return ApiResource{"",           "v1",      std::move(resource), std::move(singular),
-                     std::move(kind), namespaced, {"get", "list", "watch"}};
+  return ApiResource{"",
+                     "v1",
+                     std::move(resource),
+                     std::move(singular),
+                     std::move(kind),
+                     namespaced,
+                     {"get", "list", "watch"}};
 }
 
 core::Error not_synced(std::string_view gr) {
@@ -43,9 +48,8 @@ core::Error unknown_resource(std::string_view gr) {
 
 }  // namespace
 
-ClusterCache::ClusterCache(ApiClient& client, net::TaskGroup& tasks,
-                           asio::any_io_executor executor, ClusterCacheOptions options,
-                           ReflectorEnv env)
+ClusterCache::ClusterCache(ApiClient& client, net::TaskGroup& tasks, asio::any_io_executor executor,
+                           ClusterCacheOptions options, ReflectorEnv env)
     : client_(client),
       tasks_(tasks),
       executor_(std::move(executor)),
@@ -56,9 +60,9 @@ ClusterCache::ClusterCache(ApiClient& client, net::TaskGroup& tasks,
 
 ClusterCache::~ClusterCache() = default;
 
-ClusterCache::Watch* ClusterCache::add_watch(const std::string& key, ApiResource resource,
-                                             WatchTarget target,
-                                             std::function<bool(const ObjectMetadata&)> keep_detail) const {
+ClusterCache::Watch* ClusterCache::add_watch(
+    const std::string& key, ApiResource resource, WatchTarget target,
+    std::function<bool(const ObjectMetadata&)> keep_detail) const {
   if (const auto it = watches_.find(key); it != watches_.end()) {
     return it->second.get();
   }
@@ -84,9 +88,9 @@ void ClusterCache::start() {
                       const auto it = o.annotations.find("prometheus.io/scrape");
                       return it != o.annotations.end() && it->second == "true";
                     } : std::function<bool(const ObjectMetadata&)>{});
-  namespaces_ = add_watch(
-      "namespaces", core_resource("namespaces", "namespace", "Namespace", false),
-      WatchTarget{"/api/v1/namespaces", "", true, ObjectShape::Metadata, "namespaces"});
+  namespaces_ =
+      add_watch("namespaces", core_resource("namespaces", "namespace", "Namespace", false),
+                WatchTarget{"/api/v1/namespaces", "", true, ObjectShape::Metadata, "namespaces"});
   // The reader Role is limited by resourceNames, so the watch must name the object.
   config_map_ = add_watch(
       std::string(kConfigMapKey), core_resource("configmaps", "configmap", "ConfigMap", true),
@@ -140,7 +144,8 @@ void ClusterCache::on_authentication_config_change(std::function<void()> callbac
   on_auth_change_ = std::move(callback);
 }
 
-std::vector<ScrapeEndpoint> ClusterCache::scrape_endpoints(std::vector<std::string>* skipped) const {
+std::vector<ScrapeEndpoint> ClusterCache::scrape_endpoints(
+    std::vector<std::string>* skipped) const {
   std::vector<ScrapeEndpoint> out;
   if (pods_ == nullptr || !options_.scrape_annotated_pods) {
     return out;
@@ -168,8 +173,8 @@ ClusterCache::Watch* ClusterCache::watch_for(const ApiResource& resource) const 
   std::lock_guard lock(mutex_);
   const std::string key = resource.group_resource();
   const bool existed = watches_.contains(key);
-  Watch* w = add_watch(key, resource,
-                       WatchTarget{resource.path(), "", true, ObjectShape::Metadata, key});
+  Watch* w =
+      add_watch(key, resource, WatchTarget{resource.path(), "", true, ObjectShape::Metadata, key});
   if (!existed && started_.load()) {
     spdlog::info("cluster cache: watching {} (first wildcard request naming it)", key);
     tasks_.spawn(asio::make_strand(executor_), w->reflector->run(), "watch " + key);
@@ -199,23 +204,21 @@ void ClusterCache::resolve_later(const core::GroupResource& gr) const {
       return;
     }
   }
-  auto* self = const_cast<ClusterCache*>(this);  // the background half of a const read
   tasks_.spawn(
       asio::make_strand(executor_),
-      [](ClusterCache* cache, std::string key) -> asio::awaitable<void> {
+      [](const ClusterCache* cache, std::string key) -> asio::awaitable<void> {
         const auto resource = co_await cache->discovery_->resolve(key);
         if (resource && resource->can_list_and_watch()) {
           cache->watch_for(*resource);
         }
         std::lock_guard lock(cache->mutex_);
         cache->resolving_.erase(key);
-      }(self, key),
+      }(this, key),
       "discovery " + key);
 }
 
-core::Result<std::vector<std::string>> ClusterCache::answer(const Watch& w,
-                                                            std::string_view namespace_name,
-                                                            const core::LabelSelector& selector) const {
+core::Result<std::vector<std::string>> ClusterCache::answer(
+    const Watch& w, std::string_view namespace_name, const core::LabelSelector& selector) const {
   const std::string gr = w.resource.group_resource();
   if (!w.reflector->synced()) {
     if (const auto error = w.reflector->last_error(); error && error->code == 403) {

@@ -89,9 +89,9 @@ std::vector<std::pair<std::string, std::string>> preferred_versions(const json::
     if (const auto* preferred = member(g, "preferredVersion")) {
       version = text(*preferred, "version");
     }
-    if (const auto* versions = member(g, "versions");
-        version.empty() && versions != nullptr && versions->is_array() &&
-        !versions->get_array().empty()) {
+    if (const auto* versions = member(g, "versions"); version.empty() && versions != nullptr &&
+                                                      versions->is_array() &&
+                                                      !versions->get_array().empty()) {
       version = text(versions->get_array().front(), "version");
     }
     if (!version.empty()) {
@@ -133,7 +133,9 @@ std::optional<ApiResource> match_resource(const std::vector<ApiResource>& group_
       if (r.resource.find('/') != std::string::npos) {
         continue;
       }
-      const std::string& candidate = field == 0 ? r.resource : field == 1 ? r.singular : lower(r.kind);
+      const std::string& candidate = field == 0   ? r.resource
+                                     : field == 1 ? r.singular
+                                                  : lower(r.kind);
       if (!candidate.empty() && candidate == wanted) {
         return r;
       }

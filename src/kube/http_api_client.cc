@@ -136,7 +136,8 @@ asio::awaitable<core::Result<net::Response>> HttpApiClient::request(net::http::v
   if (!fresh) {
     co_return response;
   }
-  auto retried = co_await lease->request(verb, path, again, with_headers(options, *fresh, has_body));
+  auto retried =
+      co_await lease->request(verb, path, again, with_headers(options, *fresh, has_body));
   co_return retried;
 }
 

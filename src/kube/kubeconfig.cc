@@ -109,7 +109,9 @@ core::Result<void> merge_file(const fs::path& path, Merged& into) {
   }
   const fs::path dir = fs::absolute(path).parent_path();
   const std::pair<const char*, std::map<std::string, Entry>*> kinds[] = {
-      {"clusters", &into.clusters}, {"users", &into.users}, {"contexts", &into.contexts}};
+      {"clusters", &into.clusters},
+      {"users", &into.users},
+      {"contexts", &into.contexts}};
   for (const auto& [list, entries] : kinds) {
     const YAML::Node items = root[list];
     if (!items || items.IsNull()) {
@@ -154,8 +156,9 @@ core::Result<void> read_cluster(const std::string& name, const Entry& entry, Cli
     return core::fail(config_error(where, "server: " + url.error().message));
   }
   if (!url->tls && !loopback_host(url->host)) {
-    return core::fail(config_error(
-        where, "server " + server + ": http:// is allowed only for a loopback address; use https://"));
+    return core::fail(
+        config_error(where, "server " + server +
+                                ": http:// is allowed only for a loopback address; use https://"));
   }
   out.server = *url;
   out.ca_file = resolve_path(scalar(entry.body, "certificate-authority"), entry.dir);
@@ -166,9 +169,10 @@ core::Result<void> read_cluster(const std::string& name, const Entry& entry, Cli
       return core::fail(config_error(where, pem.error().message));
     }
     if (!out.ca_file.empty()) {
-      spdlog::warn("kubeconfig {}: certificate-authority-data and certificate-authority are both "
-                   "set: using certificate-authority-data",
-                   where);
+      spdlog::warn(
+          "kubeconfig {}: certificate-authority-data and certificate-authority are both "
+          "set: using certificate-authority-data",
+          where);
       out.ca_file.clear();
     }
     out.ca_pem = std::move(*pem);
@@ -177,9 +181,10 @@ core::Result<void> read_cluster(const std::string& name, const Entry& entry, Cli
                                  entry.body["insecure-skip-tls-verify"].as<bool>(false);
   if (out.insecure_skip_tls_verify && (!out.ca_file.empty() || !out.ca_pem.empty())) {
     // Upstream: client-go transport/transport.go: a CA with the insecure flag is not allowed.
-    return core::fail(config_error(where, "insecure-skip-tls-verify cannot be used with "
-                                          "certificate-authority or certificate-authority-data: "
-                                          "remove one of them"));
+    return core::fail(config_error(where,
+                                   "insecure-skip-tls-verify cannot be used with "
+                                   "certificate-authority or certificate-authority-data: "
+                                   "remove one of them"));
   }
   return {};
 }
@@ -225,9 +230,9 @@ core::Result<void> read_user(const std::string& name, const Entry& entry, Client
   const bool cert = !out.cert_file.empty() || !out.cert_pem.empty();
   const bool key = !out.key_file.empty() || !out.key_pem.empty();
   if (cert != key) {
-    return core::fail(config_error(
-        where, cert ? "client-certificate without client-key: set both or neither"
-                    : "client-key without client-certificate: set both or neither"));
+    return core::fail(
+        config_error(where, cert ? "client-certificate without client-key: set both or neither"
+                                 : "client-key without client-certificate: set both or neither"));
   }
   out.token = scalar(entry.body, "token");
   out.token_file = resolve_path(scalar(entry.body, "tokenFile"), entry.dir);
@@ -238,7 +243,8 @@ core::Result<ClientConfig> build(const Merged& merged, const std::string& contex
   const std::string files = joined(merged.files);
   const std::string context = context_override.empty() ? merged.current_context : context_override;
   if (context.empty()) {
-    return core::fail(config_error(files, "no current-context: set current-context or pass --context"));
+    return core::fail(
+        config_error(files, "no current-context: set current-context or pass --context"));
   }
   const auto ctx = merged.contexts.find(context);
   if (ctx == merged.contexts.end()) {
@@ -294,9 +300,10 @@ std::string usable_ca(const fs::path& ca) {
   std::stringstream text;
   text << in.rdbuf();
   if (!in || text.str().find("-----BEGIN CERTIFICATE-----") == std::string::npos) {
-    spdlog::error("Expected to load root CA config from {}, but it is missing or holds no "
-                  "certificate: verifying the API server with the system roots",
-                  ca.string());
+    spdlog::error(
+        "Expected to load root CA config from {}, but it is missing or holds no "
+        "certificate: verifying the API server with the system roots",
+        ca.string());
     return {};
   }
   return ca.string();
@@ -332,8 +339,10 @@ core::Result<std::optional<ClientConfig>> in_cluster_config(const GetEnv& env) {
   const fs::path dir = env("KSCALE_SERVICEACCOUNT_DIR").value_or(kServiceAccountDir);
   const fs::path token = dir / "token";
   if (std::ifstream in(token); !in) {
-    return core::fail(core::Error::bad_request("in-cluster configuration: cannot read the "
-                                               "service-account token " + token.string()));
+    return core::fail(
+        core::Error::bad_request("in-cluster configuration: cannot read the "
+                                 "service-account token " +
+                                 token.string()));
   }
   // Upstream: InClusterConfig joins host and port with net.JoinHostPort (brackets for IPv6).
   const std::string joined_host = host->find(':') != std::string::npos ? "[" + *host + "]" : *host;
@@ -369,7 +378,10 @@ core::Result<std::optional<ClientConfig>> resolve_client_config(const ClientConf
     if (!merged.files.empty()) {
       return build_guarded(merged, options.context);
     }
-    spdlog::warn("KUBECONFIG={} names no existing file", *list);
+    // Upstream: controller-runtime tries in-cluster and $HOME only when KUBECONFIG is unset
+    // (clientcmd's precedence is then KUBECONFIG's files alone).
+    spdlog::warn("KUBECONFIG={} names no existing file: no cluster connection", *list);
+    return std::nullopt;
   }
   auto in_cluster = in_cluster_config(env);
   if (!in_cluster) {

@@ -16,7 +16,8 @@ namespace kscale::kube {
 /// of the kubeconfig that held it), every field checked (client-go's rest.Config, the subset
 /// kscale supports).
 struct ClientConfig {
-  net::HttpUrl server;  // https (http only for loopback); its target is the path prefix, "/" if none
+  net::HttpUrl
+      server;  // https (http only for loopback); its target is the path prefix, "/" if none
   std::string ca_file;  // PEM file; empty with ca_pem empty = the system roots
   std::string ca_pem;   // certificate-authority-data, decoded
   bool insecure_skip_tls_verify = false;
@@ -41,7 +42,8 @@ struct ClientConfigOptions {
 
 /// The cluster connection in controller-runtime's order (pkg/client/config/config.go loadConfig):
 /// 1. `options.kubeconfig`; 2. KUBECONFIG (':'-separated, merged: the first file to define a
-/// cluster, user, context or current-context wins; missing files skipped); 3. in-cluster, when
+/// cluster, user, context or current-context wins; missing files skipped; when it is set, 3 and 4
+/// are not tried, as upstream, so naming no existing file means nullopt); 3. in-cluster, when
 /// KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT are set and the token is readable (the
 /// service-account directory is KSCALE_SERVICEACCOUNT_DIR in tests, else
 /// /var/run/secrets/kubernetes.io/serviceaccount; an unreadable ca.crt is logged and the system

@@ -25,8 +25,9 @@ core::Result<void> decode_meta(const json::value& md, const std::string& mp, Obj
                                ObjectMetadata& o) {
   KSCALE_TRY(object, as_object(md, mp));
   (void)object;
-  for (auto [key, out] : {std::pair{"name", &o.name}, std::pair{"namespace", &o.namespace_name},
-                          std::pair{"uid", &o.uid}, std::pair{"resourceVersion", &o.resource_version}}) {
+  for (auto [key, out] :
+       {std::pair{"name", &o.name}, std::pair{"namespace", &o.namespace_name},
+        std::pair{"uid", &o.uid}, std::pair{"resourceVersion", &o.resource_version}}) {
     KSCALE_TRY(text, optional_string(md, key, mp));
     *out = std::move(text);
   }
@@ -46,8 +47,7 @@ core::Result<void> decode_meta(const json::value& md, const std::string& mp, Obj
   return {};
 }
 
-core::Result<void> decode_ports(const json::value& spec, const std::string& sp,
-                                ObjectMetadata& o) {
+core::Result<void> decode_ports(const json::value& spec, const std::string& sp, ObjectMetadata& o) {
   const auto* containers = member(spec, "containers");
   if (containers == nullptr) {
     return {};

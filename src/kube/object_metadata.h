@@ -36,10 +36,10 @@ struct ObjectMetadata {
   core::Labels labels;
   bool deleting = false;  // metadata.deletionTimestamp is set
   // ObjectShape::ScrapedPod only:
-  core::Labels annotations;  // only the prometheus.io/* ones
-  std::string phase;         // status.phase
-  std::string pod_ip;        // status.podIP
-  std::optional<bool> ready; // the Ready condition's status, when present
+  core::Labels annotations;          // only the prometheus.io/* ones
+  std::string phase;                 // status.phase
+  std::string pod_ip;                // status.podIP
+  std::optional<bool> ready;         // the Ready condition's status, when present
   std::vector<ContainerPort> ports;  // spec.containers[*].ports, in order
   // ObjectShape::ConfigMapData only:
   core::Labels data;

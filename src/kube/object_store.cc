@@ -236,7 +236,8 @@ std::optional<core::Labels> ObjectStore::labels_of(std::string_view namespace_na
                                                    std::string_view name) const {
   std::shared_lock lock(mutex_);
   const Entry* e = table_->find(namespace_name, name);
-  return e == nullptr ? std::nullopt : std::optional<core::Labels>(table_->label_sets.get(e->labels));
+  return e == nullptr ? std::nullopt
+                      : std::optional<core::Labels>(table_->label_sets.get(e->labels));
 }
 
 bool ObjectStore::contains(std::string_view namespace_name, std::string_view name) const {

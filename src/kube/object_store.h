@@ -60,7 +60,9 @@ class ObjectStore {
   uint64_t version() const { return version_.load(); }
   /// Called (on the writer's thread, no lock held) after each write that bumps detail_version.
   /// Set before the reflector starts.
-  void set_on_detail_change(std::function<void()> callback) { on_detail_change_ = std::move(callback); }
+  void set_on_detail_change(std::function<void()> callback) {
+    on_detail_change_ = std::move(callback);
+  }
 
  private:
   struct Table;  // the compact entries and their interning pools

@@ -165,8 +165,8 @@ asio::awaitable<core::Result<void>> Reflector::list(ListKind kind) {
     co_return co_await list_pages("resourceVersion=0", true);
   }
   if (kind == ListKind::Relist) {
-    auto r = co_await list_pages("resourceVersion=" + detail::query_value(resource_version()),
-                                 false);
+    auto r =
+        co_await list_pages("resourceVersion=" + detail::query_value(resource_version()), false);
     if (r || !needs_quorum_list(r.error())) {
       co_return r;
     }
@@ -216,7 +216,8 @@ asio::awaitable<core::Result<void>> Reflector::list_pages(std::string rv_param, 
       co_return core::Result<void>{};
     }
     // Never resourceVersion with continue: the token carries it.
-    params = "limit=" + std::to_string(kPageSize) + "&continue=" + detail::query_value(meta->continue_token);
+    params = "limit=" + std::to_string(kPageSize) +
+             "&continue=" + detail::query_value(meta->continue_token);
     continuing = true;
   }
 }
@@ -255,8 +256,7 @@ asio::awaitable<Reflector::WatchEnd> Reflector::watch() {
       query("watch=true&resourceVersion=" + detail::query_value(resource_version()) +
             "&allowWatchBookmarks=true&timeoutSeconds=" + std::to_string(std::min(timeout, 599)));
   WatchEnd end = WatchEnd::Normal;
-  WatchEventStream events(target_.shape,
-                          [&](WatchEvent&& e) { return apply(std::move(e), end); });
+  WatchEventStream events(target_.shape, [&](WatchEvent&& e) { return apply(std::move(e), end); });
   const auto started = env_.clock->monotonic_now();
   auto answer = co_await client_.stream(target, options(false),
                                         [&](std::string_view piece) { return events.feed(piece); });
@@ -274,7 +274,8 @@ asio::awaitable<Reflector::WatchEnd> Reflector::watch() {
     co_return WatchEnd::Expired;
   }
   if (answer->result_int() != 200) {
-    spdlog::warn("cluster cache: {}", detail::answer_error(*answer, "watch of " + target_.name).message);
+    spdlog::warn("cluster cache: {}",
+                 detail::answer_error(*answer, "watch of " + target_.name).message);
     co_return WatchEnd::Backoff;
   }
   if (auto r = events.finish(); !r) {

@@ -41,9 +41,9 @@ class StaticClusterView final : public ClusterView {
   std::optional<core::Labels> labels_of(const core::GroupResource& gr,
                                         std::string_view namespace_name,
                                         std::string_view name) const override;
-  core::Result<std::vector<std::string>> select(const core::GroupResource& gr,
-                                                std::string_view namespace_name,
-                                                const core::LabelSelector& selector) const override {
+  core::Result<std::vector<std::string>> select(
+      const core::GroupResource& gr, std::string_view namespace_name,
+      const core::LabelSelector& selector) const override {
     return select_objects(*objects(), gr, namespace_name, selector);
   }
 

@@ -93,8 +93,8 @@ class HttpConnection {
   /// forwarded to the reads as terminal, as the server's idle read does; the connection is
   /// closed) with a ServiceUnavailable error "… cancelled". It leaves the calling coroutine with
   /// total cancellation enabled (what a TaskGroup member opts into anyway).
-  boost::asio::awaitable<core::Result<Response>> stream(std::string target,
-                                                        RequestOptions options, StreamSink sink);
+  boost::asio::awaitable<core::Result<Response>> stream(std::string target, RequestOptions options,
+                                                        StreamSink sink);
 
   /// Hands a body read earlier back, so the next response is read into its memory instead of a
   /// new allocation (a scrape body is the same size every time).

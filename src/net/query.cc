@@ -19,10 +19,10 @@ std::optional<std::string> decode(std::string_view in, bool plus_is_space) {
   return pct->decode(opts);
 }
 
-}  // namespace
-
-core::Result<QueryParams> QueryParams::parse(std::string_view query) {
-  QueryParams q;
+// Calls on_pair(part, key, value) for each non-empty '&'-separated part; key and value are
+// nullopt when malformed. Stops when on_pair returns false.
+template <class OnPair>
+bool for_each_pair(std::string_view query, OnPair on_pair) {
   while (!query.empty()) {
     const auto amp = query.find('&');
     const std::string_view part = query.substr(0, amp);
@@ -34,12 +34,42 @@ core::Result<QueryParams> QueryParams::parse(std::string_view query) {
     auto key = decode(part.substr(0, eq), true);
     auto value = eq == std::string_view::npos ? std::optional<std::string>{""}
                                               : decode(part.substr(eq + 1), true);
+    if (!on_pair(part, std::move(key), std::move(value))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+core::Result<QueryParams> QueryParams::parse(std::string_view query) {
+  QueryParams q;
+  std::string bad;
+  const bool ok = for_each_pair(query, [&](std::string_view part, auto key, auto value) {
     if (!key || !value) {
-      return core::fail(core::Error::bad_request("invalid query string \"" + std::string(part) +
-                                                 "\": malformed percent-escape"));
+      bad = part;
+      return false;
     }
     q.params_.emplace_back(std::move(*key), std::move(*value));
+    return true;
+  });
+  if (!ok) {
+    return core::fail(
+        core::Error::bad_request("invalid query string \"" + bad + "\": malformed percent-escape"));
   }
+  return q;
+}
+
+QueryParams QueryParams::parse_lenient(std::string_view query) {
+  QueryParams q;
+  // Upstream: Go net/url parseQuery — a pair containing ';' is an error, the pair skipped.
+  for_each_pair(query, [&](std::string_view part, auto key, auto value) {
+    if (key && value && part.find(';') == std::string_view::npos) {
+      q.params_.emplace_back(std::move(*key), std::move(*value));
+    }
+    return true;
+  });
   return q;
 }
 

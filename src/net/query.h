@@ -17,6 +17,10 @@ class QueryParams {
  public:
   /// Parses the part of a request target after '?'. Malformed escapes are a 400.
   [[nodiscard]] static core::Result<QueryParams> parse(std::string_view query);
+  /// As Go's URL.Query(): a pair with a malformed escape or containing ';' is dropped (Go's ParseQuery
+  /// error, which Query() ignores), the rest kept. For code that must read a query as a Go
+  /// server does (authorization attributes), not for handlers, which answer 400.
+  static QueryParams parse_lenient(std::string_view query);
 
   /// The first value of `key`, if present.
   std::optional<std::string_view> get(std::string_view key) const;

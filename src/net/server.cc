@@ -18,6 +18,7 @@ struct Server::Listener {
   explicit Listener(asio::io_context& ioc) : acceptor(ioc) {}
   tcp::acceptor acceptor;
   std::shared_ptr<asio::ssl::context> tls;
+  ListenOptions options;  // read by its connections, which end before the Listener
 };
 
 namespace {
@@ -31,7 +32,7 @@ using ReusePort = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>
 asio::awaitable<void> accept_loop(tcp::acceptor* acceptor, std::shared_ptr<asio::ssl::context> tls,
                                   std::shared_ptr<const Router> router, Limits limits,
                                   TaskGroup* tasks, const std::atomic<bool>* single_threaded,
-                                  const std::atomic<bool>* draining) {
+                                  const std::atomic<bool>* draining, const ListenOptions* options) {
   co_await asio::this_coro::reset_cancellation_state(asio::enable_total_cancellation());
   co_await asio::this_coro::throw_if_cancelled(false);
   for (;;) {
@@ -61,11 +62,11 @@ asio::awaitable<void> accept_loop(tcp::acceptor* acceptor, std::shared_ptr<asio:
       tasks->spawn(
           socket_executor,
           detail::run_session(beast::ssl_stream<beast::tcp_stream>(std::move(stream), *tls), router,
-                              limits, draining),
+                              limits, draining, options),
           "HTTPS connection");
     } else {
       tasks->spawn(socket_executor,
-                   detail::run_session(std::move(stream), router, limits, draining),
+                   detail::run_session(std::move(stream), router, limits, draining, options),
                    "HTTP connection");
     }
   }
@@ -120,10 +121,11 @@ core::Result<uint16_t> Server::listen(const std::string& address, uint16_t port,
   }
   const uint16_t bound = listener->acceptor.local_endpoint().port();
   listener->tls = tls;
+  listener->options = std::move(options);
   // On a strand of its own: the TaskGroup delivers cancellation on the member's executor.
   tasks_.spawn(asio::make_strand(ioc_),
                accept_loop(&listener->acceptor, std::move(tls), router_, limits_, &tasks_,
-                           &single_threaded_, &draining_),
+                           &single_threaded_, &draining_, &listener->options),
                "accept loop");
   listeners_.push_back(std::move(listener));
   return bound;

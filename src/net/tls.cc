@@ -225,8 +225,8 @@ core::Result<std::shared_ptr<boost::asio::ssl::context>> make_client_tls_context
   } else if (!options.cert_file.empty()) {
     ctx->use_certificate_chain_file(options.cert_file, ec);
     if (ec) {
-      return core::fail(core::Error::bad_request("client certificate " + options.cert_file +
-                                                 ": " + ec.message()));
+      return core::fail(core::Error::bad_request("client certificate " + options.cert_file + ": " +
+                                                 ec.message()));
     }
   }
   if (!options.key_pem.empty()) {

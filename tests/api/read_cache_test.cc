@@ -33,6 +33,10 @@ class WebClusterView final : public kube::ClusterView {
                                         std::string_view) const override {
     return core::Labels{{"app", "web"}};
   }
+  core::Result<std::vector<std::string>> select(const core::GroupResource&, std::string_view,
+                                                const core::LabelSelector&) const override {
+    return core::fail(core::Error::internal("WebClusterView cannot enumerate objects"));
+  }
 };
 
 // The same store read through two routers: one with a ReadCache, one without. Every answer of

@@ -31,9 +31,9 @@ class FakeApiClient final : public kube::ApiClient {
   StreamAnswer stream_answer;
   std::vector<Sent> sent;  // every request and stream, in order
 
-  boost::asio::awaitable<core::Result<net::Response>> request(net::http::verb verb,
-                                                              std::string target, std::string body,
-                                                              net::RequestOptions options) override {
+  boost::asio::awaitable<core::Result<net::Response>> request(
+      net::http::verb verb, std::string target, std::string body,
+      net::RequestOptions options) override {
     sent.push_back(Sent{verb, std::move(target), std::move(body), std::move(options)});
     co_return answer(sent.back());
   }

@@ -27,7 +27,8 @@ std::string item(std::string_view ns, std::string_view name, std::string_view la
 }
 
 std::string list(const std::vector<std::string>& items) {
-  std::string body = R"({"kind":"PartialObjectMetadataList","metadata":{"resourceVersion":"100"},"items":[)";
+  std::string body =
+      R"({"kind":"PartialObjectMetadataList","metadata":{"resourceVersion":"100"},"items":[)";
   for (std::size_t i = 0; i < items.size(); ++i) {
     body += (i ? "," : "") + items[i];
   }
@@ -55,9 +56,13 @@ struct CacheHarness {
     answer("/api/v1/namespaces?", list({item("", "default", ""), item("", "shop", "")}));
     answer("/api/v1/namespaces/kube-system/configmaps?", list({kConfigMap}));
     answer("/api", R"({"versions":["v1"]})");
-    answer("/api/v1", R"({"resources":[{"name":"pods","singularName":"pod","namespaced":true,"kind":"Pod","verbs":["list","watch"]}]})");
+    answer(
+        "/api/v1",
+        R"({"resources":[{"name":"pods","singularName":"pod","namespaced":true,"kind":"Pod","verbs":["list","watch"]}]})");
     answer("/apis", R"({"groups":[{"name":"apps","preferredVersion":{"version":"v1"}}]})");
-    answer("/apis/apps/v1", R"({"resources":[{"name":"deployments","singularName":"deployment","namespaced":true,"kind":"Deployment","verbs":["list","watch"]},
+    answer(
+        "/apis/apps/v1",
+        R"({"resources":[{"name":"deployments","singularName":"deployment","namespaced":true,"kind":"Deployment","verbs":["list","watch"]},
       {"name":"controllerrevisions","singularName":"controllerrevision","namespaced":true,"kind":"ControllerRevision","verbs":["get"]}]})");
     answer("/apis/apps/v1/deployments?", list({item("default", "web", R"("app":"web")")}));
     api.answer = [this](const Sent& s) -> core::Result<net::Response> {
@@ -114,12 +119,13 @@ struct CacheHarness {
   }
   core::Result<std::vector<std::string>> select_async(std::string gr, std::string ns,
                                                       std::string selector) {
-    auto f = boost::asio::co_spawn(
-        ioc,
-        cache->select_async(core::GroupResource::parse(gr), std::move(ns),
-                            *core::LabelSelector::parse(selector)),
-        boost::asio::use_future);
-    EXPECT_TRUE(run_until([&] { return f.wait_for(milliseconds(0)) == std::future_status::ready; }));
+    auto f =
+        boost::asio::co_spawn(ioc,
+                              cache->select_async(core::GroupResource::parse(gr), std::move(ns),
+                                                  *core::LabelSelector::parse(selector)),
+                              boost::asio::use_future);
+    EXPECT_TRUE(
+        run_until([&] { return f.wait_for(milliseconds(0)) == std::future_status::ready; }));
     return f.get();
   }
   bool sent(std::string_view target) const {
@@ -136,11 +142,14 @@ TEST(ClusterCacheTest, SyncedOncePodsNamespacesAndTheConfigMapAreListed) {
   h.answer("/api/v1/namespaces/kube-system/configmaps?", "{}", net::http::status::forbidden);
   EXPECT_FALSE(h.cache->synced());
   h.cache->start();
-  ASSERT_TRUE(h.run_until([&] { return h.cache->unsynced() == std::vector<std::string>{
-                                           "configmaps/kube-system/extension-apiserver-authentication"}; }));
+  ASSERT_TRUE(h.run_until([&] {
+    return h.cache->unsynced() ==
+           std::vector<std::string>{"configmaps/kube-system/extension-apiserver-authentication"};
+  }));
   EXPECT_FALSE(h.cache->synced());
-  EXPECT_TRUE(h.sent("/api/v1/namespaces/kube-system/configmaps?limit=500&resourceVersion=0&"
-                     "fieldSelector=metadata.name%3Dextension-apiserver-authentication"));
+  EXPECT_TRUE(
+      h.sent("/api/v1/namespaces/kube-system/configmaps?limit=500&resourceVersion=0&"
+             "fieldSelector=metadata.name%3Dextension-apiserver-authentication"));
   h.answer("/api/v1/namespaces/kube-system/configmaps?", list({kConfigMap}));
   EXPECT_TRUE(h.run_until([&] { return h.cache->synced(); }));
 }
@@ -178,13 +187,15 @@ TEST(ClusterCacheTest, TheAuthenticationConfigFollowsItsConfigMap) {
 
 TEST(ClusterCacheTest, ScrapeEndpointsFollowAnnotatedPods) {
   CacheHarness h(ClusterCacheOptions{.scrape_annotated_pods = true});
-  const std::string annotated = R"(,"annotations":{"prometheus.io/scrape":"true","prometheus.io/port":"9100"})";
+  const std::string annotated =
+      R"(,"annotations":{"prometheus.io/scrape":"true","prometheus.io/port":"9100"})";
   const std::string running = R"(,"status":{"phase":"Running","podIP":"10.1.0.5"})";
   auto pod = [&](std::string_view name, std::string_view status) {
     return item("default", name, R"("app":"web")", annotated, status);
   };
-  h.answer("/api/v1/pods?", list({pod("web-1", running), pod("web-2", R"(,"status":{"phase":"Pending"})"),
-                                  item("default", "plain", "")}));
+  h.answer("/api/v1/pods?",
+           list({pod("web-1", running), pod("web-2", R"(,"status":{"phase":"Pending"})"),
+                 item("default", "plain", "")}));
   int changes = 0;
   h.cache->on_scrape_change([&] { ++changes; });
   h.cache->start();
@@ -200,7 +211,8 @@ TEST(ClusterCacheTest, ScrapeEndpointsFollowAnnotatedPods) {
   EXPECT_EQ(endpoints[0].url, "http://10.1.0.5:9100/metrics");
   EXPECT_EQ(skipped, std::vector<std::string>{"default/web-2: no status.podIP yet"});
   const auto version = h.cache->scrape_version();
-  h.events["/api/v1/pods"].push_back(R"({"type":"DELETED","object":)" + pod("web-1", running) + "}");
+  h.events["/api/v1/pods"].push_back(R"({"type":"DELETED","object":)" + pod("web-1", running) +
+                                     "}");
   ASSERT_TRUE(h.run_until([&] { return h.cache->scrape_version() > version; }));
   EXPECT_TRUE(h.cache->scrape_endpoints().empty());
   EXPECT_GE(changes, 2);
@@ -211,11 +223,13 @@ TEST(ClusterCacheTest, WatchesAResourceNamedByAWildcardReadThroughDiscovery) {
   h.cache->start();
   ASSERT_TRUE(h.run_until([&] { return h.cache->synced(); }));
   const auto deployments = core::GroupResource::parse("deployments.apps");
-  ASSERT_TRUE(h.run_until([&] { return h.cache->select(deployments, "default", selector("app=web")).has_value(); }));
+  ASSERT_TRUE(h.run_until(
+      [&] { return h.cache->select(deployments, "default", selector("app=web")).has_value(); }));
   EXPECT_EQ(*h.cache->select(deployments, "default", selector("app=web")),
             std::vector<std::string>{"web"});
   EXPECT_TRUE(h.sent("/apis/apps/v1/deployments?limit=500&resourceVersion=0"));
-  EXPECT_EQ(h.select_async("deployment.apps", "default", "app=web"), (std::vector<std::string>{"web"}));
+  EXPECT_EQ(h.select_async("deployment.apps", "default", "app=web"),
+            (std::vector<std::string>{"web"}));
 }
 
 TEST(ClusterCacheTest, BeforeItsWatchSyncsAWildcardReadListsLive) {
@@ -228,7 +242,9 @@ TEST(ClusterCacheTest, BeforeItsWatchSyncsAWildcardReadListsLive) {
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(*r, std::vector<std::string>{"web"});
   EXPECT_EQ(h.cache->select(core::GroupResource::parse("deployments.apps"), "default", selector(""))
-                .error().code, 503);
+                .error()
+                .code,
+            503);
   h.answers.erase("/apis/apps/v1/namespaces/default/deployments?labelSelector=app%3Dweb");
   const auto unavailable = h.select_async("deployments.apps", "default", "app=web");
   ASSERT_FALSE(unavailable);

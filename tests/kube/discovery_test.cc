@@ -31,7 +31,8 @@ const std::map<std::string, std::string> kDocs{
     {"/apis/apps/v1", R"({"kind":"APIResourceList","groupVersion":"apps/v1","resources":[
       {"name":"deployments","singularName":"deployment","namespaced":true,"kind":"Deployment","verbs":["get","list","watch"]},
       {"name":"deployments/scale","singularName":"","namespaced":true,"group":"autoscaling","version":"v1","kind":"Scale","verbs":["get","patch","update"]}]})"},
-    {"/apis/example.com/v2", R"({"kind":"APIResourceList","groupVersion":"example.com/v2","resources":[
+    {"/apis/example.com/v2",
+     R"({"kind":"APIResourceList","groupVersion":"example.com/v2","resources":[
       {"name":"widgets","singularName":"widget","namespaced":false,"kind":"Widget","verbs":["get","list","watch"]}]})"},
 };
 
@@ -57,8 +58,8 @@ struct DiscoveryHarness {
     return testing::run_awaitable(ioc, discovery.resolve(std::move(gr)));
   }
   std::size_t refreshes() const {
-    return static_cast<std::size_t>(std::count_if(api.sent.begin(), api.sent.end(),
-                                                  [](const Sent& s) { return s.target == "/api"; }));
+    return static_cast<std::size_t>(std::count_if(
+        api.sent.begin(), api.sent.end(), [](const Sent& s) { return s.target == "/api"; }));
   }
 };
 

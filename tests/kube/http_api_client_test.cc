@@ -99,8 +99,8 @@ class HttpApiClientTest : public ::testing::Test {
                   std::lock_guard lock(mutex_);
                   ++secret_hits_;
                   if (ctx.request[http::field::authorization] != "Bearer " + accepted_token_) {
-                    return core::fail(core::Error{core::StatusReason::Unauthorized, 401,
-                                                  "Unauthorized", ""});
+                    return core::fail(
+                        core::Error{core::StatusReason::Unauthorized, 401, "Unauthorized", ""});
                   }
                   return net::json_response(R"({"kind":"Secret"})");
                 });
@@ -195,7 +195,8 @@ TEST_F(HttpApiClientTest, SendsTheBearerTokenAndJsonHeaders) {
 
   net::RequestOptions metadata;
   metadata.headers = {
-      {"Accept", "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json"}};
+      {"Accept",
+       "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json"}};
   auto posted = run(client.request(http::verb::post, "/api/v1/echo", R"({"spec":{}})", metadata));
   ASSERT_TRUE(posted) << posted.error().message;
   o = json(*posted);
@@ -236,7 +237,7 @@ TEST_F(HttpApiClientTest, A401ReReadsTheTokenFileAndRetriesOnce) {
   {
     std::lock_guard lock(mutex_);
     EXPECT_EQ(secret_hits_, 3);  // 200, then 401 with "old" and 200 with "new"
-    accepted_token_ = "newer";  // the file does not change: a re-read cannot help
+    accepted_token_ = "newer";   // the file does not change: a re-read cannot help
   }
   auto refused = run(client.request(http::verb::get, "/api/v1/secret", "", {}));
   ASSERT_TRUE(refused) << refused.error().message;
@@ -250,17 +251,16 @@ TEST_F(HttpApiClientTest, ARequestRunsWhileAStreamIsOpen) {
   std::vector<std::string> finished;
   std::string streamed;
   std::optional<core::Result<net::Response>> head;
-  asio::co_spawn(
-      ioc_,
-      client.stream("/api/v1/watch?watch=true", {},
-                    [&](std::string_view piece) {
-                      streamed += piece;
-                      return core::Result<void>{};
-                    }),
-      [&](std::exception_ptr, core::Result<net::Response> r) {
-        head = std::move(r);
-        finished.push_back("stream");
-      });
+  asio::co_spawn(ioc_,
+                 client.stream("/api/v1/watch?watch=true", {},
+                               [&](std::string_view piece) {
+                                 streamed += piece;
+                                 return core::Result<void>{};
+                               }),
+                 [&](std::exception_ptr, core::Result<net::Response> r) {
+                   head = std::move(r);
+                   finished.push_back("stream");
+                 });
   ASSERT_TRUE(run_until(ioc_, [&] { return watch_entered_.load(); }));
   auto listed = run(client.request(http::verb::get, "/api/v1/echo", "", {}));
   ASSERT_TRUE(listed) << listed.error().message;
@@ -279,7 +279,7 @@ TEST_F(HttpApiClientTest, ARequestRunsWhileAStreamIsOpen) {
   EXPECT_EQ(client.connections_created(), 2u);  // both went back to the pool
 }
 
-TEST_F(HttpApiClientTest, TheRateLimitPassesTheBurstInOrderAndExemptsStreams) {
+TEST_F(HttpApiClientTest, TheRateLimitPassesTheFirstBurstAndExemptsStreams) {
   ApiClientOptions options;
   options.qps = 0.001;  // after the burst, the next token is 1000 s away
   options.burst = 2;
@@ -300,7 +300,8 @@ TEST_F(HttpApiClientTest, TheRateLimitPassesTheBurstInOrderAndExemptsStreams) {
   EXPECT_EQ(events, R"({"type":"BOOKMARK","object":{}})");
   EXPECT_EQ(completed, 2);
   std::lock_guard lock(mutex_);
-  EXPECT_EQ(counted_, (std::vector<std::string>{"0", "1"}));
+  // The first two in line took the burst (they then race on two connections); 2 and 3 wait.
+  EXPECT_THAT(counted_, ::testing::UnorderedElementsAre("0", "1"));
 }
 
 TEST_F(HttpApiClientTest, ConnectionErrorsNameTheKubeconfigField) {

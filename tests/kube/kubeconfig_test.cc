@@ -52,7 +52,8 @@ class KubeconfigTest : public ::testing::Test {
     return "apiVersion: v1\nkind: Config\ncurrent-context: " + current +
            "\nclusters:\n- name: c\n  cluster:\n" + cluster +
            "contexts:\n- name: ctx\n  context:\n    cluster: c\n    user: u\n"
-           "users:\n- name: u\n  user:\n" + user;
+           "users:\n- name: u\n  user:\n" +
+           user;
   }
   static constexpr const char* kServer = "    server: https://10.0.0.1:6443\n";
 
@@ -95,8 +96,8 @@ TEST_F(KubeconfigTest, KubeconfigFilesMergeFirstDefinitionWins) {
   auto r = resolve();
   ASSERT_TRUE(r) << r.error().message;
   ASSERT_TRUE(*r);
-  EXPECT_EQ((*r)->server.host, "first");     // context "one" and cluster "c" from the first file
-  EXPECT_EQ((*r)->token, "second-token");    // user "u" only in the second
+  EXPECT_EQ((*r)->server.host, "first");   // context "one" and cluster "c" from the first file
+  EXPECT_EQ((*r)->token, "second-token");  // user "u" only in the second
   auto two = resolve({"", "two"});
   ASSERT_TRUE(two) << two.error().message;
   EXPECT_EQ((*two)->server.host, "d");
@@ -183,10 +184,26 @@ TEST_F(KubeconfigTest, KubeconfigBeatsInClusterAndHome) {
 
 TEST_F(KubeconfigTest, NothingFoundIsStandaloneNotAnError) {
   env_["HOME"] = dir_.string();
+  auto r = resolve();
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_FALSE(*r);
+}
+
+TEST_F(KubeconfigTest, ASetKubeconfigVariableExcludesInClusterAndHome) {
+  write("sa/token", "sa-token");
+  env_["KSCALE_SERVICEACCOUNT_DIR"] = (dir_ / "sa").string();
+  env_["KUBERNETES_SERVICE_HOST"] = "10.96.0.1";
+  env_["KUBERNETES_SERVICE_PORT"] = "443";
+  env_["HOME"] = dir_.string();
+  write(".kube/config", kubeconfig("    server: https://home:1\n", ""));
   env_["KUBECONFIG"] = (dir_ / "missing").string();
   auto r = resolve();
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_FALSE(*r);
+  env_.erase("KUBECONFIG");
+  auto in_cluster = resolve();
+  ASSERT_TRUE(in_cluster) << in_cluster.error().message;
+  EXPECT_EQ((*in_cluster)->server.host, "10.96.0.1");
 }
 
 TEST_F(KubeconfigTest, ServerRules) {
@@ -204,7 +221,8 @@ TEST_F(KubeconfigTest, ServerRules) {
            {"ftp://10.0.0.1", "server"},
        }) {
     SCOPED_TRACE(c.server);
-    const auto file = write("config", kubeconfig(std::string("    server: ") + c.server + "\n", ""));
+    const auto file =
+        write("config", kubeconfig(std::string("    server: ") + c.server + "\n", ""));
     auto r = load_kubeconfig(file, "");
     if (c.error == nullptr) {
       EXPECT_TRUE(r) << r.error().message;
@@ -218,17 +236,19 @@ TEST_F(KubeconfigTest, ServerRules) {
       write("config", kubeconfig("    server: https://10.0.0.1:6443/prefix/\n", "")), "");
   ASSERT_TRUE(prefixed);
   EXPECT_EQ(prefixed->server.target, "/prefix/");
-  auto none = load_kubeconfig(write("config", kubeconfig("    insecure-skip-tls-verify: true\n", "")), "");
+  auto none =
+      load_kubeconfig(write("config", kubeconfig("    insecure-skip-tls-verify: true\n", "")), "");
   ASSERT_FALSE(none);
   EXPECT_THAT(none.error().message, HasSubstr("no server"));
 }
 
 TEST_F(KubeconfigTest, CertificateAuthorityDataWinsOverTheFile) {
-  auto r = load_kubeconfig(
-      write("config", kubeconfig(std::string(kServer) + "    certificate-authority: ca.crt\n"
-                                     "    certificate-authority-data: " + kPemData + "\n",
-                                 "")),
-      "");
+  auto r = load_kubeconfig(write("config", kubeconfig(std::string(kServer) +
+                                                          "    certificate-authority: ca.crt\n"
+                                                          "    certificate-authority-data: " +
+                                                          kPemData + "\n",
+                                                      "")),
+                           "");
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(r->ca_pem, kPem);
   EXPECT_TRUE(r->ca_file.empty());
@@ -236,12 +256,14 @@ TEST_F(KubeconfigTest, CertificateAuthorityDataWinsOverTheFile) {
 
 TEST_F(KubeconfigTest, InsecureSkipTlsVerifyWithACaIsAnError) {
   auto ok = load_kubeconfig(
-      write("config", kubeconfig(std::string(kServer) + "    insecure-skip-tls-verify: true\n", "")),
+      write("config",
+            kubeconfig(std::string(kServer) + "    insecure-skip-tls-verify: true\n", "")),
       "");
   ASSERT_TRUE(ok) << ok.error().message;
   EXPECT_TRUE(ok->insecure_skip_tls_verify);
-  for (const std::string& ca : {std::string("    certificate-authority: ca.crt\n"),
-                               std::string("    certificate-authority-data: ") + kPemData + "\n"}) {
+  for (const std::string& ca :
+       {std::string("    certificate-authority: ca.crt\n"),
+        std::string("    certificate-authority-data: ") + kPemData + "\n"}) {
     auto r = load_kubeconfig(
         write("config",
               kubeconfig(std::string(kServer) + "    insecure-skip-tls-verify: true\n" + ca, "")),
@@ -272,7 +294,8 @@ TEST_F(KubeconfigTest, ClientCertificateAndKeyComeTogetherDataWinning) {
   ASSERT_FALSE(key_only);
   EXPECT_THAT(key_only.error().message, HasSubstr("client-key without client-certificate"));
   auto bad = load_kubeconfig(
-      write("config", kubeconfig(kServer, "    client-certificate-data: '%%%'\n    client-key: k\n")),
+      write("config",
+            kubeconfig(kServer, "    client-certificate-data: '%%%'\n    client-key: k\n")),
       "");
   ASSERT_FALSE(bad);
   EXPECT_THAT(bad.error().message, HasSubstr("client-certificate-data: not valid base64"));
@@ -308,12 +331,14 @@ TEST_F(KubeconfigTest, MissingNamesAreErrorsThatNameThem) {
   ASSERT_FALSE(unknown);
   EXPECT_THAT(unknown.error().message, HasSubstr("context \"nope\" not found"));
   auto no_cluster = load_kubeconfig(
-      write("config", "current-context: x\ncontexts:\n- name: x\n  context: {cluster: gone}\n"), "");
+      write("config", "current-context: x\ncontexts:\n- name: x\n  context: {cluster: gone}\n"),
+      "");
   ASSERT_FALSE(no_cluster);
   EXPECT_THAT(no_cluster.error().message, HasSubstr("cluster \"gone\" not found"));
   auto no_user = load_kubeconfig(
-      write("config", "current-context: x\nclusters:\n- name: c\n  cluster: {server: 'https://a'}\n"
-                      "contexts:\n- name: x\n  context: {cluster: c, user: ghost}\n"),
+      write("config",
+            "current-context: x\nclusters:\n- name: c\n  cluster: {server: 'https://a'}\n"
+            "contexts:\n- name: x\n  context: {cluster: c, user: ghost}\n"),
       "");
   ASSERT_FALSE(no_user);
   EXPECT_THAT(no_user.error().message, HasSubstr("user \"ghost\" not found"));

@@ -45,7 +45,8 @@ TEST(ObjectMetadataTest, DecodesAPartialObjectMetadataList) {
 }
 
 TEST(ObjectMetadataTest, DecodesAFullPodWithTheScrapeDetails) {
-  const auto pod = decode_object_metadata(boost::json::parse(kFullPod), ObjectShape::ScrapedPod, "");
+  const auto pod =
+      decode_object_metadata(boost::json::parse(kFullPod), ObjectShape::ScrapedPod, "");
   ASSERT_TRUE(pod) << pod.error().message;
   EXPECT_EQ(pod->name, "web-2");
   EXPECT_EQ(pod->namespace_name, "shop");
@@ -79,8 +80,9 @@ TEST(ObjectMetadataTest, KeepsTheDataOfAConfigMap) {
 }
 
 TEST(ObjectMetadataTest, ErrorsNameTheItem) {
-  const auto r = decode_object_list(boost::json::parse(R"({"items":[{"metadata":{"name":"a"}},{"metadata":{}}]})"),
-                                    ObjectShape::Metadata, [](ObjectMetadata&&) {});
+  const auto r = decode_object_list(
+      boost::json::parse(R"({"items":[{"metadata":{"name":"a"}},{"metadata":{}}]})"),
+      ObjectShape::Metadata, [](ObjectMetadata&&) {});
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().message, "items[1].metadata.name: Required value");
 }

@@ -25,8 +25,9 @@ std::string pod(std::string_view name, std::string_view rv, std::string_view app
 }
 
 std::string list(std::string_view rv, std::vector<std::string> items, std::string_view next = "") {
-  std::string body = R"({"kind":"PartialObjectMetadataList","apiVersion":"meta.k8s.io/v1","metadata":{"resourceVersion":")" +
-                     std::string(rv) + R"(")";
+  std::string body =
+      R"({"kind":"PartialObjectMetadataList","apiVersion":"meta.k8s.io/v1","metadata":{"resourceVersion":")" +
+      std::string(rv) + R"(")";
   if (!next.empty()) {
     body += R"(,"continue":")" + std::string(next) + R"(")";
   }
@@ -43,8 +44,8 @@ std::string event(std::string_view type, const std::string& object) {
 
 std::string status(int code, std::string_view reason, std::string_view message = "") {
   return R"({"kind":"Status","apiVersion":"v1","status":"Failure","message":")" +
-         std::string(message) + R"(","reason":")" + std::string(reason) +
-         R"(","code":)" + std::to_string(code) + "}";
+         std::string(message) + R"(","reason":")" + std::string(reason) + R"(","code":)" +
+         std::to_string(code) + "}";
 }
 
 // A scripted API server: lists answer from `lists`, watches stream `watches` in order; when a
@@ -110,7 +111,8 @@ struct Harness {
     }
     return out;
   }
-  void run(WatchTarget target = WatchTarget{"/api/v1/pods", "", true, ObjectShape::Metadata, "pods"}) {
+  void run(WatchTarget target = WatchTarget{"/api/v1/pods", "", true, ObjectShape::Metadata,
+                                            "pods"}) {
     reflector = std::make_unique<Reflector>(api, std::move(target), store, env());
     boost::asio::io_context ioc;
     testing::run_awaitable(ioc, reflector->run());
@@ -125,10 +127,10 @@ TEST(ReflectorTest, FirstListIsPagedFromTheWatchCacheThenWatchesFromItsResourceV
   h.list_answer(list("12", {pod("a", "3")}, "tok/1"));
   h.list_answer(list("12", {pod("b", "4")}));
   h.run();
-  EXPECT_EQ(h.targets(), (std::vector<std::string>{
-                             "/api/v1/pods?limit=500&resourceVersion=0",
-                             "/api/v1/pods?limit=500&continue=tok%2F1",
-                             "/api/v1/pods?watch=true&resourceVersion=12" + kWatch450}));
+  EXPECT_EQ(h.targets(),
+            (std::vector<std::string>{"/api/v1/pods?limit=500&resourceVersion=0",
+                                      "/api/v1/pods?limit=500&continue=tok%2F1",
+                                      "/api/v1/pods?watch=true&resourceVersion=12" + kWatch450}));
   EXPECT_TRUE(h.reflector->synced());
   EXPECT_EQ(h.store.size(), 2u);
   EXPECT_EQ(h.sleeps, (std::vector<milliseconds>{milliseconds(1200)}));  // the refused watch
@@ -174,9 +176,11 @@ TEST(ReflectorTest, AnExpiredContinueTokenFallsBackToOneListWithoutLimit) {
 TEST(ReflectorTest, WatchEventsUpsertRemoveAndMoveTheResourceVersion) {
   Harness h;
   h.list_answer(list("10", {pod("a", "3"), pod("b", "4")}));
-  h.watches.push_back({{event("ADDED", pod("c", "11")), event("MODIFIED", pod("a", "12", "db")),
-                        event("DELETED", pod("b", "13")),
-                        event("BOOKMARK", R"({"kind":"PartialObjectMetadata","metadata":{"resourceVersion":"17"}})")}});
+  h.watches.push_back(
+      {{event("ADDED", pod("c", "11")), event("MODIFIED", pod("a", "12", "db")),
+        event("DELETED", pod("b", "13")),
+        event("BOOKMARK",
+              R"({"kind":"PartialObjectMetadata","metadata":{"resourceVersion":"17"}})")}});
   h.run();
   EXPECT_TRUE(h.store.contains("default", "c"));
   EXPECT_FALSE(h.store.contains("default", "b"));

@@ -21,6 +21,18 @@ TEST(StaticClusterViewTest, KnowsThePodsItWasGiven) {
   EXPECT_FALSE(view.labels_of(kPods, "default", "web-2"));
 }
 
+TEST(StaticClusterViewTest, SelectsObjectsOfOneResourceAndNamespaceByLabels) {
+  StaticClusterView view;
+  view.set_pods({{"default", "web-2", {{"app", "web"}}},
+                 {"default", "db-1", {{"app", "db"}}},
+                 {"default", "web-1", {{"app", "web"}}},
+                 {"shop", "web-3", {{"app", "web"}}}});
+  const auto web = *core::LabelSelector::parse("app=web");
+  EXPECT_EQ(*view.select(kPods, "default", web), (std::vector<std::string>{"web-1", "web-2"}));
+  EXPECT_EQ(*view.select(kPods, "shop", core::LabelSelector()), std::vector<std::string>{"web-3"});
+  EXPECT_TRUE(view.select(core::GroupResource{"services", ""}, "default", web)->empty());
+}
+
 TEST(StaticClusterViewTest, SetReplacesEverything) {
   StaticClusterView view({{{"deployments.apps", "default", "web"}, {{"app", "web"}}}});
   EXPECT_TRUE(view.labels_of(core::GroupResource{"deployments", "apps"}, "default", "web"));

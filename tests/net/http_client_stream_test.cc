@@ -175,7 +175,8 @@ TEST_P(HttpConnectionStreamTest, ATotalCancellationEndsAWaitingStream) {
                                            [](std::string_view) { return core::Result<void>{}; });
     co_return head;
   };
-  auto future = asio::co_spawn(ioc_, task(), asio::bind_cancellation_slot(signal.slot(), asio::use_future));
+  auto future =
+      asio::co_spawn(ioc_, task(), asio::bind_cancellation_slot(signal.slot(), asio::use_future));
   // Emits once the server holds the request (polling a flag the handler sets, not a guessed sleep).
   asio::co_spawn(
       ioc_,

@@ -27,6 +27,17 @@ TEST(QueryParamsTest, MalformedEscapeIsBadRequest) {
   EXPECT_EQ(q.error().code, 400);
 }
 
+// Go's URL.Query() ignores ParseQuery's error: the malformed pairs are dropped, the rest kept.
+TEST(QueryParamsTest, LenientParseDropsMalformedPairsAsGoDoes) {
+  const auto q = QueryParams::parse_lenient("a=%zz&b=1&c%zz=2&d=x;y&e=3+4&watch");
+  EXPECT_FALSE(q.has("a"));
+  EXPECT_EQ(q.get("b"), "1");
+  EXPECT_FALSE(q.has("c"));
+  EXPECT_FALSE(q.has("d"));
+  EXPECT_EQ(q.get("e"), "3 4");
+  EXPECT_EQ(q.get("watch"), "");
+}
+
 TEST(QueryParamsTest, PathSegmentsKeepPlus) {
   EXPECT_EQ(percent_decode_segment("%2A"), "*");
   EXPECT_EQ(percent_decode_segment("a+b"), "a+b");

@@ -40,8 +40,8 @@ class ClientCertificateTest : public ::testing::Test {
     dir_ = fs::temp_directory_path() / ("kscale-tls-test-" + std::to_string(::getpid()));
     fs::create_directories(dir_);
     ASSERT_TRUE(write_self_signed_certificate(path("server.crt"), path("server.key"), {}));
-    ASSERT_TRUE(write_self_signed_certificate(path("client.crt"), path("client.key"),
-                                              {"kscale-client"}));
+    ASSERT_TRUE(
+        write_self_signed_certificate(path("client.crt"), path("client.key"), {"kscale-client"}));
     auto server_tls = make_server_tls_context(TlsOptions{path("server.crt"), path("server.key")});
     ASSERT_TRUE(server_tls) << server_tls.error().message;
     (*server_tls)->set_verify_mode(asio::ssl::verify_peer | asio::ssl::verify_fail_if_no_peer_cert);

@@ -11,6 +11,7 @@
 #include <string>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -21,6 +22,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 #include <spdlog/spdlog.h>
 
 #include "net/asio_tokens.h"
@@ -115,6 +118,42 @@ asio::awaitable<bool> handshake(Stream& stream, const Limits& limits) {
   co_return true;
 }
 
+// The accept-all verify callback of a listener that requests client certificates: the handshake
+// asks for one but neither requires nor judges it (k8s.io/apiserver's tls.RequestClientCert);
+// the listener's gate does.
+inline int accept_any_certificate(int /*preverified*/, X509_STORE_CTX* /*ctx*/) { return 1; }
+
+inline void append_der(X509* cert, std::vector<std::string>& out) {
+  const int size = i2d_X509(cert, nullptr);
+  if (size <= 0) {
+    return;
+  }
+  std::string der(static_cast<size_t>(size), '\0');
+  auto* p = reinterpret_cast<unsigned char*>(der.data());
+  i2d_X509(cert, &p);
+  out.push_back(std::move(der));
+}
+
+// The certificates the client sent, leaf first, DER. On the server side OpenSSL's peer chain
+// leaves the leaf out (SSL_get_peer_cert_chain(3)); a copy of it there is skipped.
+inline Peer peer_of(SSL* ssl) {
+  Peer peer;
+  X509* leaf = SSL_get0_peer_certificate(ssl);
+  if (leaf == nullptr) {
+    return peer;
+  }
+  append_der(leaf, peer.certificates);
+  if (STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl); chain != nullptr) {
+    for (int i = 0; i < sk_X509_num(chain); ++i) {
+      X509* cert = sk_X509_value(chain, i);
+      if (X509_cmp(cert, leaf) != 0) {
+        append_der(cert, peer.certificates);
+      }
+    }
+  }
+  return peer;
+}
+
 // Reads the next request into `parser`: its header, then (after the go-ahead it may expect) its
 // body. While no byte of it has arrived the connection is idle: a `total` cancellation or
 // `draining` ends it. Returns the read's error, or nullopt when the connection is to close
@@ -174,9 +213,11 @@ asio::awaitable<std::optional<boost::system::error_code>> read_request(
 
 // The answer to a read that ended with `ec`: the router's, or an error for a request over the
 // limits or malformed. False when the connection is to close without one (the peer left).
+// `verdict`, when set, is the listener gate's answer and replaces the router's.
 inline bool make_response(const boost::system::error_code& ec, RequestParser& parser,
                           const Router& router, const Limits& limits,
-                          const std::atomic<bool>& draining, Response& res) {
+                          const std::atomic<bool>& draining, std::optional<Response>& verdict,
+                          Response& res) {
   bool keep_alive = false;
   if (ec == http::error::body_limit) {
     res = error_response(core::Error::too_large(
@@ -194,7 +235,7 @@ inline bool make_response(const boost::system::error_code& ec, RequestParser& pa
     res = error_response(core::Error::bad_request("malformed HTTP request: " + ec.message()));
   } else {
     const Request& req = parser.get();
-    res = router.dispatch(req);
+    res = verdict ? std::move(*verdict) : router.dispatch(req);
     keep_alive = req.keep_alive();
     if (req.method() == http::verb::head) {
       res.prepare_payload();
@@ -209,6 +250,19 @@ inline bool make_response(const boost::system::error_code& ec, RequestParser& pa
     res.prepare_payload();
   }
   return true;
+}
+
+// Runs the listener's gate on a request (the request and peer live in the session's frame). A gate
+// that throws answers 500 and leaves the connection usable, as the session does for handlers.
+inline asio::awaitable<std::optional<Response>> pass_gate(const Gate& gate, Request& request,
+                                                          const Peer& peer) {
+  try {
+    auto verdict = co_await gate(request, peer);
+    co_return verdict;
+  } catch (const std::exception& e) {
+    spdlog::error("request gate failed: {}", e.what());
+  }
+  co_return error_response(core::Error::internal("request gate failed"));
 }
 
 // Writes `res`; on TLS its header and the start of its body go out as one record (see
@@ -251,18 +305,29 @@ asio::awaitable<void> end_connection(Stream& stream) {
   }
 }
 
-// A member of the server's TaskGroup. `draining` is owned by the Server, which outlives the group's
-// members. Shutdown (Go's http.Server.Shutdown): while no byte of the next request has arrived
+// A member of the server's TaskGroup. `draining` and `options` (the listener's) are owned by the
+// Server, which outlives the group's members. With a gate, the peer's certificates are read once
+// after the handshake and every request passes the gate before the router; without one nothing
+// of this runs. Shutdown (Go's http.Server.Shutdown): while no byte of the next request has arrived
 // the connection is idle and a `total` cancellation closes it; once a request has begun, only
 // `terminal` interrupts it, and with `draining` set its answer closes the connection.
 template <class Stream>
 asio::awaitable<void> run_session(Stream stream, std::shared_ptr<const Router> router,
-                                  Limits limits, const std::atomic<bool>* draining) {
+                                  Limits limits, const std::atomic<bool>* draining,
+                                  const ListenOptions* options) {
   co_await asio::this_coro::throw_if_cancelled(false);
+  const Gate* gate = options->gate ? &options->gate : nullptr;
+  Peer peer;
   if constexpr (TlsStream<Stream>) {
+    if (options->request_client_certificate) {
+      SSL_set_verify(stream.native_handle(), SSL_VERIFY_PEER, accept_any_certificate);
+    }
     const bool secured = co_await handshake(stream, limits);
     if (!secured) {
       co_return;
+    }
+    if (gate != nullptr) {
+      peer = peer_of(stream.native_handle());
     }
   }
   beast::flat_buffer buffer;
@@ -273,8 +338,16 @@ asio::awaitable<void> run_session(Stream stream, std::shared_ptr<const Router> r
     parser.body_limit(limits.body_limit);
     parser.header_limit(limits.header_limit);
     const auto read = co_await read_request(stream, buffer, parser, draining);
+    if (!read) {
+      break;
+    }
+    std::optional<Response> verdict;
+    if (gate != nullptr && !*read) {
+      auto gated = co_await pass_gate(*gate, parser.get(), peer);
+      verdict = std::move(gated);
+    }
     Response res;
-    if (!read || !make_response(*read, parser, *router, limits, *draining, res)) {
+    if (!make_response(*read, parser, *router, limits, *draining, verdict, res)) {
       break;
     }
     const auto written = co_await write_response(stream, res, head);

@@ -1,0 +1,158 @@
+#include "auth/webhook_client.h"
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <gtest/gtest.h>
+
+#include "fakes/fake_api_client.h"
+#include "support/run_awaitable.h"
+
+namespace kscale::auth {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr std::string_view kPath = "/apis/authorization.k8s.io/v1/subjectaccessreviews";
+constexpr std::string_view kResource = "subjectaccessreviews.authorization.k8s.io";
+
+net::Response answer(net::http::status status, std::string body,
+                     std::string_view content_type = "application/json") {
+  return net::text_response(std::move(body), status, content_type);
+}
+
+class WebhookClientTest : public ::testing::Test {
+ protected:
+  WebhookClientTest() {
+    options.sleep = [this](std::chrono::nanoseconds d) -> boost::asio::awaitable<void> {
+      waits.push_back(d);
+      co_return;
+    };
+    options.random = [] { return 0.5; };
+  }
+
+  core::Result<std::string> post() {
+    return testing::run_awaitable(ioc, post_webhook(client, kPath, kResource, "{}", options));
+  }
+
+  boost::asio::io_context ioc;
+  fakes::FakeApiClient client;
+  WebhookOptions options;
+  std::vector<std::chrono::nanoseconds> waits;
+};
+
+TEST_F(WebhookClientTest, PostsJsonWithTheTimeoutParameterAndReturnsA2xxBody) {
+  client.answer = [](const auto&) { return answer(net::http::status::created, "{\"ok\":1}"); };
+  auto body = post();
+  ASSERT_TRUE(body);
+  EXPECT_EQ(*body, "{\"ok\":1}");
+  ASSERT_EQ(client.sent.size(), 1u);
+  EXPECT_EQ(client.sent[0].verb, net::http::verb::post);
+  EXPECT_EQ(client.sent[0].target, std::string(kPath) + "?timeout=10s");
+  EXPECT_EQ(client.sent[0].body, "{}");
+  EXPECT_TRUE(waits.empty());
+}
+
+// Upstream: webhook.DefaultRetryBackoffWithInitialDelay(500ms) — 5 tries, waits 500ms·1.5ⁿ plus
+// jitter·random of it (random fixed at 0.5 here: +10 %).
+TEST_F(WebhookClientTest, RetriesA500FiveTimesWithExponentialJitteredWaits) {
+  client.answer = [](const auto&) {
+    return answer(net::http::status::internal_server_error, "boom", "text/plain");
+  };
+  auto body = post();
+  ASSERT_FALSE(body);
+  EXPECT_EQ(body.error().message,
+            "an error on the server (\"boom\") has prevented the request from succeeding "
+            "(post subjectaccessreviews.authorization.k8s.io)");
+  EXPECT_EQ(client.sent.size(), 5u);
+  const std::vector<std::chrono::nanoseconds> expected{550ms, 825ms, 1'237'500us, 1'856'250us};
+  EXPECT_EQ(waits, expected);
+}
+
+TEST_F(WebhookClientTest, RetriesUntilASuccess) {
+  int calls = 0;
+  client.answer = [&](const auto&) {
+    return ++calls < 3 ? answer(net::http::status::gateway_timeout, "")
+                       : answer(net::http::status::created, "{}");
+  };
+  EXPECT_TRUE(post());
+  EXPECT_EQ(client.sent.size(), 3u);
+  EXPECT_EQ(waits.size(), 2u);
+}
+
+TEST_F(WebhookClientTest, RetriesTooManyRequestsRetryAfterAndConnectionReset) {
+  const std::vector<std::function<core::Result<net::Response>()>> retried = {
+      [] { return answer(net::http::status::too_many_requests, ""); },
+      [] {
+        auto res = answer(net::http::status::service_unavailable, "");
+        res.set(net::http::field::retry_after, "1");
+        return res;
+      },
+      [] {
+        return answer(
+            net::http::status::service_unavailable,
+            R"({"kind":"Status","apiVersion":"v1","status":"Failure","message":"m","reason":"ServiceUnavailable","details":{"retryAfterSeconds":2},"code":503})");
+      },
+      [] {
+        return core::Result<net::Response>(core::fail(
+            core::Error::unavailable("POST https://k:6443/apis: read: Connection reset by peer")));
+      },
+  };
+  for (size_t i = 0; i < retried.size(); ++i) {
+    SCOPED_TRACE(i);
+    client.sent.clear();
+    client.answer = [&](const auto&) { return retried[i](); };
+    EXPECT_FALSE(post());
+    EXPECT_EQ(client.sent.size(), 5u);
+  }
+}
+
+TEST_F(WebhookClientTest, DoesNotRetryOtherFailures) {
+  const std::vector<std::function<core::Result<net::Response>()>> final_answers = {
+      [] {
+        return answer(
+            net::http::status::forbidden,
+            R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"subjectaccessreviews.authorization.k8s.io is forbidden: User \"x\" cannot create resource \"subjectaccessreviews\"","reason":"Forbidden","code":403})");
+      },
+      [] { return answer(net::http::status::service_unavailable, ""); },
+      [] { return answer(net::http::status::unauthorized, ""); },
+      [] {
+        return core::Result<net::Response>(core::fail(
+            core::Error::unavailable("POST https://k:6443/apis: connect: Connection refused")));
+      },
+  };
+  const std::vector<std::string> messages = {
+      "subjectaccessreviews.authorization.k8s.io is forbidden: User \"x\" cannot create resource "
+      "\"subjectaccessreviews\"",
+      "the server is currently unable to handle the request (post "
+      "subjectaccessreviews.authorization.k8s.io)",
+      "the server has asked for the client to provide credentials (post "
+      "subjectaccessreviews.authorization.k8s.io)",
+      "POST https://k:6443/apis: connect: Connection refused",
+  };
+  for (size_t i = 0; i < final_answers.size(); ++i) {
+    SCOPED_TRACE(i);
+    client.sent.clear();
+    client.answer = [&](const auto&) { return final_answers[i](); };
+    auto body = post();
+    ASSERT_FALSE(body);
+    EXPECT_EQ(body.error().message, messages[i]);
+    EXPECT_EQ(client.sent.size(), 1u);
+  }
+  EXPECT_TRUE(waits.empty());
+}
+
+TEST(WebhookClientDurationTest, FormatsAsGoDurationString) {
+  EXPECT_EQ(go_duration_string(10s), "10s");
+  EXPECT_EQ(go_duration_string(500ms), "500ms");
+  EXPECT_EQ(go_duration_string(1500ms), "1.5s");
+  EXPECT_EQ(go_duration_string(90s), "1m30s");
+  EXPECT_EQ(go_duration_string(3600s), "1h0m0s");
+  EXPECT_EQ(go_duration_string(0ms), "0s");
+  EXPECT_EQ(go_duration_string(1050ms), "1.05s");
+}
+
+}  // namespace
+}  // namespace kscale::auth
