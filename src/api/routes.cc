@@ -84,18 +84,24 @@ void install_health_routes(net::Router& router, const ServerInfo& info,
     auto check = [&info, readiness](const net::RequestContext& ctx) -> core::Result<net::Response> {
       const bool ok = !readiness || info.ready();
       const bool verbose = ctx.query.has("verbose");
+      const std::string& name = readiness ? info.ready_check : std::string("store");
       std::string body =
-          ok ? (verbose ? "[+]ping ok\n[+]store ok\nhealthz check passed\n" : "ok")
-             : "[+]ping ok\n[-]store failed: reason withheld\nhealthz check failed\n";
+          ok ? (verbose ? "[+]ping ok\n[+]" + name + " ok\nhealthz check passed\n" : "ok")
+             : "[+]ping ok\n[-]" + name + " failed: reason withheld\nhealthz check failed\n";
       return net::text_response(std::move(body), ok ? net::http::status::ok
                                                     : net::http::status::internal_server_error);
     };
     router.add(verb::get, p, check);
     router.add(verb::get, std::string(p) + "/{check}",
-               [](const net::RequestContext& ctx) -> core::Result<net::Response> {
+               [&info, readiness](const net::RequestContext& ctx) -> core::Result<net::Response> {
                  const auto c = ctx.params.get("check");
-                 if (c != "ping" && c != "store") {
+                 if (c != "ping" && c != "store" && c != info.ready_check) {
                    return core::fail(core::Error::route_not_found());
+                 }
+                 if (readiness && c == info.ready_check && !info.ready()) {
+                   return net::text_response("[-]" + info.ready_check +
+                                                 " failed: reason withheld\n",
+                                             net::http::status::internal_server_error);
                  }
                  return net::text_response("ok");
                });

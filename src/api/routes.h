@@ -15,6 +15,8 @@ struct ServerInfo {
   std::string git_version = "v0.1.0";
   /// Readiness: false until the first data source has been started.
   std::function<bool()> ready = [] { return true; };
+  /// The name /readyz gives that check ("informer-sync" while a cluster watch is not synced).
+  std::string ready_check = "store";
 };
 
 /// Discovery, custom (v1beta1, v1beta2) and external (v1beta1) reads. Providers must outlive the

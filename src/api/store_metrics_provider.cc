@@ -67,10 +67,21 @@ core::Result<std::vector<CustomMetricValue>> StoreMetricsProvider::get_metric_by
   // Items are listed by object name, and one object's series must be adjacent below.
   std::sort(points.begin(), points.end(),
             [](const auto& a, const auto& b) { return a.key.object_name < b.key.object_name; });
+  // A watched cluster answers with {objects it selects} ∩ {objects with data}
+  // (kubernetes-integration.md §2): a deleted object leaves the answer with its watch event.
+  std::optional<std::vector<std::string>> selected;
+  if (cluster_.authoritative()) {
+    auto names = cluster_.select(q.resource.group_resource, q.namespace_name, q.object_selector);
+    if (!names) {
+      return core::fail(names.error());
+    }
+    selected = std::move(*names);
+  }
   std::vector<CustomMetricValue> out;
   out.reserve(points.size());
   for (const auto& p : points) {
-    if (!object_selected(q, p.key.object_name)) {
+    if (selected ? !std::binary_search(selected->begin(), selected->end(), p.key.object_name)
+                 : !object_selected(q, p.key.object_name)) {
       continue;
     }
     // One item per object: the newest series wins when metric labels split an object.

@@ -21,9 +21,10 @@ class StoreMetricsProvider final : public CustomMetricsProvider, public External
   std::optional<DataVersion> data_version() const override {
     return DataVersion{store_.generation(), store_.clock().system_now(), store_.max_age()};
   }
-  // Without a configured cluster view labelSelector selects nothing out (see object_selected).
+  // Without a configured cluster view labelSelector selects nothing out (see object_selected);
+  // a watched cluster changes answers without a change of data (a deleted pod).
   bool answer_depends_only_on_data(const MetricQuery& q) const override {
-    return q.object_selector.empty() || !cluster_.configured();
+    return !cluster_.authoritative() && (q.object_selector.empty() || !cluster_.configured());
   }
 
   // api::ExternalMetricsProvider

@@ -11,7 +11,10 @@
 #include <vector>
 
 #include "app/scrape_file.h"
+#include "auth/authentication_config.h"
+#include "auth/authorizer.h"
 #include "core/errors.h"
+#include "kube/kubeconfig.h"
 
 namespace kscale::app {
 
@@ -70,6 +73,13 @@ struct AdapterConfig {
   std::chrono::seconds max_age{};
   std::optional<ScrapeFile> scrape_file;                // with --scrape-config
   std::chrono::milliseconds annotated_pods_interval{};  // with --scrape-annotated-pods
+  /// Cluster mode: the connection that resolved; nullopt = standalone (or --objects offline).
+  std::optional<kube::ClientConfig> cluster;
+  std::optional<kube::ClientConfig> authentication_cluster;  // --authentication-kubeconfig
+  std::optional<kube::ClientConfig> authorization_cluster;   // --authorization-kubeconfig
+  std::chrono::milliseconds discovery_interval{};
+  auth::AuthenticationFlags authentication_flags;
+  auth::AuthorizerOptions authorizer_options;
 };
 
 /// Validates the options and reads what they name (durations, the --scrape-config file); the

@@ -12,25 +12,39 @@ namespace kscale::app {
 
 namespace asio = boost::asio;
 
+namespace {
+
+// --push-authorization: the plain port cannot tell who pushes, so it takes no pushes; they go to
+// the secure port, where each is authorized as a create on the metric's resource.
+asio::awaitable<std::optional<net::Response>> refuse_unauthenticated_pushes(net::Request& request,
+                                                                            const net::Peer&) {
+  const std::string_view target = request.target();
+  if (!target.starts_with("/write-metrics") && !target.starts_with("/write-external-metrics")) {
+    co_return std::nullopt;
+  }
+  co_return net::error_response(core::Error{
+      core::StatusReason::Forbidden, 403,
+      "--push-authorization is set: push to the secure port with credentials that may create the "
+      "metric (the plain HTTP port is not authenticated)"});
+}
+
+}  // namespace
+
 core::Result<std::unique_ptr<AdapterServer>> AdapterServer::create(AdapterConfig config,
                                                                    const core::Clock& clock) {
   auto server = std::make_unique<AdapterServer>(std::move(config), clock);
-  const auto& o = server->config_.options;
-  if (!o.objects_file.empty()) {
-    auto objects = kube::ObjectListFile::open(o.objects_file, clock);
-    if (!objects) {
-      return core::fail(objects.error().with_context("--objects"));
-    }
-    server->cluster_ = std::move(*objects);
-  } else if (server->config_.scrape_file) {
-    auto view = std::make_unique<kube::StaticClusterView>();
-    server->scraped_pods_ = view.get();
-    server->cluster_ = std::move(view);
-    spdlog::info(
-        "no --objects file: labelSelector selects among the scraped pods, by their labels in --scrape-config");
-  } else {
-    spdlog::info(
-        "no --objects file: labelSelector cannot be evaluated and every object with data is served");
+  auto access = ClusterAccess::open(server->config_, server->runtime_.io_context(),
+                                    server->runtime_.tasks(), clock);
+  if (!access) {
+    return core::fail(access.error());
+  }
+  server->cluster_access_ = std::move(*access);
+  if (server->cluster_access_) {
+    server->cluster_ = &server->cluster_access_->cache();
+    server->info_.ready = [access = server->cluster_access_.get()] { return access->synced(); };
+    server->info_.ready_check = "informer-sync";
+  } else if (auto r = server->open_objects(clock); !r) {
+    return core::fail(r.error());
   }
   server->provider_ =
       std::make_unique<api::StoreMetricsProvider>(server->store_, *server->cluster_);
@@ -46,10 +60,33 @@ core::Result<std::unique_ptr<AdapterServer>> AdapterServer::create(AdapterConfig
 AdapterServer::AdapterServer(AdapterConfig config, const core::Clock& clock)
     : config_(std::move(config)),
       clock_(clock),
-      store_(clock, store::StoreOptions{config_.max_age}),
-      cluster_(std::make_unique<kube::EmptyClusterView>()) {}
+      store_(clock, store::StoreOptions{config_.max_age}) {}
 
 AdapterServer::~AdapterServer() = default;
+
+// Standalone: object labels from --objects (offline), or the scraped pods' labels, or none.
+core::Result<void> AdapterServer::open_objects(const core::Clock& clock) {
+  const auto& o = config_.options;
+  if (!o.objects_file.empty()) {
+    auto objects = kube::ObjectListFile::open(o.objects_file, clock);
+    if (!objects) {
+      return core::fail(objects.error().with_context("--objects"));
+    }
+    offline_ = std::move(*objects);
+  } else if (config_.scrape_file) {
+    auto view = std::make_unique<kube::StaticClusterView>();
+    scraped_pods_ = view.get();
+    offline_ = std::move(view);
+    spdlog::warn(
+        "standalone (no cluster connection, no --objects): labelSelector selects among the scraped pods, by their labels in --scrape-config; no caller is authenticated");
+  } else {
+    offline_ = std::make_unique<kube::EmptyClusterView>();
+    spdlog::warn(
+        "standalone (no cluster connection, no --objects): labelSelector cannot be evaluated, every object with data is served, and no caller is authenticated");
+  }
+  cluster_ = offline_.get();
+  return {};
+}
 
 // The one place that wires the routes: the metrics APIs, the push API (sources/) and health.
 void AdapterServer::install_routes(net::Router& router) {
@@ -81,7 +118,15 @@ core::Result<void> AdapterServer::start_listeners() {
   if (!tls) {
     return core::fail(tls.error().with_context("TLS"));
   }
-  const auto secure = server_->listen(o.bind_address, static_cast<uint16_t>(o.secure_port), *tls);
+  net::ListenOptions secure_options;
+  if (cluster_access_) {
+    // Every request of the secure port is authenticated and authorized (k8s.io/apiserver's
+    // delegated filters); the handshake asks for, but does not require, a client certificate.
+    secure_options.request_client_certificate = true;
+    secure_options.gate = cluster_access_->gate();
+  }
+  const auto secure =
+      server_->listen(o.bind_address, static_cast<uint16_t>(o.secure_port), *tls, secure_options);
   if (!secure) {
     return core::fail(secure.error().with_context("--secure-port"));
   }
@@ -89,7 +134,12 @@ core::Result<void> AdapterServer::start_listeners() {
   spdlog::info("serving custom.metrics.k8s.io and external.metrics.k8s.io on https://{}:{}",
                o.bind_address, *secure);
   if (o.http_port != 0 || o.secure_port == 0) {
-    const auto plain = server_->listen(o.bind_address, static_cast<uint16_t>(o.http_port), nullptr);
+    net::ListenOptions plain_options;
+    if (o.push_authorization) {
+      plain_options.gate = refuse_unauthenticated_pushes;
+    }
+    const auto plain =
+        server_->listen(o.bind_address, static_cast<uint16_t>(o.http_port), nullptr, plain_options);
     if (!plain) {
       return core::fail(plain.error().with_context("--http-port"));
     }
@@ -137,9 +187,19 @@ void AdapterServer::run() {
               [this] { reload_scrape_file(*config_.scrape_file, *scraper_, scraped_pods_); }),
         "--scrape-config reload loop");
   }
+  if (cluster_access_) {
+    cluster_access_->start();
+  }
   if (pod_discovery_) {
     runtime_.spawn(every(std::chrono::milliseconds(250),
-                         [this] { discover_pods(*pod_discovery_, *scraper_); }),
+                         [this] {
+                           if (cluster_access_) {
+                             discover_cluster_pods(*pod_discovery_, cluster_access_->cache(),
+                                                   *scraper_);
+                           } else {
+                             discover_pods(*pod_discovery_, *scraper_);
+                           }
+                         }),
                    "--scrape-annotated-pods loop");
   }
   runtime_.run(config_.options.worker_threads, {server_.get()}, config_.options.shutdown_grace);

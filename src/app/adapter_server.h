@@ -10,6 +10,7 @@
 #include "api/routes.h"
 #include "api/store_metrics_provider.h"
 #include "app/adapter_options.h"
+#include "app/cluster_access.h"
 #include "app/pod_discovery.h"
 #include "app/runtime.h"
 #include "core/clock.h"
@@ -48,6 +49,7 @@ class AdapterServer {
   AdapterServer(AdapterConfig config, const core::Clock& clock);  // use create()
 
  private:
+  [[nodiscard]] core::Result<void> open_objects(const core::Clock& clock);
   [[nodiscard]] core::Result<void> start_listeners();
   [[nodiscard]] core::Result<void> start_scraper();
   void install_routes(net::Router& router);
@@ -56,8 +58,10 @@ class AdapterServer {
   const core::Clock& clock_;
   Runtime runtime_;  // first: its io_context outlives everything below
   store::SeriesStore store_;
-  std::unique_ptr<kube::ClusterView> cluster_;
-  kube::StaticClusterView* scraped_pods_ = nullptr;  // owned by cluster_; without --objects
+  std::unique_ptr<ClusterAccess> cluster_access_;    // cluster mode
+  std::unique_ptr<kube::ClusterView> offline_;       // --objects, or the scraped pods' labels
+  const kube::ClusterView* cluster_ = nullptr;       // the cluster cache or offline_
+  kube::StaticClusterView* scraped_pods_ = nullptr;  // owned by offline_; without --objects
   std::unique_ptr<api::StoreMetricsProvider> provider_;
   net::MetricsRegistry registry_;
   std::unique_ptr<sources::PushContext> push_;

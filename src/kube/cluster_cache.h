@@ -90,6 +90,7 @@ class ClusterCache final : public ClusterView {
 
   // kube::ClusterView
   bool configured() const override { return true; }
+  bool authoritative() const override { return true; }
   std::optional<core::Labels> labels_of(const core::GroupResource& gr,
                                         std::string_view namespace_name,
                                         std::string_view name) const override;

@@ -23,6 +23,11 @@ class ClusterView {
   /// selectors and say so (the adapter serves every object with data). Thread-safe.
   virtual bool configured() const = 0;
 
+  /// True when the view holds every object of the cluster (a watch): an object it does not know
+  /// does not exist, and wildcard reads serve only the objects it selects. False for a file of
+  /// objects offline, which filters by labels only when a selector is given. Thread-safe.
+  virtual bool authoritative() const { return false; }
+
   /// The labels of one object, or nullopt when the view does not know it. `namespace_name` is
   /// "" for root-scoped resources. Thread-safe.
   virtual std::optional<core::Labels> labels_of(const core::GroupResource& gr,

@@ -96,13 +96,36 @@ struct EntryEq {
   }
 };
 
+// A label set as one string, "key\0value\0" per label in key order: one allocation per distinct
+// set instead of a map node per label (label keys and values never hold NUL).
+std::string flatten(const core::Labels& labels) {
+  std::string out;
+  for (const auto& [k, v] : labels) {
+    out.append(k).push_back('\0');
+    out.append(v).push_back('\0');
+  }
+  return out;
+}
+
+core::Labels unflatten(std::string_view flat) {
+  core::Labels out;
+  while (!flat.empty()) {
+    const auto k = flat.find('\0');
+    const auto v = flat.find('\0', k + 1);
+    out.emplace_hint(out.end(), std::string(flat.substr(0, k)),
+                     std::string(flat.substr(k + 1, v - k - 1)));
+    flat.remove_prefix(v + 1);
+  }
+  return out;
+}
+
 uint16_t clamp16(std::size_t n) { return static_cast<uint16_t>(std::min<std::size_t>(n, 0xFFFF)); }
 
 }  // namespace
 
 struct ObjectStore::Table {
   Pool<std::string> namespaces;
-  Pool<core::Labels> label_sets;
+  Pool<std::string> label_sets;  // flattened
   std::unordered_set<Entry, EntryHash, EntryEq> entries;
 
   std::optional<KeyRef> key_of(std::string_view ns, std::string_view name) const {
@@ -140,7 +163,7 @@ struct ObjectStore::Table {
     const bool keep = keep_detail && keep_detail(o);
     Entry e;
     e.ns = namespaces.acquire(std::string_view(o.namespace_name));
-    e.labels = label_sets.acquire(std::move(o.labels));
+    e.labels = label_sets.acquire(flatten(o.labels));
     e.name_len = clamp16(o.name.size());
     e.uid_len = clamp16(o.uid.size());
     e.rv_len = clamp16(o.resource_version.size());
@@ -150,7 +173,6 @@ struct ObjectStore::Table {
     std::copy_n(o.uid.data(), e.uid_len, e.text.get() + e.name_len);
     std::copy_n(o.resource_version.data(), e.rv_len, e.text.get() + e.name_len + e.uid_len);
     if (keep) {
-      o.labels = label_sets.get(e.labels);
       e.detail = std::make_unique<const ObjectMetadata>(std::move(o));
       changed = true;
     }
@@ -237,7 +259,7 @@ std::optional<core::Labels> ObjectStore::labels_of(std::string_view namespace_na
   std::shared_lock lock(mutex_);
   const Entry* e = table_->find(namespace_name, name);
   return e == nullptr ? std::nullopt
-                      : std::optional<core::Labels>(table_->label_sets.get(e->labels));
+                      : std::optional<core::Labels>(unflatten(table_->label_sets.get(e->labels)));
 }
 
 bool ObjectStore::contains(std::string_view namespace_name, std::string_view name) const {
@@ -265,7 +287,7 @@ std::vector<std::string> ObjectStore::select(std::string_view namespace_name,
     }
     int8_t& m = matched[e.labels];
     if (m < 0) {
-      m = selector.matches(t.label_sets.get(e.labels)) ? 1 : 0;
+      m = selector.matches(unflatten(t.label_sets.get(e.labels))) ? 1 : 0;
     }
     if (m == 1) {
       out.emplace_back(e.name());

@@ -1,7 +1,7 @@
 #pragma once
 // kube::ObjectStore: the in-memory objects of one watched resource (key namespace/name), stored
-// compactly — namespaces and whole label sets interned per store, name/uid/resourceVersion in one
-// allocation per object — so that 100k pods' metadata stays within ~200 bytes each.
+// compactly — namespaces and whole label sets (flattened) interned per store, name, uid and
+// resourceVersion in one allocation per object — so 100k pods' metadata stays within ~200 bytes each.
 
 #include <atomic>
 #include <cstdint>

@@ -1,10 +1,16 @@
 #include "auth/webhook_client.h"
 
 #include <chrono>
+#include <future>
 #include <string>
 #include <vector>
 
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_future.hpp>
 #include <gtest/gtest.h>
 
 #include "fakes/fake_api_client.h"
@@ -142,6 +148,28 @@ TEST_F(WebhookClientTest, DoesNotRetryOtherFailures) {
     EXPECT_EQ(client.sent.size(), 1u);
   }
   EXPECT_TRUE(waits.empty());
+}
+
+// Upstream: ExponentialBackoffWithContext returns when the context is done.
+TEST_F(WebhookClientTest, CancellationDuringAWaitEndsTheRetries) {
+  boost::asio::cancellation_signal signal;
+  options.sleep = [&](std::chrono::nanoseconds) -> boost::asio::awaitable<void> {
+    signal.emit(boost::asio::cancellation_type::terminal);
+    co_return;
+  };
+  client.answer = [](const auto&) { return answer(net::http::status::too_many_requests, ""); };
+  // The thread does not throw on cancellation, so the result of the review itself arrives.
+  auto task = [&]() -> boost::asio::awaitable<core::Result<std::string>> {
+    co_await boost::asio::this_coro::throw_if_cancelled(false);
+    co_return co_await post_webhook(client, kPath, kResource, "{}", options);
+  };
+  auto result = boost::asio::co_spawn(
+      ioc, task(), boost::asio::bind_cancellation_slot(signal.slot(), boost::asio::use_future));
+  ioc.run_for(std::chrono::seconds(30));
+  ASSERT_EQ(result.wait_for(0s), std::future_status::ready);
+  auto body = result.get();
+  ASSERT_FALSE(body);
+  EXPECT_EQ(client.sent.size(), 1u);
 }
 
 TEST(WebhookClientDurationTest, FormatsAsGoDurationString) {
