@@ -44,6 +44,7 @@ std::string pod_ip(const ControlPlane& cp, const std::string& ns, const std::str
 
 MetricValues metric_values(const HttpResponse& response) {
   MetricValues out;
+  out.answer = std::to_string(response.code) + " " + response.body + response.error;
   if (response.code != 200) {
     return out;
   }

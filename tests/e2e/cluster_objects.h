@@ -28,6 +28,7 @@ std::string pod_ip(const ControlPlane& cp, const std::string& ns, const std::str
 struct MetricValues {
   bool ok = false;
   std::map<std::string, std::string> values;
+  std::string answer;  // "<code> <body>", for failure messages
 };
 MetricValues metric_values(const HttpResponse& response);
 

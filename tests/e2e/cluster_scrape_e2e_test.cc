@@ -109,7 +109,7 @@ TEST_F(ClusterScrapeE2eTest, ServesAnnotatedPodsScrapedAtTheirPodIpAndDropsDelet
         return seen.values == std::map<std::string, std::string>{{"s1", "2"}, {"s2", "5"}};
       },
       seconds(30), milliseconds(500)))
-      << ::testing::PrintToString(seen.values);
+      << seen.answer;
 
   const auto deadline = std::chrono::steady_clock::now() + seconds(5);
   auto deleted = cp.kubectl({"delete", "pod", "-n", "scrape", "s1", "--wait=false"});
@@ -120,7 +120,7 @@ TEST_F(ClusterScrapeE2eTest, ServesAnnotatedPodsScrapedAtTheirPodIpAndDropsDelet
   };
   const bool gone = wait_until(s1_gone, remaining(deadline), milliseconds(100));
   EXPECT_TRUE(gone) << "s1 still served 5 s after its deletion: "
-                    << ::testing::PrintToString(seen.values);
+                    << seen.answer;
   EXPECT_EQ(seen.values, (std::map<std::string, std::string>{{"s2", "5"}}));
 }
 

@@ -100,7 +100,7 @@ TEST_F(ClusterWatchE2eTest, ConvergesAfterKubeApiserverRestartsPastACompactedRes
         return names_of(seen) == std::vector<std::string>{"w1", "w2", "w3", "w4"};
       },
       seconds(15), milliseconds(250)))
-      << ::testing::PrintToString(names_of(seen));
+      << seen.answer;
 
   cp.stop_apiserver();
   {
@@ -133,7 +133,7 @@ TEST_F(ClusterWatchE2eTest, ConvergesAfterKubeApiserverRestartsPastACompactedRes
         return names_of(seen) == expected;
       },
       seconds(90), milliseconds(500)))
-      << "the adapter lists " << ::testing::PrintToString(names_of(seen)) << ", the cluster has "
+      << "the adapter lists " << seen.answer << ", the cluster has "
       << ::testing::PrintToString(pod_names(cp, "watch", "app=watched", false));
   // Converged for good: no later answer brings a deleted pod back.
   EXPECT_FALSE(wait_until(
@@ -142,7 +142,7 @@ TEST_F(ClusterWatchE2eTest, ConvergesAfterKubeApiserverRestartsPastACompactedRes
         return names_of(seen) != expected;
       },
       seconds(5), milliseconds(250)))
-      << ::testing::PrintToString(names_of(seen));
+      << seen.answer;
   EXPECT_TRUE(adapter_->running());
 }
 
