@@ -355,8 +355,7 @@ TEST_F(ClusterAuthE2eTest, DeletedPodLeavesTheWildcardAnswerWithinFiveSeconds) {
     return answer.ok && answer.values.count(victim) == 0;
   };
   const bool gone = wait_until(left, remaining(deadline), milliseconds(100));
-  EXPECT_TRUE(gone) << victim << " still listed 5 s after its deletion: "
-                    << answer.answer;
+  EXPECT_TRUE(gone) << victim << " still listed 5 s after its deletion: " << answer.answer;
   // The other pods stay (their replacement has no data yet, so it is not listed).
   for (const auto& pod : pods) {
     if (pod != victim) {

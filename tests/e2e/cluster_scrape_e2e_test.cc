@@ -119,8 +119,7 @@ TEST_F(ClusterScrapeE2eTest, ServesAnnotatedPodsScrapedAtTheirPodIpAndDropsDelet
     return seen.ok && seen.values.count("s1") == 0;
   };
   const bool gone = wait_until(s1_gone, remaining(deadline), milliseconds(100));
-  EXPECT_TRUE(gone) << "s1 still served 5 s after its deletion: "
-                    << seen.answer;
+  EXPECT_TRUE(gone) << "s1 still served 5 s after its deletion: " << seen.answer;
   EXPECT_EQ(seen.values, (std::map<std::string, std::string>{{"s2", "5"}}));
 }
 
