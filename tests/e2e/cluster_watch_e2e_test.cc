@@ -11,7 +11,8 @@
 // re-watch from its last resourceVersion therefore names a compacted revision, and the restarted
 // kube-apiserver's watch cache, initialised from etcd after the compaction, answers it with
 // 410 Gone ("too old resource version"); only a relist that replaces the store can then drop the
-// pod deleted while kube-apiserver was down, since no watch ever reports that deletion.
+// pod deleted while kube-apiserver was down, since no watch ever reports that deletion (the
+// audit log of kube-apiserver shows the adapter's pod relist).
 //
 // The pod deleted while kube-apiserver is down is deleted in etcd directly (POST
 // /v3/kv/deleterange on its key), standing in for another kube-apiserver of an HA control plane
@@ -38,6 +39,27 @@ using std::chrono::seconds;
 constexpr const char* kAnswerPath =
     "/apis/custom.metrics.k8s.io/v1beta2/namespaces/watch/pods/*/http_requests_qps"
     "?labelSelector=app%3Dwatched";
+
+// kube-apiserver audits the adapter's pod lists: a relist after the restart shows in its log.
+[[maybe_unused]] const bool kAuditAdapterPodLists = [] {
+  control_plane_options().audit_policy = R"(apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: [RequestReceived]
+rules:
+- level: Metadata
+  users: ["system:serviceaccount:kscale:kscale-adapter"]
+  verbs: [list]
+  resources: [{group: "", resources: [pods]}]
+- level: None
+)";
+  return true;
+}();
+
+// How many pod lists of the adapter kube-apiserver's audit log holds.
+int adapter_pod_lists(const ControlPlane& cp) {
+  auto r = run_command({"grep", "-c", "\"verb\":\"list\"", cp.audit_log().string()});
+  return r.out.empty() ? 0 : std::stoi(r.out);
+}
 
 std::string base64(const std::string& text) {
   auto r = run_command({"base64", "-w0"}, text);
@@ -102,6 +124,7 @@ TEST_F(ClusterWatchE2eTest, ConvergesAfterKubeApiserverRestartsPastACompactedRes
       seconds(15), milliseconds(250)))
       << seen.answer;
 
+  const int lists_before = adapter_pod_lists(cp);
   cp.stop_apiserver();
   {
     SCOPED_TRACE("while kube-apiserver is down");
@@ -143,6 +166,7 @@ TEST_F(ClusterWatchE2eTest, ConvergesAfterKubeApiserverRestartsPastACompactedRes
       },
       seconds(5), milliseconds(250)))
       << seen.answer;
+  EXPECT_GT(adapter_pod_lists(cp), lists_before) << "no relist of pods after the restart";
   EXPECT_TRUE(adapter_->running());
 }
 
