@@ -32,6 +32,10 @@ cmake --build build -j"$jobs"
 # long). KSCALE_SKIP_E2E=1 reports them skipped instead.
 if [ "${KSCALE_SKIP_E2E:-}" != 1 ]; then
   echo "== control plane and helm for the end-to-end tests"
+  # Go's official install location, for a shell whose PATH does not name it.
+  if ! command -v go > /dev/null && [ -x /usr/local/go/bin/go ]; then
+    export PATH="$PATH:/usr/local/go/bin"
+  fi
   KSCALE_TESTENV_BIN=$(scripts/build-control-plane.sh)
   KSCALE_HELM_BIN=$(scripts/build-helm.sh)
   export KSCALE_TESTENV_BIN KSCALE_HELM_BIN

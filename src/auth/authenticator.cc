@@ -7,11 +7,14 @@
 #include <spdlog/spdlog.h>
 
 #include "auth/certificate_verifier.h"
+#include "auth/detail/unauthorized.h"
 #include "auth/request_header.h"
 
 namespace kscale::auth {
 
 namespace {
+
+using detail::unauthorized;
 
 // A chain's verdicts are re-checked after this (a certificate may expire on a kept-alive
 // connection), and the memo is emptied past kMaxChains distinct chains.
@@ -39,10 +42,6 @@ struct ChainVerdict {
   bool has_client = false;
   core::Result<VerifiedLeaf> client;  // meaningful when has_client
 };
-
-core::Error unauthorized(std::string message) {
-  return core::Error{core::StatusReason::Unauthorized, 401, std::move(message), {}};
-}
 
 // Upstream: request/x509/x509.go Verifier.verifySubject.
 core::Result<void> allowed_subject(const VerifiedLeaf& leaf,
@@ -146,11 +145,11 @@ std::shared_ptr<const ChainVerdict> Authenticator::Snapshot::verdict_for(
 }
 
 Authenticator::Authenticator(kube::ApiClient* token_reviews, const core::Clock& clock,
-                             std::chrono::seconds token_cache_ttl, WebhookRetry retry)
+                             std::chrono::seconds token_cache_ttl, WebhookOptions token_webhook)
     : token_reviews_(token_reviews), clock_(clock) {
   if (token_reviews_ != nullptr) {
     tokens_ = std::make_unique<TokenReviewAuthenticator>(*token_reviews_, clock_, token_cache_ttl,
-                                                         std::move(retry));
+                                                         std::move(token_webhook));
   }
   snapshot_.store(std::make_shared<const Snapshot>());
 }

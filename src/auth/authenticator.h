@@ -25,7 +25,8 @@ class Authenticator {
  public:
   /// `token_reviews` null = no bearer-token path. `clock` and `token_reviews` must outlive it.
   Authenticator(kube::ApiClient* token_reviews, const core::Clock& clock,
-                std::chrono::seconds token_cache_ttl, WebhookRetry retry = {});
+                std::chrono::seconds token_cache_ttl,
+                WebhookOptions token_webhook = TokenReviewAuthenticator::default_webhook_options());
   ~Authenticator();
   Authenticator(const Authenticator&) = delete;
   Authenticator& operator=(const Authenticator&) = delete;

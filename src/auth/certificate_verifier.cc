@@ -8,10 +8,13 @@
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
+#include "auth/detail/unauthorized.h"
 
 namespace kscale::auth {
 
 namespace {
+
+using detail::unauthorized;
 
 struct X509Free {
   void operator()(X509* x) const { X509_free(x); }
@@ -62,10 +65,6 @@ std::string sha256_hex(const std::string& der) {
     out.push_back(kHex[digest[i] & 0xf]);
   }
   return out;
-}
-
-core::Error unauthorized(std::string message) {
-  return core::Error{core::StatusReason::Unauthorized, 401, std::move(message), {}};
 }
 
 }  // namespace

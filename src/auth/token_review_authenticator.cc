@@ -7,17 +7,17 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
+#include "auth/detail/unauthorized.h"
 
 namespace kscale::auth {
 
 namespace {
 
-constexpr const char* kTokenReviews = "/apis/authentication.k8s.io/v1/tokenreviews";
-constexpr size_t kFirstSweep = 1024;
+using detail::unauthorized;
 
-core::Error unauthorized(std::string message) {
-  return core::Error{core::StatusReason::Unauthorized, 401, std::move(message), {}};
-}
+constexpr std::string_view kTokenReviews = "/apis/authentication.k8s.io/v1/tokenreviews";
+constexpr std::string_view kTokenReviewResource = "tokenreviews.authentication.k8s.io";
+constexpr size_t kFirstSweep = 1024;
 
 std::string string_at(const boost::json::object& o, std::string_view key) {
   const auto* v = o.if_contains(key);
@@ -59,15 +59,23 @@ UserInfo user_of(const boost::json::object& status) {
 TokenReviewAuthenticator::TokenReviewAuthenticator(kube::ApiClient& client,
                                                    const core::Clock& clock,
                                                    std::chrono::seconds cache_ttl,
-                                                   WebhookRetry retry)
+                                                   WebhookOptions webhook)
     : client_(client),
       clock_(clock),
       ttl_(cache_ttl),
-      retry_(std::move(retry)),
+      webhook_(std::move(webhook)),
       hmac_key_(32, '\0'),
       next_sweep_(kFirstSweep) {
+  webhook_.clock = &clock_;
   RAND_bytes(reinterpret_cast<unsigned char*>(hmac_key_.data()),
              static_cast<int>(hmac_key_.size()));
+}
+
+WebhookOptions TokenReviewAuthenticator::default_webhook_options() {
+  WebhookOptions options;
+  options.timeout = std::chrono::milliseconds::zero();
+  options.deadline = std::chrono::seconds{10};
+  return options;
 }
 
 std::string TokenReviewAuthenticator::review_body(const std::string& token) {
@@ -81,15 +89,9 @@ std::string TokenReviewAuthenticator::review_body(const std::string& token) {
 // AuthenticateToken, and the cache's rule (token/cache/cached_token_authenticator.go) that
 // errors are not cached.
 TokenReviewAuthenticator::Outcome TokenReviewAuthenticator::parse_review(
-    const net::Response& answer) {
-  const unsigned code = answer.result_int();
-  if (code < 200 || code >= 300) {
-    return {core::fail(unauthorized("TokenReview failed with HTTP " + std::to_string(code) + ": " +
-                                    answer.body().substr(0, 512))),
-            false};
-  }
+    std::string_view answer_body) {
   boost::system::error_code ec;
-  const auto doc = boost::json::parse(answer.body(), ec);
+  const auto doc = boost::json::parse(answer_body, ec);
   const auto* status = !ec && doc.is_object() ? doc.get_object().if_contains("status") : nullptr;
   if (status == nullptr || !status->is_object()) {
     return {core::fail(unauthorized("TokenReview answer has no status")), false};
@@ -144,8 +146,9 @@ boost::asio::awaitable<AuthResult> TokenReviewAuthenticator::authenticate(std::s
     co_return std::move(*hit);
   }
   std::string body = review_body(token);
-  const auto answer = co_await post_webhook_review(&client_, std::string(kTokenReviews),
-                                                   std::move(body), retry_, &clock_);
+  // A non-2xx answer is an error too (client-go's Create), hence a 401 and not cached.
+  const auto answer = co_await post_webhook(client_, kTokenReviews, kTokenReviewResource,
+                                            std::move(body), webhook_);
   if (!answer) {
     spdlog::warn("TokenReview failed: {}", answer.error().message);
     co_return core::fail(unauthorized("TokenReview failed: " + answer.error().message));

@@ -167,24 +167,38 @@ std::string go_duration_string(std::chrono::milliseconds d) {
 
 // Upstream: k8s.io/apiserver pkg/util/webhook WithExponentialBackoff over apimachinery's
 // wait.ExponentialBackoffWithContext: `steps` tries, a wait before each but the first; the last
-// try's error is returned.
+// try's error is returned, also when the context (here `deadline`) ends during a wait — which
+// this loop sees coming and returns at once.
 asio::awaitable<core::Result<std::string>> post_webhook(kube::ApiClient& client,
                                                         std::string_view path,
                                                         std::string_view qualified_resource,
                                                         std::string body,
                                                         const WebhookOptions& options) {
-  const std::string target = std::string(path) + "?timeout=" + go_duration_string(options.timeout);
+  std::string target(path);
+  if (options.timeout.count() > 0) {
+    // Upstream: client-go rest.Request sends a non-zero timeout as the "timeout" parameter.
+    target += "?timeout=" + go_duration_string(options.timeout);
+  }
+  const bool bounded = options.deadline.count() > 0 && options.clock != nullptr;
+  const auto start = bounded ? options.clock->monotonic_now() : core::MonotonicTime{};
+  const auto left = [&]() -> std::chrono::nanoseconds {
+    return bounded ? options.deadline - (options.clock->monotonic_now() - start)
+                   : std::chrono::nanoseconds::max();
+  };
   net::RequestOptions request_options;
-  request_options.timeout = options.timeout;
   request_options.headers = {{"Content-Type", "application/json"}, {"Accept", "application/json"}};
+  const auto per_try = options.timeout.count() > 0 ? options.timeout : request_options.timeout;
   auto wait = options.backoff.initial;
-  Failure last;
+  Failure last{"webhook call failed: context deadline exceeded"};
   for (int step = 0; step < std::max(options.backoff.steps, 1); ++step) {
     if (step > 0) {
       const double r = options.random ? options.random() : thread_random();
       const auto jittered = wait + std::chrono::duration_cast<std::chrono::nanoseconds>(
                                        wait * (options.backoff.jitter * r));
       wait = std::chrono::duration_cast<std::chrono::nanoseconds>(wait * options.backoff.factor);
+      if (jittered >= left()) {
+        break;
+      }
       // Not a conditional expression: GCC 12 destroys a co_await'ed conditional's temporary twice.
       if (options.sleep) {
         co_await options.sleep(jittered);
@@ -197,6 +211,12 @@ asio::awaitable<core::Result<std::string>> post_webhook(kube::ApiClient& client,
         break;
       }
     }
+    if (left() <= std::chrono::nanoseconds::zero()) {
+      break;
+    }
+    // A try ends at the deadline (the context's) if that comes before its own timeout.
+    request_options.timeout =
+        bounded ? std::min(per_try, std::chrono::ceil<std::chrono::milliseconds>(left())) : per_try;
     auto res = co_await client.request(net::http::verb::post, target, body, request_options);
     if (res && res->result_int() >= 200 && res->result_int() <= 206) {
       co_return std::move(res->body());

@@ -10,6 +10,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include "core/clock.h"
 #include "core/errors.h"
 #include "kube/api_client.h"
 
@@ -29,16 +30,24 @@ struct WebhookBackoff {
 using Sleep = std::function<boost::asio::awaitable<void>(std::chrono::nanoseconds d)>;
 
 struct WebhookOptions {
-  /// Per try, as client-go's rest.Config.Timeout (also sent as `?timeout=`).
+  /// Per try, as client-go's rest.Config.Timeout: bounds each try and is sent as `?timeout=`
+  /// (rest.Request.timeout → the "timeout" query parameter). Zero = none, as the delegated
+  /// authenticator's client (then `deadline`, else the net client's default, bounds a try).
   std::chrono::milliseconds timeout{10'000};
+  /// The whole call, waits and retries included, as a context.WithTimeout around the backoff
+  /// (the token webhook's requestTimeout); not sent. Zero = none. Measured on `clock`.
+  std::chrono::milliseconds deadline{0};
+  /// Required when `deadline` is set; must outlive the call.
+  const core::Clock* clock = nullptr;
   WebhookBackoff backoff;
   Sleep sleep;
   /// Uniform in [0, 1) for the jitter; empty = a thread-local PRNG.
   std::function<double()> random;
 };
 
-/// POSTs `body` (JSON) to `path` + "?timeout=<timeout as a Go duration>" and returns the body of
-/// a 2xx answer. A failed try is retried, after the backoff's wait, while it is retriable as
+/// POSTs `body` (JSON) to `path` (+ "?timeout=<timeout as a Go duration>" when a timeout is set)
+/// and returns the body of a 2xx answer. A failed try is retried, after the backoff's wait, while
+/// the deadline (if any) leaves room for the wait and while it is retriable as
 /// upstream's DefaultShouldRetry judges: a connection reset, a Status reason InternalError,
 /// Timeout, TooManyRequests or ServerTimeout (a bare 500, 504 and 429 map to those), or a retry
 /// delay (Retry-After / details.retryAfterSeconds). Errors: the last try's error with

@@ -13,7 +13,13 @@ namespace {
 using namespace std::chrono_literals;
 using testing::TestCertificates;
 
-boost::asio::awaitable<void> no_wait(std::chrono::milliseconds) { co_return; }
+boost::asio::awaitable<void> no_wait(std::chrono::nanoseconds) { co_return; }
+
+WebhookOptions without_waits() {
+  WebhookOptions options = TokenReviewAuthenticator::default_webhook_options();
+  options.sleep = no_wait;
+  return options;
+}
 
 net::Response token_review(const std::string& status) {
   net::Response res{net::http::status::created, 11};
@@ -62,7 +68,7 @@ class AuthenticatorTest : public ::testing::Test {
   boost::asio::io_context ioc_;
   fakes::FakeApiClient client_;
   core::ManualClock clock_{std::chrono::system_clock::now()};
-  Authenticator authn_{&client_, clock_, 10s, WebhookRetry{.sleep = no_wait}};
+  Authenticator authn_{&client_, clock_, 10s, without_waits()};
 };
 
 TEST_F(AuthenticatorTest, AnAllowedFrontProxyNamesTheUserInHeaders) {

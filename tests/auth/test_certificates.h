@@ -28,6 +28,7 @@ class TestCertificates {
   std::string pem(const std::string& name) const { return read(name + ".crt"); }
   std::string der(const std::string& name) const { return read(name + ".der"); }
   std::string path(const std::string& name) const { return (dir_ / (name + ".crt")).string(); }
+  std::string key_path(const std::string& name) const { return (dir_ / (name + ".key")).string(); }
 
  private:
   TestCertificates() : dir_(KSCALE_AUTH_TEST_CERT_DIR) {

@@ -25,7 +25,13 @@ const std::string kServiceAccount =
     R"("uid":"u-1","groups":["system:serviceaccounts","system:serviceaccounts:default"],)"
     R"("extra":{"authentication.kubernetes.io/credential-id":["JTI=abc"]}}})";
 
-boost::asio::awaitable<void> no_wait(std::chrono::milliseconds) { co_return; }
+boost::asio::awaitable<void> no_wait(std::chrono::nanoseconds) { co_return; }
+
+WebhookOptions without_waits() {
+  WebhookOptions options = TokenReviewAuthenticator::default_webhook_options();
+  options.sleep = no_wait;
+  return options;
+}
 
 class TokenReviewAuthenticatorTest : public ::testing::Test {
  protected:
@@ -36,7 +42,7 @@ class TokenReviewAuthenticatorTest : public ::testing::Test {
   boost::asio::io_context ioc_;
   fakes::FakeApiClient client_;
   core::ManualClock clock_;
-  TokenReviewAuthenticator tokens_{client_, clock_, 10s, WebhookRetry{.sleep = no_wait}};
+  TokenReviewAuthenticator tokens_{client_, clock_, 10s, without_waits()};
 };
 
 TEST_F(TokenReviewAuthenticatorTest, PostsATokenReviewWithoutAudiences) {
@@ -44,6 +50,8 @@ TEST_F(TokenReviewAuthenticatorTest, PostsATokenReviewWithoutAudiences) {
   ASSERT_TRUE(authenticate("tok\"en"));
   ASSERT_EQ(client_.sent.size(), 1u);
   EXPECT_EQ(client_.sent[0].verb, net::http::verb::post);
+  // No ?timeout=: upstream's delegated-authentication client has no rest.Config.Timeout
+  // (k8s.io/apiserver pkg/server/options/authentication.go getClient); a deadline bounds the call.
   EXPECT_EQ(client_.sent[0].target, "/apis/authentication.k8s.io/v1/tokenreviews");
   EXPECT_EQ(boost::json::parse(client_.sent[0].body),
             boost::json::parse(R"({"apiVersion":"authentication.k8s.io/v1","kind":"TokenReview",)"
@@ -111,7 +119,7 @@ TEST_F(TokenReviewAuthenticatorTest, TransportErrorsAndRefusalsAreNotCached) {
 }
 
 TEST_F(TokenReviewAuthenticatorTest, ATokenReviewAnswerWithoutStatusIsAnError) {
-  const auto outcome = TokenReviewAuthenticator::parse_review(review("null"));
+  const auto outcome = TokenReviewAuthenticator::parse_review(review("null").body());
   EXPECT_FALSE(outcome.result);
   EXPECT_FALSE(outcome.cacheable);
 }

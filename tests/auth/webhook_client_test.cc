@@ -172,6 +172,46 @@ TEST_F(WebhookClientTest, CancellationDuringAWaitEndsTheRetries) {
   EXPECT_EQ(client.sent.size(), 1u);
 }
 
+// Upstream: DefaultShouldRetry's SuggestsClientDelay — client-go puts a Retry-After header of
+// any answer into the error's details.retryAfterSeconds, so even a 403 with one is retried.
+TEST_F(WebhookClientTest, RetriesRetriableAnswersUntilOneIsNot) {
+  std::vector<net::Response> answers{answer(net::http::status::too_many_requests, ""),
+                                     answer(net::http::status::gateway_timeout, ""),
+                                     answer(net::http::status::forbidden, ""),
+                                     answer(net::http::status::created, "{}")};
+  answers[2].set(net::http::field::retry_after, "1");
+  client.answer = [&answers, next = size_t{0}](const auto&) mutable { return answers.at(next++); };
+  EXPECT_TRUE(post());
+  EXPECT_EQ(client.sent.size(), 4u);
+}
+
+// Upstream: the token webhook's requestTimeout is a context deadline around the whole retry and
+// its client has no timeout of its own (so no ?timeout=): a try gets what is left, and the
+// retry stops when the next wait would end past the deadline, with the last try's error.
+TEST_F(WebhookClientTest, ADeadlineBoundsTheWholeRetry) {
+  core::ManualClock clock;
+  options.timeout = 0ms;
+  options.deadline = 10s;
+  options.clock = &clock;
+  options.sleep = [&](std::chrono::nanoseconds d) -> boost::asio::awaitable<void> {
+    waits.push_back(d);
+    clock.advance(d);
+    co_return;
+  };
+  client.answer = [&clock](const auto&) {
+    clock.advance(4s);  // each try takes 4 s
+    return answer(net::http::status::internal_server_error, "boom", "text/plain");
+  };
+  EXPECT_FALSE(post());
+  // 4 s, wait 0.55 s, 4 s, wait 0.825 s, the third try with the 0.625 s left; the next wait
+  // would end past the deadline.
+  ASSERT_EQ(client.sent.size(), 3u);
+  EXPECT_EQ(client.sent[0].target, kPath);
+  EXPECT_EQ(client.sent[0].options.timeout, 10s);
+  EXPECT_EQ(client.sent[2].options.timeout, 625ms);
+  EXPECT_EQ(waits.size(), 2u);
+}
+
 TEST(WebhookClientDurationTest, FormatsAsGoDurationString) {
   EXPECT_EQ(go_duration_string(10s), "10s");
   EXPECT_EQ(go_duration_string(500ms), "500ms");
