@@ -91,7 +91,7 @@ asio::awaitable<StreamAttempt> stream_exchange(Stream& stream, beast::flat_buffe
   while (!parser.is_done()) {
     parser.get().body().data = piece.data();
     parser.get().body().size = piece.size();
-    auto [ec, n] = co_await http::async_read(stream, buffer, parser, use_nothrow);
+    auto [ec, n] = co_await http::async_read_some(stream, buffer, parser, use_nothrow);
     if (ec == http::error::need_buffer) {
       ec = {};
     }

@@ -21,6 +21,12 @@ class Adapter {
   int http_port() const { return http_port_; }
   std::string https_url() const { return "https://127.0.0.1:" + std::to_string(secure_port_); }
   std::string http_url() const { return "http://127.0.0.1:" + std::to_string(http_port_); }
+  /// The adapter's process id, and whether that process is still running (a test of "without
+  /// restart" checks both).
+  int pid() const { return process_->pid(); }
+  bool running() const { return process_->running(); }
+  /// Everything the adapter printed so far.
+  std::string output() const { return process_->output(); }
 
   /// Waits until GET /readyz on the secure port (no credentials) answers 200; false on timeout.
   bool wait_ready(std::chrono::milliseconds timeout = std::chrono::seconds(30)) const;

@@ -177,7 +177,7 @@ fs::path control_plane_bin() {
   return bin;
 }
 
-std::unique_ptr<ControlPlane> ControlPlane::start() {
+std::unique_ptr<ControlPlane> ControlPlane::start(const ControlPlaneOptions& options) {
   std::unique_ptr<ControlPlane> cp(new ControlPlane());  // private constructor
   cp->bin_ = control_plane_bin();
   char tmpl[] = "/tmp/kscale-e2e-XXXXXX";
@@ -187,9 +187,9 @@ std::unique_ptr<ControlPlane> ControlPlane::start() {
   cp->dir_ = tmpl;
   cp->generate_certificates();
   cp->start_etcd();
-  cp->start_apiserver();
+  cp->start_apiserver(options);
   cp->start_controller_manager();
-  cp->start_kwok();
+  cp->start_kwok(options);
   return cp;
 }
 
@@ -263,37 +263,41 @@ void ControlPlane::start_etcd() {
   }
 }
 
-void ControlPlane::start_apiserver() {
+void ControlPlane::start_apiserver(const ControlPlaneOptions& options) {
   apiserver_port_ = free_port();
   const auto f = [&](const std::string& name) { return (dir_ / name).string(); };
-  add_component("kube-apiserver", {(bin_ / "kube-apiserver").string(),
-                                   "--etcd-servers=" + etcd_url_,
-                                   "--bind-address=127.0.0.1",
-                                   "--advertise-address=127.0.0.1",
-                                   "--secure-port=" + std::to_string(apiserver_port_),
-                                   "--tls-cert-file=" + f("apiserver.crt"),
-                                   "--tls-private-key-file=" + f("apiserver.key"),
-                                   "--client-ca-file=" + f("ca.crt"),
-                                   "--service-account-issuer=https://kubernetes.default.svc",
-                                   "--service-account-key-file=" + f("sa.pub"),
-                                   "--service-account-signing-key-file=" + f("sa.key"),
-                                   "--service-cluster-ip-range=10.0.0.0/24",
-                                   "--authorization-mode=RBAC",
-                                   "--disable-admission-plugins=ServiceAccount",
-                                   "--requestheader-client-ca-file=" + f("front-proxy-ca.crt"),
-                                   "--requestheader-allowed-names=front-proxy-client",
-                                   "--requestheader-username-headers=X-Remote-User",
-                                   "--requestheader-group-headers=X-Remote-Group",
-                                   "--requestheader-extra-headers-prefix=X-Remote-Extra-",
-                                   "--proxy-client-cert-file=" + f("front-proxy-client.crt"),
-                                   "--proxy-client-key-file=" + f("front-proxy-client.key"),
-                                   "--enable-aggregator-routing=false"});
-  write_admin_kubeconfig();
-  const bool ready = wait_until([&] { return get("/readyz", Identity{"admin", ""}).body == "ok"; },
-                                seconds(120), std::chrono::milliseconds(250));
-  if (!ready) {
-    fail("kube-apiserver did not answer /readyz with ok within 120 s");
+  apiserver_argv_ = {(bin_ / "kube-apiserver").string(),
+                     "--etcd-servers=" + etcd_url_,
+                     "--bind-address=127.0.0.1",
+                     "--advertise-address=127.0.0.1",
+                     "--secure-port=" + std::to_string(apiserver_port_),
+                     "--tls-cert-file=" + f("apiserver.crt"),
+                     "--tls-private-key-file=" + f("apiserver.key"),
+                     "--client-ca-file=" + f("ca.crt"),
+                     "--service-account-issuer=https://kubernetes.default.svc",
+                     "--service-account-key-file=" + f("sa.pub"),
+                     "--service-account-signing-key-file=" + f("sa.key"),
+                     "--service-cluster-ip-range=10.0.0.0/24",
+                     "--authorization-mode=RBAC",
+                     "--disable-admission-plugins=ServiceAccount",
+                     "--requestheader-client-ca-file=" + f("front-proxy-ca.crt"),
+                     "--requestheader-allowed-names=front-proxy-client",
+                     "--requestheader-username-headers=X-Remote-User",
+                     "--requestheader-group-headers=X-Remote-Group",
+                     "--requestheader-extra-headers-prefix=X-Remote-Extra-",
+                     "--proxy-client-cert-file=" + f("front-proxy-client.crt"),
+                     "--proxy-client-key-file=" + f("front-proxy-client.key"),
+                     "--enable-aggregator-routing=false"};
+  if (!options.audit_policy.empty()) {
+    apiserver_argv_.push_back("--audit-policy-file=" +
+                              write_file("audit-policy.yaml", options.audit_policy).string());
+    apiserver_argv_.push_back("--audit-log-path=" + audit_log().string());
   }
+  apiserver_argv_.insert(apiserver_argv_.end(), options.apiserver_args.begin(),
+                         options.apiserver_args.end());
+  add_component("kube-apiserver", apiserver_argv_);
+  write_admin_kubeconfig();
+  wait_apiserver_ready();
   const bool configmap = wait_until(
       [&] {
         auto r =
@@ -305,6 +309,35 @@ void ControlPlane::start_apiserver() {
   if (!configmap) {
     fail("kube-system/extension-apiserver-authentication has no requestheader-client-ca-file");
   }
+}
+
+void ControlPlane::wait_apiserver_ready() {
+  const bool ready = wait_until([&] { return get("/readyz", Identity{"admin", ""}).body == "ok"; },
+                                seconds(120), std::chrono::milliseconds(250));
+  if (!ready) {
+    fail("kube-apiserver did not answer /readyz with ok within 120 s");
+  }
+}
+
+ControlPlane::Component& ControlPlane::component(const std::string& name) {
+  for (auto& c : components_) {
+    if (c.name == name) {
+      return c;
+    }
+  }
+  fail("no component " + name);
+}
+
+void ControlPlane::stop_apiserver() { component("kube-apiserver").process->stop(kStopGrace); }
+
+void ControlPlane::restart_apiserver() {
+  auto& c = component("kube-apiserver");
+  c.process->stop(kStopGrace);
+  // The new process takes the old one's place (stopped in the same order); the old log stays.
+  auto previous = std::move(c.process);
+  c.process = std::make_unique<Process>(apiserver_argv_);
+  components_.push_back(Component{"kube-apiserver (before restart)", std::move(previous)});
+  wait_apiserver_ready();
 }
 
 void ControlPlane::write_admin_kubeconfig() const {
@@ -367,13 +400,13 @@ void ControlPlane::write_kwok_config() const {
        " (scripts/build-control-plane.sh copies them there) or $GOMODCACHE");
 }
 
-void ControlPlane::start_kwok() {
+void ControlPlane::start_kwok(const ControlPlaneOptions& options) {
   write_kwok_config();
   add_component("kwok", {(bin_ / "kwok").string(), "--kubeconfig=" + admin_kubeconfig().string(),
                          "--config=" + (dir_ / "kwok.yaml").string(), "--manage-all-nodes=false",
                          "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
                          "--manage-nodes-with-label-selector=", "--manage-single-node=",
-                         "--cidr=10.244.0.0/24", "--node-ip=10.244.0.1",
+                         "--cidr=" + options.kwok_cidr, "--node-ip=" + options.kwok_node_ip,
                          "--node-lease-duration-seconds=40"});
   const std::string node = R"(apiVersion: v1
 kind: Node

@@ -28,12 +28,25 @@ struct HttpResponse {
   std::string error;  // curl's standard error
 };
 
+/// What a test binary may change in the control plane it starts (§6's command lines otherwise).
+struct ControlPlaneOptions {
+  /// kwok's --cidr and --node-ip: pod IPs come from the CIDR (a range in 127.0.0.0/8 makes them
+  /// loopback addresses a test can listen on).
+  std::string kwok_cidr = "10.244.0.0/24";
+  std::string kwok_node_ip = "10.244.0.1";
+  /// Appended to kube-apiserver's command line.
+  std::vector<std::string> apiserver_args;
+  /// An audit policy (YAML); when set, kube-apiserver writes the events it selects to
+  /// ControlPlane::audit_log() (JSON lines, blocking mode).
+  std::string audit_policy;
+};
+
 class ControlPlane {
  public:
   /// Starts etcd → kube-apiserver → kube-controller-manager → kwok and creates node kwok-node-0.
   /// Throws std::runtime_error saying what is missing or which component did not become ready
   /// (with the last lines of every component's log).
-  static std::unique_ptr<ControlPlane> start();
+  static std::unique_ptr<ControlPlane> start(const ControlPlaneOptions& options = {});
   /// Stops every component in reverse order (SIGTERM, 10 s, SIGKILL) and removes the run directory.
   ~ControlPlane();
   ControlPlane(const ControlPlane&) = delete;
@@ -45,7 +58,18 @@ class ControlPlane {
   const std::filesystem::path& bin() const { return bin_; }
   /// https://127.0.0.1:<port> of kube-apiserver.
   std::string server() const;
+  /// http://127.0.0.1:<port> of etcd (its v3 JSON gateway: /v3/kv/range, /v3/kv/compaction...).
+  const std::string& etcd_url() const { return etcd_url_; }
+
+  /// Stops kube-apiserver (SIGTERM, 10 s, SIGKILL); etcd and the other components keep running.
+  void stop_apiserver();
+  /// Starts kube-apiserver again with the same command line and port and waits for /readyz;
+  /// throws (with the log tails) when it does not become ready. The stopped process's log stays
+  /// in log_tails as "kube-apiserver (before restart)".
+  void restart_apiserver();
   std::filesystem::path admin_kubeconfig() const { return dir_ / "admin.kubeconfig"; }
+  /// kube-apiserver's audit log (see ControlPlaneOptions::audit_policy).
+  std::filesystem::path audit_log() const { return dir_ / "audit.log"; }
   /// <dir>/<name>.crt and .key of the certificate table (ca, apiserver, admin, alice,
   /// front-proxy-ca, front-proxy-client, rogue-proxy, adapter).
   std::filesystem::path cert(const std::string& name) const;
@@ -93,9 +117,10 @@ class ControlPlane {
   ControlPlane() = default;
   void generate_certificates();
   void start_etcd();
-  void start_apiserver();
+  void start_apiserver(const ControlPlaneOptions& options);
+  void wait_apiserver_ready();
   void start_controller_manager();
-  void start_kwok();
+  void start_kwok(const ControlPlaneOptions& options);
   void write_kwok_config() const;
   void write_admin_kubeconfig() const;
   [[noreturn]] void fail(const std::string& what) const;
@@ -104,10 +129,12 @@ class ControlPlane {
     std::string name;
     std::unique_ptr<Process> process;
   };
+  Component& component(const std::string& name);
   std::filesystem::path dir_;
   std::filesystem::path bin_;
   std::string etcd_url_;
   int apiserver_port_ = 0;
+  std::vector<std::string> apiserver_argv_;
   std::vector<Component> components_;
 };
 

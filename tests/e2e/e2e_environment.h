@@ -9,4 +9,9 @@ namespace kscale::testing {
 /// The control plane of this test binary; valid inside tests (after the environment's SetUp).
 ControlPlane& control_plane();
 
+/// The options the control plane of this binary starts with; a test binary that needs others
+/// sets them from a static initializer (before main), e.g.
+/// `const bool kOptions = (control_plane_options().kwok_cidr = "127.1.0.0/24", true);`.
+ControlPlaneOptions& control_plane_options();
+
 }  // namespace kscale::testing

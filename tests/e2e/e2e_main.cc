@@ -24,7 +24,7 @@ class ControlPlaneEnvironment : public ::testing::Environment {
  public:
   void SetUp() override {
     try {
-      g_control_plane = ControlPlane::start();
+      g_control_plane = ControlPlane::start(control_plane_options());
     } catch (const std::exception& e) {  // test-support edge: report, never crash
       g_start_error = e.what();
       FAIL() << "the test control plane did not start: " << g_start_error;
@@ -44,6 +44,11 @@ class LogTailsOnFailure : public ::testing::EmptyTestEventListener {
 };
 
 }  // namespace
+
+ControlPlaneOptions& control_plane_options() {
+  static ControlPlaneOptions options;
+  return options;
+}
 
 ControlPlane& control_plane() {
   if (!g_control_plane) {
