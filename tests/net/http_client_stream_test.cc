@@ -9,6 +9,7 @@
 #include <chrono>
 #include <filesystem>
 #include <future>
+#include <sstream>
 #include <thread>
 
 #include <unistd.h>
@@ -18,9 +19,13 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read_until.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/streambuf.hpp>
 #include <boost/asio/use_future.hpp>
+#include <boost/asio/write.hpp>
 
 #include "net/asio_tokens.h"
 #include "net/router.h"
@@ -200,6 +205,56 @@ INSTANTIATE_TEST_SUITE_P(PlainAndTls, HttpConnectionStreamTest, ::testing::Bool(
                          [](const ::testing::TestParamInfo<bool>& info) {
                            return info.param ? "Https" : "Http";
                          });
+
+// A watch sends an event and then nothing for minutes: the event must reach the sink at once, not
+// when 64 KB have gathered or the stream ends. kscale's own server answers whole bodies only, so
+// a raw socket stands in for the kube-apiserver here: it sends one small chunk, waits until the
+// sink has it (or 10 s), then ends the body.
+TEST(HttpConnectionStreamPieceTest, ASmallChunkReachesTheSinkBeforeTheStreamEnds) {
+  asio::io_context server_ioc;
+  asio::ip::tcp::acceptor acceptor(server_ioc, {asio::ip::make_address("127.0.0.1"), 0});
+  const uint16_t port = acceptor.local_endpoint().port();
+  std::promise<void> got_piece;
+  auto got = got_piece.get_future();
+  bool piece_before_end = false;
+  std::thread server([&] {
+    asio::ip::tcp::socket socket(server_ioc);
+    acceptor.accept(socket);
+    asio::streambuf request;
+    asio::read_until(socket, request, "\r\n\r\n");
+    const std::string event = R"({"type":"ADDED","object":{"metadata":{"name":"p"}}})";
+    std::ostringstream head;
+    head
+        << "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+        << std::hex << event.size() << "\r\n"
+        << event << "\r\n";
+    asio::write(socket, asio::buffer(head.str()));
+    piece_before_end = got.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+    asio::write(socket, asio::buffer(std::string("0\r\n\r\n")));
+  });
+  asio::io_context ioc;
+  HttpConnection connection(ioc.get_executor(),
+                            *parse_url("http://127.0.0.1:" + std::to_string(port) + "/"));
+  bool seen = false;
+  auto future = asio::co_spawn(ioc,
+                               connection.stream("/api/v1/pods?watch=true", RequestOptions{},
+                                                 [&](std::string_view piece) {
+                                                   if (!seen && piece.find("ADDED") !=
+                                                                    std::string_view::npos) {
+                                                     seen = true;
+                                                     got_piece.set_value();
+                                                   }
+                                                   return core::Result<void>{};
+                                                 }),
+                               asio::use_future);
+  ioc.run_for(std::chrono::seconds(20));
+  server.join();
+  ASSERT_EQ(future.wait_for(std::chrono::seconds(0)), std::future_status::ready);
+  auto head = future.get();
+  ASSERT_TRUE(head) << head.error().message;
+  EXPECT_TRUE(seen);
+  EXPECT_TRUE(piece_before_end) << "the event reached the sink only when the stream ended";
+}
 
 }  // namespace
 }  // namespace kscale::net
