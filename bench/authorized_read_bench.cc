@@ -6,7 +6,9 @@
 //
 // Usage: build/bench/authorized_read_bench   (KSCALE_TESTENV_BIN = the control plane binaries)
 // Environment: KSCALE (adapter binary, default the build's), ROUNDS (3), DURATION (10s),
-//   CONNECTIONS (16), PODS (100), PIN (1: adapters on CPU 1, wrk on CPU 0).
+//   CONNECTIONS (16), PODS (100), PIN (1: adapters on CPU 1, wrk on CPU 0), PERF_DIR (also
+//   `perf record -g` each adapter during its runs into that directory), PERF_STAT (1: also
+//   instructions per request of each adapter, from `perf stat`).
 
 #include <unistd.h>
 
@@ -14,6 +16,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <regex>
 #include <sstream>
 #include <stdexcept>
@@ -137,6 +140,7 @@ struct Run {
   long requests = 0;
   long ticks = 0;
   double rps = 0;
+  double instructions = 0;  // PERF_STAT=1 only
   std::string errors;
 };
 
@@ -154,13 +158,40 @@ Run run_wrk(const Adapter& a, const std::string& pin, const std::string& duratio
     argv.push_back(h);
   }
   argv.push_back(a.url + kReadPath);
+  // PERF_DIR: also `perf record -g` the adapter over the run (<dir>/<name>-<n>.data).
+  static int perf_run = 0;
+  std::unique_ptr<kt::Process> perf;
+  const std::string perf_dir = env_or("PERF_DIR", "");
+  if (!perf_dir.empty()) {
+    perf = std::make_unique<kt::Process>(std::vector<std::string>{
+        "perf", "record", "-F", "1999", "-g", "-p", std::to_string(a.process->pid()), "-o",
+        perf_dir + "/" + a.name + "-" + std::to_string(++perf_run) + ".data", "--", "sleep",
+        duration});
+  }
+  // PERF_STAT=1: count the adapter's instructions (user + kernel) over the run as well; unlike
+  // CPU time, they do not move with the machine's load.
+  std::unique_ptr<kt::Process> stat;
+  if (env_or("PERF_STAT", "0") == "1") {
+    stat = std::make_unique<kt::Process>(
+        std::vector<std::string>{"perf", "stat", "-x", ",", "-e", "instructions", "-p",
+                                 std::to_string(a.process->pid()), "--", "sleep", duration});
+  }
   const long t0 = cpu_ticks(a.process->pid());
   auto r = kt::run_command(argv);
   const long t1 = cpu_ticks(a.process->pid());
+  for (auto* p : {perf.get(), stat.get()}) {
+    if (p != nullptr) {
+      kt::wait_until([&] { return !p->running(); }, std::chrono::seconds(30));
+    }
+  }
+  std::smatch counted;
+  const std::string stat_out = stat ? stat->output() : "";
+  const bool has_count =
+      std::regex_search(stat_out, counted, std::regex(R"((\d+),[^,\n]*,instructions)"));
   if (r.status != 0) {
     throw std::runtime_error("wrk failed: " + r.err + r.out);
   }
-  Run run{.ticks = t1 - t0};
+  Run run{.ticks = t1 - t0, .instructions = has_count ? std::stod(counted[1]) : 0.0};
   std::smatch m;
   if (std::regex_search(r.out, m, std::regex(R"((\d+) requests in)"))) {
     run.requests = std::stol(m[1]);
@@ -224,6 +255,9 @@ int bench(kt::ControlPlane& cp) {
   check(from_offline.code == 200, "offline read: " + std::to_string(from_offline.code), cp);
   check(without_timestamps(from_cluster.body) == without_timestamps(from_offline.body),
         "the answers differ:\n" + from_cluster.body + "\n---\n" + from_offline.body, cp);
+  const auto anonymous = cp.request(cluster.url + kReadPath, kt::Identity{});
+  check(anonymous.code == 401 || anonymous.code == 403,
+        "the cluster adapter answered an anonymous read with " + std::to_string(anonymous.code), cp);
   std::size_t items = 0;
   for (auto p = from_cluster.body.find("\"describedObject\""); p != std::string::npos;
        p = from_cluster.body.find("\"describedObject\"", p + 1)) {
@@ -263,9 +297,15 @@ int bench(kt::ControlPlane& cp) {
                      runs[i].errors.c_str());
       }
     }
-    std::printf("%-3d | %10.0f %8ld %12.2f | %10.0f %8ld %12.2f | %6.3f\n", round, runs[0].rps,
+    std::printf("%-3d | %10.0f %8ld %12.2f | %10.0f %8ld %12.2f | %6.3f", round, runs[0].rps,
                 runs[0].requests, us[0], runs[1].rps, runs[1].requests, us[1],
                 us[1] > 0 ? us[0] / us[1] : 0.0);
+    if (runs[0].instructions > 0 && runs[1].instructions > 0) {
+      const double k0 = runs[0].instructions / 1e3 / static_cast<double>(runs[0].requests);
+      const double k1 = runs[1].instructions / 1e3 / static_cast<double>(runs[1].requests);
+      std::printf(" | instructions/req %.1f k vs %.1f k = %.3f", k0, k1, k0 / k1);
+    }
+    std::printf("\n");
     std::fflush(stdout);
   }
   std::printf("(CPU us/req: the adapter process's utime+stime over the wrk run / wrk's requests;\n"
