@@ -89,6 +89,18 @@ long cpu_ticks(int pid) {
   return utime + stime;
 }
 
+// Resident set in KiB (VmRSS).
+long rss_kib(int pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) {
+      return std::stol(line.substr(6));
+    }
+  }
+  return 0;
+}
+
 struct Adapter {
   std::string name;
   kt::Process* process = nullptr;
@@ -164,7 +176,7 @@ Run run_wrk(const Adapter& a, const std::string& pin, const std::string& duratio
   const std::string perf_dir = env_or("PERF_DIR", "");
   if (!perf_dir.empty()) {
     perf = std::make_unique<kt::Process>(std::vector<std::string>{
-        "perf", "record", "-F", "1999", "-g", "-p", std::to_string(a.process->pid()), "-o",
+        "perf", "record", "-F", "499", "--call-graph", "dwarf,16384", "-p", std::to_string(a.process->pid()), "-o",
         perf_dir + "/" + a.name + "-" + std::to_string(++perf_run) + ".data", "--", "sleep",
         duration});
   }
@@ -276,6 +288,16 @@ int bench(kt::ControlPlane& cp) {
   std::printf("machine: %ld cores, load average %s %s %s; adapters on CPU %s, wrk on CPU %s\n",
               sysconf(_SC_NPROCESSORS_ONLN), load1.c_str(), load5.c_str(), load15.c_str(),
               pin ? "1" : "any", pin ? "0" : "any");
+  // What each adapter spends with no requests (the cluster one watches and re-reviews), over one
+  // DURATION with both idle.
+  {
+    const long c0 = cpu_ticks(cluster.process->pid());
+    const long o0 = cpu_ticks(offline.process->pid());
+    kt::run_command({"sleep", duration});
+    std::printf("idle CPU over %s: cluster %.0f ms, offline %.0f ms\n", duration.c_str(),
+                1e3 * static_cast<double>(cpu_ticks(cluster.process->pid()) - c0) / hz,
+                1e3 * static_cast<double>(cpu_ticks(offline.process->pid()) - o0) / hz);
+  }
   std::printf("%-3s | %10s %8s %12s | %10s %8s %12s | %6s\n", "rd", "cluster/s", "requests",
               "CPU us/req", "offline/s", "requests", "CPU us/req", "ratio");
   for (int round = 1; round <= rounds; ++round) {
@@ -305,7 +327,8 @@ int bench(kt::ControlPlane& cp) {
       const double k1 = runs[1].instructions / 1e3 / static_cast<double>(runs[1].requests);
       std::printf(" | instructions/req %.1f k vs %.1f k = %.3f", k0, k1, k0 / k1);
     }
-    std::printf("\n");
+    std::printf(" | RSS %ld / %ld KiB\n", rss_kib(cluster.process->pid()),
+                rss_kib(offline.process->pid()));
     std::fflush(stdout);
   }
   std::printf("(CPU us/req: the adapter process's utime+stime over the wrk run / wrk's requests;\n"
