@@ -162,7 +162,8 @@ Run run_wrk(const Adapter& a, const std::string& pin, const std::string& duratio
   if (!pin.empty()) {
     argv = {"taskset", "-c", pin};
   }
-  for (const auto& s : std::vector<std::string>{"wrk", "-t1", "-c" + connections, "-d" + duration}) {
+  for (const auto& s :
+       std::vector<std::string>{"wrk", "-t1", "-c" + connections, "-d" + duration}) {
     argv.push_back(s);
   }
   for (const auto& h : a.headers) {
@@ -176,7 +177,8 @@ Run run_wrk(const Adapter& a, const std::string& pin, const std::string& duratio
   const std::string perf_dir = env_or("PERF_DIR", "");
   if (!perf_dir.empty()) {
     perf = std::make_unique<kt::Process>(std::vector<std::string>{
-        "perf", "record", "-F", "499", "--call-graph", "dwarf,16384", "-p", std::to_string(a.process->pid()), "-o",
+        "perf", "record", "-F", "499", "--call-graph", "dwarf,16384", "-p",
+        std::to_string(a.process->pid()), "-o",
         perf_dir + "/" + a.name + "-" + std::to_string(++perf_run) + ".data", "--", "sleep",
         duration});
   }
@@ -243,7 +245,8 @@ int bench(kt::ControlPlane& cp) {
 
   // 2. Both adapters, each on the server CPU; values pushed to both.
   const auto kubeconfig = kt::prepare_adapter_identity(cp);
-  Adapter cluster = start_adapter(cp, "cluster", pin_server, {"--kubeconfig=" + kubeconfig.string()});
+  Adapter cluster =
+      start_adapter(cp, "cluster", pin_server, {"--kubeconfig=" + kubeconfig.string()});
   cluster.headers = {"Authorization: Bearer " + token};
   Adapter offline = start_adapter(cp, "offline", pin_server, {"--objects=" + objects.string()});
   for (const Adapter* a : {&cluster, &offline}) {
@@ -255,21 +258,25 @@ int bench(kt::ControlPlane& cp) {
                                     std::to_string(10000 + i) + "/http_requests_qps",
                                 {}, {"Content-Type: application/json"}, "POST",
                                 "\"" + std::to_string(500 + i) + ".30\"");
-      check(r.code / 100 == 2, "push to the " + a->name + " adapter: " + std::to_string(r.code), cp);
+      check(r.code / 100 == 2, "push to the " + a->name + " adapter: " + std::to_string(r.code),
+            cp);
     }
   }
 
   // 3. The same answer from both (the cluster one through its token and SAR caches).
   const auto from_cluster = read_once(cp, cluster);
   const auto from_offline = read_once(cp, offline);
-  check(from_cluster.code == 200, "cluster read: " + std::to_string(from_cluster.code) + " " +
-                                      from_cluster.body + from_cluster.error, cp);
+  check(from_cluster.code == 200,
+        "cluster read: " + std::to_string(from_cluster.code) + " " + from_cluster.body +
+            from_cluster.error,
+        cp);
   check(from_offline.code == 200, "offline read: " + std::to_string(from_offline.code), cp);
   check(without_timestamps(from_cluster.body) == without_timestamps(from_offline.body),
         "the answers differ:\n" + from_cluster.body + "\n---\n" + from_offline.body, cp);
   const auto anonymous = cp.request(cluster.url + kReadPath, kt::Identity{});
   check(anonymous.code == 401 || anonymous.code == 403,
-        "the cluster adapter answered an anonymous read with " + std::to_string(anonymous.code), cp);
+        "the cluster adapter answered an anonymous read with " + std::to_string(anonymous.code),
+        cp);
   std::size_t items = 0;
   for (auto p = from_cluster.body.find("\"describedObject\""); p != std::string::npos;
        p = from_cluster.body.find("\"describedObject\"", p + 1)) {
@@ -331,8 +338,9 @@ int bench(kt::ControlPlane& cp) {
                 rss_kib(offline.process->pid()));
     std::fflush(stdout);
   }
-  std::printf("(CPU us/req: the adapter process's utime+stime over the wrk run / wrk's requests;\n"
-              " ratio: cluster (authn + authz, caches warm) / offline; target <= 1.10)\n");
+  std::printf(
+      "(CPU us/req: the adapter process's utime+stime over the wrk run / wrk's requests;\n"
+      " ratio: cluster (authn + authz, caches warm) / offline; target <= 1.10)\n");
   const auto after = read_once(cp, cluster);
   check(after.code == 200, "cluster read after the runs: " + std::to_string(after.code), cp);
   return 0;
