@@ -146,8 +146,12 @@ std::string hpa_events(const ControlPlane& cp) {
 class AggregationE2eTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    adapter_ = std::make_unique<Adapter>(control_plane(),
-                                         std::vector<std::string>{"--metrics-max-age=30s"});
+    // Cluster mode, as deployed: the HPA controller's reads reach the adapter through the
+    // aggregator's front-proxy certificate and are authorized by SubjectAccessReviews.
+    adapter_ = std::make_unique<Adapter>(
+        control_plane(), std::vector<std::string>{
+                             "--metrics-max-age=30s",
+                             "--kubeconfig=" + prepare_adapter_identity(control_plane()).string()});
     ASSERT_TRUE(adapter_->wait_ready()) << control_plane().log_tails();
   }
   static void TearDownTestSuite() { adapter_.reset(); }
